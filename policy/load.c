@@ -1,0 +1,567 @@
+/*
+ * load.c - find and read the files of a policy: policy file, policy.d
+ * drop-ins, the profile and its modifiers. Every file is opened once, checked
+ * on the open descriptor (type, size, owner, mode) and read whole, bounded.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "internal.h"
+#include "tp_config.h"
+
+#define DEFAULT_POLICY TP_ETCDIR "/policy.conf"
+
+typedef struct lctx {
+    tp_policy *p;
+    const tp_load_opts *o;
+    const char *root;
+    char *pdirs[4];
+    char *mdirs[4];
+    const char *const *profile_dirs;
+    const char *const *modifier_dirs;
+} lctx;
+
+static char *rooted(const char *root, const char *path)
+{
+    size_t rl = root ? strlen(root) : 0;
+    while (rl > 0 && root[rl - 1] == '/')
+        rl--;
+    size_t pl = strlen(path);
+    char *s = malloc(rl + pl + 1);
+    if (s == NULL)
+        return NULL;
+    if (rl)
+        memcpy(s, root, rl);
+    memcpy(s + rl, path, pl + 1);
+    return s;
+}
+
+static int trusted_stat(tp_policy *p, const char *path, const struct stat *st, int want)
+{
+    if (!want)
+        return 0;
+    if (st->st_uid != 0) {
+        tp_diag_add(p, TP_SEV_ERROR, TP_ERR_UNTRUSTED, path, 0,
+                    "owned by uid %u, not root: refusing it", (unsigned)st->st_uid);
+        return -1;
+    }
+    if (st->st_mode & (S_IWGRP | S_IWOTH)) {
+        tp_diag_add(p, TP_SEV_ERROR, TP_ERR_UNTRUSTED, path, 0,
+                    "writable by %s (mode %04o): refusing it",
+                    (st->st_mode & S_IWOTH) ? "others" : "group", (unsigned)(st->st_mode & 07777));
+        return -1;
+    }
+    return 0;
+}
+
+/*
+ * Read a whole file. Returns 1 and sets *buf and *len when read, 0 when absent
+ * and not required, -1 on error (diagnostic added).
+ */
+static int read_whole(tp_policy *p, const char *path, int required, int trust, char **buf,
+                      size_t *len)
+{
+    *buf = NULL;
+    *len = 0;
+    /* O_NONBLOCK: a FIFO planted as a policy file must not hang start-up. */
+    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+    if (fd < 0) {
+        int e = errno;
+        if (e == ENOENT && !required)
+            return 0;
+        tp_diag_add(p, TP_SEV_ERROR, e == ENOENT ? TP_ERR_NOTFOUND : TP_ERR_IO, path, 0,
+                    "cannot open: %s", strerror(e));
+        return -1;
+    }
+    struct stat st;
+    if (fstat(fd, &st) < 0) {
+        tp_diag_add(p, TP_SEV_ERROR, TP_ERR_IO, path, 0, "cannot stat: %s", strerror(errno));
+        close(fd);
+        return -1;
+    }
+    if (!S_ISREG(st.st_mode)) {
+        tp_diag_add(p, TP_SEV_ERROR, TP_ERR_IO, path, 0, "not a regular file");
+        close(fd);
+        return -1;
+    }
+    if (trusted_stat(p, path, &st, trust) < 0) {
+        close(fd);
+        return -1;
+    }
+    if ((unsigned long long)st.st_size > TP_MAX_FILE_BYTES) {
+        tp_diag_add(p, TP_SEV_ERROR, TP_ERR_TOOBIG, path, 0,
+                    "file is %lld bytes; the limit is %u", (long long)st.st_size,
+                    TP_MAX_FILE_BYTES);
+        close(fd);
+        return -1;
+    }
+    size_t want = (size_t)st.st_size;
+    char *b = malloc(want + 1);
+    if (b == NULL) {
+        tp_diag_add(p, TP_SEV_ERROR, TP_ERR_NOMEM, path, 0, "out of memory");
+        close(fd);
+        return -1;
+    }
+    size_t got = 0;
+    for (;;) {
+        ssize_t r = read(fd, b + got, want + 1 - got);
+        if (r < 0 && errno == EINTR)
+            continue;
+        if (r < 0) {
+            tp_diag_add(p, TP_SEV_ERROR, TP_ERR_IO, path, 0, "read error: %s", strerror(errno));
+            free(b);
+            close(fd);
+            return -1;
+        }
+        if (r == 0)
+            break;
+        got += (size_t)r;
+        if (got > want)
+            break;
+    }
+    close(fd);
+    if (got != want) {
+        /* Someone is rewriting it in place (`tlspolicy set` renames, so this
+         * is another writer): never act on half a file. */
+        tp_diag_add(p, TP_SEV_ERROR, TP_ERR_IO, path, 0, "file changed while being read");
+        free(b);
+        return -1;
+    }
+    b[got] = '\0';
+    *buf = b;
+    *len = got;
+    return 1;
+}
+
+static int push_layer(tp_policy *p, tp_layer *l)
+{
+    tp_layer **n = realloc(p->layers, (p->nlayers + 1) * sizeof(*n));
+    if (n == NULL)
+        return -1;
+    p->layers = n;
+    p->layers[p->nlayers++] = l;
+    return 0;
+}
+
+/* Parse a file or buffer and append its layer. */
+static int add_text(lctx *c, tp_origin_kind kind, const char *name, const char *file,
+                    const char *text, size_t len, tp_layer **out)
+{
+    tp_layer *l = NULL;
+    int r = tp_parse_text(c->p, kind, name, file, text, len, &l);
+    if (out)
+        *out = l;
+    if (l != NULL && push_layer(c->p, l) < 0) {
+        tp_layer_free(l);
+        if (out)
+            *out = NULL;
+        tp_diag_add(c->p, TP_SEV_ERROR, TP_ERR_NOMEM, file, 0, "out of memory");
+        return -1;
+    }
+    return r;
+}
+
+static int add_file(lctx *c, tp_origin_kind kind, const char *name, const char *path,
+                    int required, tp_layer **out)
+{
+    char *buf;
+    size_t len;
+    if (out)
+        *out = NULL;
+    int r = read_whole(c->p, path, required, c->o->require_trusted, &buf, &len);
+    if (r <= 0)
+        return r;
+    r = add_text(c, kind, name, path, buf, len, out);
+    free(buf);
+    return r < 0 ? -1 : 1;
+}
+
+static int str_cmp(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static int has_conf_suffix(const char *n)
+{
+    size_t l = strlen(n);
+    return l > 5 && strcmp(n + l - 5, ".conf") == 0 && n[0] != '.';
+}
+
+/* Drop-ins: policy.d/NAME.conf beside the policy file, in name order. */
+static void add_dropins(lctx *c, const char *policy_path)
+{
+    tp_policy *p = c->p;
+    const char *slash = strrchr(policy_path, '/');
+    size_t dl = slash ? (size_t)(slash - policy_path) : 1;
+    char *dir = malloc(dl + sizeof("/policy.d"));
+    if (dir == NULL)
+        return;
+    if (slash)
+        memcpy(dir, policy_path, dl);
+    else
+        dir[0] = '.';
+    memcpy(dir + dl, "/policy.d", sizeof("/policy.d"));
+
+    int fd = open(dir, O_RDONLY | O_CLOEXEC | O_DIRECTORY | O_NONBLOCK);
+    if (fd < 0) {
+        if (errno != ENOENT)
+            tp_diag_add(p, TP_SEV_ERROR, errno == ENOTDIR ? TP_ERR_INVALID : TP_ERR_IO, dir, 0,
+                        "cannot read drop-in directory: %s", strerror(errno));
+        free(dir);
+        return;
+    }
+    struct stat st;
+    if (fstat(fd, &st) < 0 || trusted_stat(p, dir, &st, c->o->require_trusted) < 0) {
+        close(fd);
+        free(dir);
+        return;
+    }
+    DIR *d = fdopendir(fd);
+    if (d == NULL) {
+        close(fd);
+        free(dir);
+        return;
+    }
+    char **names = NULL;
+    size_t n = 0, cap = 0, seen = 0;
+    struct dirent *de;
+    while ((de = readdir(d)) != NULL) {
+        if (!has_conf_suffix(de->d_name))
+            continue;
+        if (++seen > TP_MAX_DROPINS)
+            continue;
+        if (n == cap) {
+            size_t nc = cap ? cap * 2 : 16;
+            char **nn = realloc(names, nc * sizeof(*nn));
+            if (nn == NULL)
+                break;
+            names = nn;
+            cap = nc;
+        }
+        if ((names[n] = strdup(de->d_name)) == NULL)
+            break;
+        n++;
+    }
+    closedir(d);
+    if (seen > TP_MAX_DROPINS) {
+        tp_diag_add(p, TP_SEV_ERROR, TP_ERR_TOOBIG, dir, 0,
+                    "%zu drop-in files; the limit is %d", seen, TP_MAX_DROPINS);
+    } else {
+        qsort(names, n, sizeof(*names), str_cmp);
+        p->dropins = calloc(n ? n : 1, sizeof(*p->dropins));
+        for (size_t i = 0; i < n && p->dropins; i++) {
+            char *path = malloc(strlen(dir) + strlen(names[i]) + 2);
+            if (path == NULL)
+                break;
+            sprintf(path, "%s/%s", dir, names[i]);
+            p->dropins[p->ndropins++] = path;
+            add_file(c, TP_O_DROPIN, NULL, path, 1, NULL);
+        }
+    }
+    for (size_t i = 0; i < n; i++)
+        free(names[i]);
+    free(names);
+    free(dir);
+}
+
+/* The names of *.conf files in dirs, for "available: ..." messages. */
+static void list_available(const char *const *dirs, char *out, size_t len)
+{
+    char *names[64];
+    size_t n = 0;
+    out[0] = '\0';
+    for (size_t i = 0; dirs[i]; i++) {
+        DIR *d = opendir(dirs[i]);
+        if (d == NULL)
+            continue;
+        struct dirent *de;
+        while ((de = readdir(d)) != NULL && n < 64) {
+            if (!has_conf_suffix(de->d_name))
+                continue;
+            size_t l = strlen(de->d_name) - 5;
+            int dup = 0;
+            for (size_t j = 0; j < n; j++)
+                if (strlen(names[j]) == l && strncmp(names[j], de->d_name, l) == 0)
+                    dup = 1;
+            if (!dup && (names[n] = strndup(de->d_name, l)) != NULL)
+                n++;
+        }
+        closedir(d);
+    }
+    qsort(names, n, sizeof(*names), str_cmp);
+    for (size_t j = 0; j < n; j++) {
+        if (out[0])
+            strncat(out, " ", len - strlen(out) - 1);
+        strncat(out, names[j], len - strlen(out) - 1);
+        free(names[j]);
+    }
+    if (out[0] == '\0')
+        snprintf(out, len, "none installed");
+}
+
+/* Find NAME.conf in dirs; returns malloc'ed path or NULL. */
+static char *find_in(const char *const *dirs, const char *name)
+{
+    for (size_t i = 0; dirs[i]; i++) {
+        char *path = malloc(strlen(dirs[i]) + strlen(name) + 7);
+        if (path == NULL)
+            return NULL;
+        sprintf(path, "%s/%s.conf", dirs[i], name);
+        if (access(path, F_OK) == 0)
+            return path;
+        free(path);
+    }
+    return NULL;
+}
+
+/* The profile string in force and where it was set. */
+static const char *profile_spec(const tp_policy *p, const char **file, int *line)
+{
+    const char *spec = NULL;
+    for (size_t i = 0; i < p->nlayers; i++) {
+        const tp_value *v = &p->layers[i]->v[TP_K_PROFILE];
+        if (v->set) {
+            spec = v->s;
+            *file = p->layers[i]->file;
+            *line = v->line;
+        }
+    }
+    return spec;
+}
+
+/* Load the profile and modifiers; they go below the file layers. */
+static void add_profile(lctx *c)
+{
+    tp_policy *p = c->p;
+    const char *pfile = NULL;
+    int pline = 0;
+    const char *spec = profile_spec(p, &pfile, &pline);
+    size_t nfile_layers = p->nlayers;
+    char *copy = strdup(spec ? spec : "DEFAULT");
+    if (copy == NULL) {
+        tp_diag_add(p, TP_SEV_ERROR, TP_ERR_NOMEM, NULL, 0, "out of memory");
+        return;
+    }
+    char *save = NULL;
+    int first = 1;
+    for (char *tok = strtok_r(copy, ":", &save); tok; tok = strtok_r(NULL, ":", &save)) {
+        const char *const *dirs = first ? c->profile_dirs : c->modifier_dirs;
+        char *path = find_in(dirs, tok);
+        if (path == NULL) {
+            if (first && strcmp(tok, "DEFAULT") == 0) {
+                /* No profile files installed: the compiled-in DEFAULT is it. */
+                if (spec)
+                    tp_diag_add(p, TP_SEV_NOTE, TP_OK, pfile, pline,
+                                "profile DEFAULT.conf not found; using the compiled-in DEFAULT");
+            } else {
+                char avail[512];
+                list_available(dirs, avail, sizeof(avail));
+                tp_diag_add(p, TP_SEV_ERROR, TP_ERR_INVALID, pfile, pline,
+                            "unknown %s '%s' (available: %s)", first ? "profile" : "modifier",
+                            tok, avail);
+            }
+        } else {
+            add_file(c, first ? TP_O_PROFILE : TP_O_MODIFIER, tok, path, 1, NULL);
+            free(path);
+        }
+        first = 0;
+    }
+    free(copy);
+    /* Move the profile layers (appended last) below the file layers. */
+    size_t nprof = p->nlayers - nfile_layers;
+    if (nprof > 0 && nfile_layers > 0) {
+        tp_layer **tmp = malloc(p->nlayers * sizeof(*tmp));
+        if (tmp == NULL)
+            return;
+        memcpy(tmp, p->layers + nfile_layers, nprof * sizeof(*tmp));
+        memcpy(tmp + nprof, p->layers, nfile_layers * sizeof(*tmp));
+        memcpy(p->layers, tmp, p->nlayers * sizeof(*tmp));
+        free(tmp);
+    }
+}
+
+static int setup_dirs(lctx *c, const tp_load_opts *o)
+{
+    c->o = o;
+    c->root = (o->root && o->root[0]) ? o->root : NULL;
+    if (o->profile_dirs) {
+        c->profile_dirs = o->profile_dirs;
+    } else {
+        c->pdirs[0] = rooted(c->root, TP_ETCDIR "/profiles");
+        c->pdirs[1] = rooted(c->root, TP_DATADIR "/profiles");
+        if (!c->pdirs[0] || !c->pdirs[1])
+            return -1;
+        c->profile_dirs = (const char *const *)c->pdirs;
+    }
+    if (o->modifier_dirs) {
+        c->modifier_dirs = o->modifier_dirs;
+    } else {
+        c->mdirs[0] = rooted(c->root, TP_ETCDIR "/modifiers");
+        c->mdirs[1] = rooted(c->root, TP_DATADIR "/modifiers");
+        if (!c->mdirs[0] || !c->mdirs[1])
+            return -1;
+        c->modifier_dirs = (const char *const *)c->mdirs;
+    }
+    return 0;
+}
+
+static void lctx_free(lctx *c)
+{
+    for (int i = 0; i < 4; i++) {
+        free(c->pdirs[i]);
+        free(c->mdirs[i]);
+    }
+}
+
+static tp_err first_error(const tp_policy *p)
+{
+    for (size_t i = 0; i < p->ndiags; i++)
+        if (p->diags[i].severity == TP_SEV_ERROR)
+            return p->diags[i].code == TP_OK ? TP_ERR_INVALID : p->diags[i].code;
+    return p->nerrors ? TP_ERR_INVALID : TP_OK;
+}
+
+static tp_policy *finish(lctx *c, tp_err *err)
+{
+    tp_policy *p = c->p;
+    add_profile(c);
+    if (p->nerrors == 0)
+        tp_validate_resolved(p);
+    p->fallback = p->nerrors > 0;
+    lctx_free(c);
+    if (err)
+        *err = first_error(p);
+    return p;
+}
+
+static tp_policy *policy_new(const tp_load_opts *o)
+{
+    tp_policy *p = calloc(1, sizeof(*p));
+    if (p)
+        p->openssl_version = o ? o->openssl_version : 0;
+    return p;
+}
+
+tp_policy *tp_policy_load(const tp_load_opts *opts, tp_err *err)
+{
+    static const tp_load_opts none;
+    const tp_load_opts *o = opts ? opts : &none;
+    lctx c = {0};
+    tp_policy *p = policy_new(o);
+    if (p == NULL || setup_dirs(&c, o) < 0) {
+        lctx_free(&c);
+        tp_policy_free(p);
+        if (err)
+            *err = TP_ERR_NOMEM;
+        return NULL;
+    }
+    c.p = p;
+    char *path = o->policy_file ? strdup(o->policy_file) : rooted(c.root, DEFAULT_POLICY);
+    if (path == NULL) {
+        lctx_free(&c);
+        tp_policy_free(p);
+        if (err)
+            *err = TP_ERR_NOMEM;
+        return NULL;
+    }
+    int r = add_file(&c, TP_O_FILE, NULL, path, o->policy_file != NULL, NULL);
+    if (r != 0)
+        p->policy_file = path;
+    if (!o->no_dropins)
+        add_dropins(&c, path);
+    if (r == 0)
+        free(path);
+    return finish(&c, err);
+}
+
+tp_policy *tp_policy_load_buffer(const tp_load_opts *opts, const char *name, const char *text,
+                                 size_t len, tp_err *err)
+{
+    static const tp_load_opts none;
+    const tp_load_opts *o = opts ? opts : &none;
+    lctx c = {0};
+    tp_policy *p = policy_new(o);
+    if (p == NULL || setup_dirs(&c, o) < 0 || text == NULL) {
+        lctx_free(&c);
+        tp_policy_free(p);
+        if (err)
+            *err = text == NULL ? TP_ERR_ARG : TP_ERR_NOMEM;
+        return NULL;
+    }
+    c.p = p;
+    p->policy_file = strdup(name ? name : "<buffer>");
+    if (len > TP_MAX_FILE_BYTES)
+        tp_diag_add(p, TP_SEV_ERROR, TP_ERR_TOOBIG, p->policy_file, 0,
+                    "text is %zu bytes; the limit is %u", len, TP_MAX_FILE_BYTES);
+    else
+        add_text(&c, TP_O_FILE, NULL, p->policy_file, text, len, NULL);
+    return finish(&c, err);
+}
+
+tp_policy *tp_policy_builtin(void)
+{
+    return policy_new(NULL);
+}
+
+void tp_policy_free(tp_policy *p)
+{
+    if (p == NULL)
+        return;
+    for (size_t i = 0; i < p->nlayers; i++)
+        tp_layer_free(p->layers[i]);
+    for (size_t i = 0; i < p->napps; i++)
+        tp_layer_free(p->apps[i]);
+    for (size_t i = 0; i < p->ndropins; i++)
+        free(p->dropins[i]);
+    for (size_t i = 0; i < p->nstrs; i++)
+        free(p->strs[i]);
+    free(p->layers);
+    free(p->apps);
+    free(p->dropins);
+    free(p->strs);
+    free(p->diags);
+    free(p->policy_file);
+    free(p);
+}
+
+int tp_policy_is_fallback(const tp_policy *p)
+{
+    return p ? p->fallback : 1;
+}
+
+const char *tp_policy_file(const tp_policy *p)
+{
+    return p ? p->policy_file : NULL;
+}
+
+size_t tp_policy_ndropins(const tp_policy *p)
+{
+    return p ? p->ndropins : 0;
+}
+
+const char *tp_policy_dropin(const tp_policy *p, size_t i)
+{
+    return p && i < p->ndropins ? p->dropins[i] : NULL;
+}
+
+size_t tp_policy_napps(const tp_policy *p)
+{
+    return p ? p->napps : 0;
+}
+
+const char *tp_policy_app_match(const tp_policy *p, size_t i, const char **file, int *line)
+{
+    if (p == NULL || i >= p->napps)
+        return NULL;
+    if (file)
+        *file = p->apps[i]->file;
+    if (line)
+        *line = p->apps[i]->line;
+    return p->apps[i]->name;
+}

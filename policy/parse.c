@@ -1,0 +1,715 @@
+/*
+ * parse.c - one policy text (policy file, drop-in, profile or modifier) into
+ * layers of values, validating every value and recording file:line.
+ *
+ * libconfig does the syntax; a pre-scan first bounds what it is given
+ * (tokens, nesting, directives), because this runs in every program's
+ * start-up and libconfig 1.5 is slow on pathological input.
+ */
+#include <ctype.h>
+#include <libconfig.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "internal.h"
+
+typedef struct pctx {
+    tp_policy *p;
+    const char *file;
+    tp_origin_kind kind;
+    int errors;
+} pctx;
+
+#define PERR(c, line, ...)                                                     \
+    do {                                                                       \
+        (c)->errors++;                                                         \
+        tp_diag_add((c)->p, TP_SEV_ERROR, TP_ERR_INVALID, (c)->file, (line),  \
+                    __VA_ARGS__);                                              \
+    } while (0)
+#define PWARN(c, line, ...)                                                    \
+    tp_diag_add((c)->p, TP_SEV_WARNING, TP_OK, (c)->file, (line), __VA_ARGS__)
+#define PNOTE(c, line, ...)                                                    \
+    tp_diag_add((c)->p, TP_SEV_NOTE, TP_OK, (c)->file, (line), __VA_ARGS__)
+
+/* ---- pre-scan ------------------------------------------------------------ */
+
+/* Returns 0 if the text may be handed to libconfig. */
+static int prescan(pctx *c, const char *t, size_t len)
+{
+    int line = 1, depth = 0;
+    size_t tok = 0;
+    for (size_t i = 0; i < len; i++) {
+        unsigned char ch = (unsigned char)t[i];
+        if (ch == '\0') {
+            tp_diag_add(c->p, TP_SEV_ERROR, TP_ERR_SYNTAX, c->file, line,
+                        "binary data (NUL byte at offset %zu): not a policy file", i);
+            return -1;
+        }
+        if (ch == '\n') {
+            line++;
+            tok = 0;
+            continue;
+        }
+        if (ch == '#' || (ch == '/' && i + 1 < len && t[i + 1] == '/')) {
+            while (i + 1 < len && t[i + 1] != '\n') {
+                if (t[++i] == '\0') {
+                    tp_diag_add(c->p, TP_SEV_ERROR, TP_ERR_SYNTAX, c->file, line,
+                                "binary data (NUL byte at offset %zu): not a policy file", i);
+                    return -1;
+                }
+            }
+            tok = 0;
+            continue;
+        }
+        if (ch == '/' && i + 1 < len && t[i + 1] == '*') {
+            size_t j = i + 2;
+            while (j + 1 < len && !(t[j] == '*' && t[j + 1] == '/')) {
+                if (t[j] == '\n')
+                    line++;
+                if (t[j] == '\0')
+                    break;
+                j++;
+            }
+            if (j + 1 >= len || t[j] == '\0') {
+                tp_diag_add(c->p, TP_SEV_ERROR, TP_ERR_SYNTAX, c->file, line,
+                            "unterminated /* comment");
+                return -1;
+            }
+            i = j + 1;
+            tok = 0;
+            continue;
+        }
+        if (ch == '"') {
+            size_t j = i + 1, n = 0;
+            while (j < len && t[j] != '"' && t[j] != '\n' && t[j] != '\0') {
+                if (t[j] == '\\' && j + 1 < len && t[j + 1] != '\n')
+                    j++;
+                j++;
+                if (++n > TP_MAX_TOKEN) {
+                    tp_diag_add(c->p, TP_SEV_ERROR, TP_ERR_TOOBIG, c->file, line,
+                                "string longer than %d bytes", TP_MAX_TOKEN);
+                    return -1;
+                }
+            }
+            if (j >= len || t[j] != '"') {
+                tp_diag_add(c->p, TP_SEV_ERROR, TP_ERR_SYNTAX, c->file, line,
+                            "unterminated string");
+                return -1;
+            }
+            i = j;
+            tok = 0;
+            continue;
+        }
+        if (ch == '@') {
+            tp_diag_add(c->p, TP_SEV_ERROR, TP_ERR_SYNTAX, c->file, line,
+                        "directives such as @include are not allowed in policy files");
+            return -1;
+        }
+        if (ch == '{' || ch == '(' || ch == '[') {
+            if (++depth > TP_MAX_DEPTH) {
+                tp_diag_add(c->p, TP_SEV_ERROR, TP_ERR_TOOBIG, c->file, line,
+                            "nesting deeper than %d levels", TP_MAX_DEPTH);
+                return -1;
+            }
+        } else if (ch == '}' || ch == ')' || ch == ']') {
+            depth--;
+        }
+        if (isspace(ch) || ch == ';' || ch == ',' || ch == '=' || ch == ':')
+            tok = 0;
+        else if (++tok > TP_MAX_TOKEN) {
+            tp_diag_add(c->p, TP_SEV_ERROR, TP_ERR_TOOBIG, c->file, line,
+                        "token longer than %d bytes", TP_MAX_TOKEN);
+            return -1;
+        }
+    }
+    return 0;
+}
+
+/* ---- helpers ------------------------------------------------------------- */
+
+static size_t lev(const char *a, const char *b)
+{
+    size_t la = strlen(a), lb = strlen(b);
+    if (la > 40 || lb > 40)
+        return 99;
+    size_t d[41][41];
+    for (size_t i = 0; i <= la; i++)
+        d[i][0] = i;
+    for (size_t j = 0; j <= lb; j++)
+        d[0][j] = j;
+    for (size_t i = 1; i <= la; i++)
+        for (size_t j = 1; j <= lb; j++) {
+            size_t cost = tolower((unsigned char)a[i - 1]) != tolower((unsigned char)b[j - 1]);
+            size_t m = d[i - 1][j] + 1;
+            if (d[i][j - 1] + 1 < m)
+                m = d[i][j - 1] + 1;
+            if (d[i - 1][j - 1] + cost < m)
+                m = d[i - 1][j - 1] + cost;
+            d[i][j] = m;
+        }
+    return d[la][lb];
+}
+
+/* " (did you mean 'x'?)" or "" */
+static const char *suggest_name(tp_name_kind kind, const char *bad, char *buf, size_t len)
+{
+    size_t best = 3;
+    const char *cand = NULL;
+    for (size_t i = 0; i < tp_name_count(kind); i++) {
+        const char *n = tp_name_at(kind, i);
+        size_t d = lev(bad, n);
+        if (d < best) {
+            best = d;
+            cand = n;
+        }
+    }
+    if (cand == NULL)
+        return "";
+    snprintf(buf, len, " (did you mean '%s'?)", cand);
+    return buf;
+}
+
+static const char *suggest_key(const char *bad, char *buf, size_t len)
+{
+    size_t best = 3;
+    const char *cand = NULL;
+    for (int k = 0; k < TP_K__COUNT; k++) {
+        const char *n = tp_key_name((tp_key)k);
+        size_t d = lev(bad, n);
+        if (d < best) {
+            best = d;
+            cand = n;
+        }
+    }
+    if (cand == NULL)
+        return "";
+    snprintf(buf, len, " (did you mean '%s'?)", cand);
+    return buf;
+}
+
+static const char *kind_noun(tp_name_kind k)
+{
+    switch (k) {
+    case TP_N_VERSION: return "protocol version";
+    case TP_N_CIPHERSUITE: return "TLS 1.3 cipher suite";
+    case TP_N_CIPHER: return "cipher";
+    case TP_N_KEX: return "key exchange";
+    case TP_N_MAC: return "MAC";
+    case TP_N_GROUP: return "group";
+    case TP_N_SIGALG: return "signature algorithm";
+    case TP_N_HASH: return "hash";
+    }
+    return "name";
+}
+
+static const char *type_noun(int t)
+{
+    switch (t) {
+    case CONFIG_TYPE_GROUP: return "a group { ... }";
+    case CONFIG_TYPE_INT:
+    case CONFIG_TYPE_INT64: return "a number";
+    case CONFIG_TYPE_FLOAT: return "a decimal number";
+    case CONFIG_TYPE_STRING: return "a string";
+    case CONFIG_TYPE_BOOL: return "a boolean";
+    case CONFIG_TYPE_ARRAY: return "an array [ ... ]";
+    case CONFIG_TYPE_LIST: return "a list ( ... )";
+    }
+    return "something else";
+}
+
+/* Growing text buffer for the "as written" rendering. */
+typedef struct sbuf {
+    char *s;
+    size_t n, cap;
+    int oom;
+} sbuf;
+
+static void sb_add(sbuf *b, const char *s)
+{
+    size_t l = strlen(s);
+    if (b->oom)
+        return;
+    if (b->n + l + 1 > b->cap) {
+        size_t cap = (b->cap ? b->cap : 32);
+        while (cap < b->n + l + 1)
+            cap *= 2;
+        char *ns = realloc(b->s, cap);
+        if (ns == NULL) {
+            b->oom = 1;
+            return;
+        }
+        b->s = ns;
+        b->cap = cap;
+    }
+    memcpy(b->s + b->n, s, l + 1);
+    b->n += l;
+}
+
+static int check_profile_spec(pctx *c, int line, const char *spec)
+{
+    /* NAME[:MODIFIER...], each [A-Za-z0-9_-]+: names become file names. */
+    int parts = 0;
+    const char *s = spec;
+    if (*s == '\0') {
+        PERR(c, line, "profile is empty");
+        return -1;
+    }
+    for (;;) {
+        const char *e = s;
+        while (*e && *e != ':') {
+            if (!isalnum((unsigned char)*e) && *e != '-' && *e != '_') {
+                PERR(c, line, "invalid character '%c' in profile \"%s\" (names use letters, digits, '-' and '_')",
+                     isprint((unsigned char)*e) ? *e : '?', spec);
+                return -1;
+            }
+            e++;
+        }
+        if (e == s) {
+            PERR(c, line, "empty name in profile \"%s\"", spec);
+            return -1;
+        }
+        if (++parts > TP_MAX_MODIFIERS + 1) {
+            PERR(c, line, "more than %d modifiers in profile \"%s\"", TP_MAX_MODIFIERS, spec);
+            return -1;
+        }
+        if (*e == '\0')
+            break;
+        s = e + 1;
+    }
+    return 0;
+}
+
+/* ---- values -------------------------------------------------------------- */
+
+static void parse_list(pctx *c, tp_key k, const config_setting_t *s, tp_value *v,
+                       const char *dotted)
+{
+    const tp_keyinfo *ki = tp_keyinfo_get(k);
+    int line = (int)config_setting_source_line(s);
+    int t = config_setting_type(s);
+    if (t != CONFIG_TYPE_ARRAY && t != CONFIG_TYPE_LIST) {
+        PERR(c, line, "%s must be a list of names [ \"...\", ... ], not %s", dotted, type_noun(t));
+        return;
+    }
+    int n = config_setting_length(s);
+    if (n > TP_MAX_LIST) {
+        PERR(c, line, "%s has %d entries (limit %d)", dotted, n, TP_MAX_LIST);
+        return;
+    }
+    v->items = calloc((size_t)n + 1, sizeof(*v->items));
+    v->ops = calloc((size_t)n + 1, 1);
+    if (v->items == NULL || v->ops == NULL) {
+        PERR(c, line, "out of memory");
+        return;
+    }
+    int plain = 0, edits = 0, bad = 0;
+    sbuf text = {0};
+    sb_add(&text, "[");
+    for (int i = 0; i < n; i++) {
+        const config_setting_t *e = config_setting_get_elem(s, (unsigned)i);
+        int el = (int)config_setting_source_line(e);
+        if (el == 0)
+            el = line;
+        if (config_setting_type(e) != CONFIG_TYPE_STRING) {
+            PERR(c, el, "%s: entry %d must be a string, not %s", dotted, i + 1,
+                 type_noun(config_setting_type(e)));
+            bad = 1;
+            continue;
+        }
+        const char *raw = config_setting_get_string(e);
+        char name[128];
+        int op = TP_OP_SET;
+        size_t rl = strlen(raw);
+        if (rl >= sizeof(name)) {
+            PERR(c, el, "%s: name too long (%zu bytes)", dotted, rl);
+            bad = 1;
+            continue;
+        }
+        memcpy(name, raw, rl + 1);
+        char *nm = name;
+        if (nm[0] == '-') {
+            op = TP_OP_REMOVE;
+            nm++;
+        } else if (nm[0] == '+') {
+            op = TP_OP_PREPEND;
+            nm++;
+        } else if (rl > 1 && nm[rl - 1] == '+') {
+            op = TP_OP_APPEND;
+            nm[rl - 1] = '\0';
+        }
+        if (op == TP_OP_SET)
+            plain++;
+        else
+            edits++;
+        const char *canon = tp_name_canonical(ki->names, nm);
+        if (canon == NULL) {
+            char sug[96];
+            PERR(c, el, "unknown %s '%s' in %s%s", kind_noun(ki->names), nm, dotted,
+                 suggest_name(ki->names, nm, sug, sizeof(sug)));
+            bad = 1;
+            continue;
+        }
+        if (strcmp(canon, nm) != 0 && strcasecmp(canon, nm) != 0)
+            PNOTE(c, el, "%s: '%s' is read as %s '%s'", dotted, nm, kind_noun(ki->names), canon);
+        unsigned long need = tp_name_min_openssl(ki->names, canon);
+        if (c->p->openssl_version && need > c->p->openssl_version && op != TP_OP_REMOVE)
+            PNOTE(c, el, "%s: %s '%s' needs OpenSSL %lu.%lu; it is skipped with this OpenSSL",
+                  dotted, kind_noun(ki->names), canon, need >> 28, (need >> 20) & 0xff);
+        for (size_t j = 0; j < v->n; j++)
+            if (v->items[j] == canon) {
+                PERR(c, el, "%s: '%s' is listed twice", dotted, canon);
+                bad = 1;
+                break;
+            }
+        if (text.n > 1)
+            sb_add(&text, ",");
+        sb_add(&text, " ");
+        sb_add(&text, raw);
+        v->ops[v->n] = (unsigned char)op;
+        v->items[v->n++] = canon;
+    }
+    sb_add(&text, " ]");
+    if (plain && edits) {
+        PERR(c, line, "%s mixes plain names with +/- edits: either replace the list or edit it",
+             dotted);
+        bad = 1;
+    }
+    v->edit = edits > 0;
+    v->text = text.s;
+    if (!bad)
+        v->set = 1;
+}
+
+static void parse_value(pctx *c, tp_key k, const config_setting_t *s, tp_value *v,
+                        const char *dotted)
+{
+    const tp_keyinfo *ki = tp_keyinfo_get(k);
+    int line = (int)config_setting_source_line(s);
+    int t = config_setting_type(s);
+    char buf[64];
+    v->line = line;
+    switch (ki->type) {
+    case TP_T_LIST:
+        parse_list(c, k, s, v, dotted);
+        return;
+    case TP_T_INT: {
+        if (t != CONFIG_TYPE_INT && t != CONFIG_TYPE_INT64) {
+            PERR(c, line, "%s must be a number, not %s", dotted, type_noun(t));
+            return;
+        }
+        long long x = config_setting_get_int64(s);
+        if (t == CONFIG_TYPE_INT)
+            x = config_setting_get_int(s);
+        if (x < ki->min || x > ki->max) {
+            PERR(c, line, "%s = %lld is out of range (%ld to %ld)", dotted, x, ki->min, ki->max);
+            return;
+        }
+        v->i = (long)x;
+        snprintf(buf, sizeof(buf), "%ld", v->i);
+        v->text = strdup(buf);
+        v->set = 1;
+        return;
+    }
+    default:
+        break;
+    }
+    if (t != CONFIG_TYPE_STRING) {
+        PERR(c, line, "%s must be a string, not %s", dotted, type_noun(t));
+        return;
+    }
+    const char *str = config_setting_get_string(s);
+    if (ki->type == TP_T_VERSION) {
+        int want_dtls = strncmp(dotted, "dtls.", 5) == 0;
+        const tp_vername *vn = tp_version_find(str);
+        if (vn == NULL || vn->dtls != want_dtls) {
+            PERR(c, line, "unknown %s version '%s' in %s (known: %s)", want_dtls ? "DTLS" : "TLS",
+                 str, dotted,
+                 want_dtls ? "DTLSv1.0 DTLSv1.2" : "TLSv1.0 TLSv1.1 TLSv1.2 TLSv1.3");
+            return;
+        }
+        if (strcmp(vn->name, str) != 0)
+            PNOTE(c, line, "%s: '%s' is read as %s", dotted, str, vn->name);
+        v->i = vn->version;
+        v->text = strdup(vn->name);
+        v->set = 1;
+        return;
+    }
+    if (ki->type == TP_T_ENUM) {
+        for (const char *const *e = ki->enums; *e; e++)
+            if (strcmp(*e, str) == 0) {
+                v->s = strdup(str);
+                v->text = strdup(str);
+                v->set = v->s != NULL;
+                return;
+            }
+        char opts[128] = "";
+        for (const char *const *e = ki->enums; *e; e++) {
+            if (opts[0])
+                strncat(opts, ", ", sizeof(opts) - strlen(opts) - 1);
+            strncat(opts, *e, sizeof(opts) - strlen(opts) - 1);
+        }
+        PERR(c, line, "%s must be one of %s, not \"%s\"", dotted, opts, str);
+        return;
+    }
+    /* TP_T_STRING */
+    if (k == TP_K_PROFILE) {
+        if (check_profile_spec(c, line, str) < 0)
+            return;
+    } else if (k == TP_K_VERIFY_CA_FILE || k == TP_K_VERIFY_CA_PATH) {
+        if (str[0] != '/') {
+            PERR(c, line, "%s must be an absolute path, not \"%s\"", dotted, str);
+            return;
+        }
+    }
+    v->s = strdup(str);
+    v->text = strdup(str);
+    v->set = v->s != NULL;
+}
+
+/* ---- groups -------------------------------------------------------------- */
+
+static const char *const sections[] = {"tls", "dtls", "keys", "signatures", "verify", NULL};
+
+static int is_section(const char *n)
+{
+    for (const char *const *s = sections; *s; s++)
+        if (strcmp(*s, n) == 0)
+            return 1;
+    return 0;
+}
+
+/* Settings of one group (top level of a file, or an application rule). */
+static void parse_settings(pctx *c, const config_setting_t *g, tp_layer *l, int is_app)
+{
+    int n = config_setting_length(g);
+    for (int i = 0; i < n; i++) {
+        const config_setting_t *s = config_setting_get_elem(g, (unsigned)i);
+        const char *name = config_setting_name(s);
+        int line = (int)config_setting_source_line(s);
+        char sug[96];
+        if (name == NULL)
+            continue;
+        if (strcmp(name, "applications") == 0 || strcmp(name, "match") == 0 ||
+            strcmp(name, "description") == 0)
+            continue; /* handled by the caller */
+        if (is_section(name)) {
+            if (config_setting_type(s) != CONFIG_TYPE_GROUP) {
+                PERR(c, line, "%s must be a group { ... }, not %s", name,
+                     type_noun(config_setting_type(s)));
+                continue;
+            }
+            int m = config_setting_length(s);
+            for (int j = 0; j < m; j++) {
+                const config_setting_t *e = config_setting_get_elem(s, (unsigned)j);
+                char dotted[160];
+                snprintf(dotted, sizeof(dotted), "%s.%s", name, config_setting_name(e));
+                int k = tp_key_lookup(dotted);
+                if (k < 0) {
+                    PERR(c, (int)config_setting_source_line(e), "unknown key '%s'%s", dotted,
+                         suggest_key(dotted, sug, sizeof(sug)));
+                    continue;
+                }
+                parse_value(c, (tp_key)k, e, &l->v[k], dotted);
+            }
+            continue;
+        }
+        int k = tp_key_lookup(name);
+        if (k < 0 || strchr(name, '.') != NULL) {
+            PERR(c, line, "unknown key '%s'%s", name, suggest_key(name, sug, sizeof(sug)));
+            continue;
+        }
+        if (k == TP_K_PROFILE && (is_app || c->kind == TP_O_PROFILE || c->kind == TP_O_MODIFIER)) {
+            PERR(c, line, "'profile' cannot be set in %s",
+                 is_app ? "an application rule" : "a profile or modifier file");
+            continue;
+        }
+        parse_value(c, (tp_key)k, s, &l->v[k], name);
+    }
+}
+
+static tp_layer *layer_new(tp_origin_kind kind, const char *name, const char *file, int line)
+{
+    tp_layer *l = calloc(1, sizeof(*l));
+    if (l == NULL)
+        return NULL;
+    l->kind = kind;
+    l->line = line;
+    l->name = name ? strdup(name) : NULL;
+    l->file = file ? strdup(file) : NULL;
+    if ((name && !l->name) || (file && !l->file)) {
+        tp_layer_free(l);
+        return NULL;
+    }
+    return l;
+}
+
+void tp_layer_free(tp_layer *l)
+{
+    if (l == NULL)
+        return;
+    for (int k = 0; k < TP_K__COUNT; k++) {
+        free(l->v[k].s);
+        free(l->v[k].items);
+        free(l->v[k].ops);
+        free(l->v[k].text);
+    }
+    free(l->name);
+    free(l->file);
+    free(l);
+}
+
+static int push_app(tp_policy *p, tp_layer *l)
+{
+    tp_layer **n = realloc(p->apps, (p->napps + 1) * sizeof(*n));
+    if (n == NULL)
+        return -1;
+    p->apps = n;
+    p->apps[p->napps++] = l;
+    return 0;
+}
+
+typedef struct appref {
+    const char *match;
+    int line;
+} appref;
+
+static int appref_cmp(const void *a, const void *b)
+{
+    const appref *x = a, *y = b;
+    int r = strcmp(x->match, y->match);
+    return r ? r : x->line - y->line;
+}
+
+static void parse_apps(pctx *c, const config_setting_t *apps)
+{
+    int line = (int)config_setting_source_line(apps);
+    int t = config_setting_type(apps);
+    if (t != CONFIG_TYPE_LIST) {
+        PERR(c, line, "applications must be a list of groups ( { match = \"...\"; ... }, ... ), not %s",
+             type_noun(t));
+        return;
+    }
+    int n = config_setting_length(apps);
+    appref *refs = calloc((size_t)n + 1, sizeof(*refs));
+    size_t nrefs = 0;
+    if (refs == NULL) {
+        PERR(c, line, "out of memory");
+        return;
+    }
+    for (int i = 0; i < n; i++) {
+        const config_setting_t *g = config_setting_get_elem(apps, (unsigned)i);
+        int gl = (int)config_setting_source_line(g);
+        if (gl == 0)
+            gl = line;
+        if (config_setting_type(g) != CONFIG_TYPE_GROUP) {
+            PERR(c, gl, "application rule %d must be a group { match = \"...\"; ... }, not %s",
+                 i + 1, type_noun(config_setting_type(g)));
+            continue;
+        }
+        const config_setting_t *m = config_setting_get_member(g, "match");
+        if (m == NULL) {
+            PERR(c, gl, "application rule %d has no 'match'", i + 1);
+            continue;
+        }
+        int ml = (int)config_setting_source_line(m);
+        if (config_setting_type(m) != CONFIG_TYPE_STRING) {
+            PERR(c, ml, "match must be a string, not %s", type_noun(config_setting_type(m)));
+            continue;
+        }
+        const char *match = config_setting_get_string(m);
+        if (match[0] == '\0') {
+            PERR(c, ml, "match is empty");
+            continue;
+        }
+        if (match[0] != '/' && strchr(match, '/') != NULL) {
+            PERR(c, ml, "match \"%s\" must be a program's base name or an absolute path", match);
+            continue;
+        }
+        const config_setting_t *pf = config_setting_get_member(g, "profile");
+        if (pf != NULL) {
+            PERR(c, (int)config_setting_source_line(pf), "'profile' cannot be set in an application rule");
+        }
+        if (config_setting_get_member(g, "applications") != NULL) {
+            PERR(c, gl, "application rules cannot be nested");
+            continue;
+        }
+        tp_layer *l = layer_new(TP_O_APP, match, c->file, gl);
+        if (l == NULL) {
+            PERR(c, gl, "out of memory");
+            continue;
+        }
+        int before = c->errors;
+        parse_settings(c, g, l, 1);
+        if (pf != NULL || c->errors != before || push_app(c->p, l) < 0) {
+            tp_layer_free(l);
+            continue;
+        }
+        refs[nrefs].match = l->name;
+        refs[nrefs].line = gl;
+        nrefs++;
+    }
+    /* Duplicates within one file are mistakes; across files (drop-ins) a
+     * later rule refines an earlier one, in merge order. */
+    qsort(refs, nrefs, sizeof(*refs), appref_cmp);
+    for (size_t i = 1; i < nrefs; i++)
+        if (strcmp(refs[i].match, refs[i - 1].match) == 0)
+            PERR(c, refs[i].line, "duplicate application rule for \"%s\" (first at line %d)",
+                 refs[i].match, refs[i - 1].line);
+    free(refs);
+}
+
+int tp_parse_text(tp_policy *p, tp_origin_kind kind, const char *name, const char *file,
+                  const char *text, size_t len, tp_layer **layer_out)
+{
+    pctx c = {.p = p, .file = file, .kind = kind};
+    *layer_out = NULL;
+    if (prescan(&c, text, len) < 0)
+        return -1;
+    /* libconfig wants a NUL-terminated string; the pre-scan refused NULs. */
+    char *copy = malloc(len + 1);
+    if (copy == NULL) {
+        tp_diag_add(p, TP_SEV_ERROR, TP_ERR_NOMEM, file, 0, "out of memory");
+        return -1;
+    }
+    memcpy(copy, text, len);
+    copy[len] = '\0';
+    config_t cfg;
+    config_init(&cfg);
+    int ok = config_read_string(&cfg, copy);
+    free(copy);
+    if (ok != CONFIG_TRUE) {
+        const char *et = config_error_text(&cfg);
+        tp_diag_add(p, TP_SEV_ERROR, TP_ERR_SYNTAX, file, config_error_line(&cfg),
+                    "syntax error: %s", et ? et : "unknown");
+        config_destroy(&cfg);
+        return -1;
+    }
+    tp_layer *l = layer_new(kind, name, file, 0);
+    if (l == NULL) {
+        tp_diag_add(p, TP_SEV_ERROR, TP_ERR_NOMEM, file, 0, "out of memory");
+        config_destroy(&cfg);
+        return -1;
+    }
+    const config_setting_t *root = config_root_setting(&cfg);
+    parse_settings(&c, root, l, 0);
+    const config_setting_t *d = config_setting_get_member(root, "description");
+    if (d && config_setting_type(d) != CONFIG_TYPE_STRING)
+        PERR(&c, (int)config_setting_source_line(d), "description must be a string");
+    const config_setting_t *apps = config_setting_get_member(root, "applications");
+    if (apps != NULL) {
+        if (kind == TP_O_FILE || kind == TP_O_DROPIN)
+            parse_apps(&c, apps);
+        else
+            PERR(&c, (int)config_setting_source_line(apps),
+                 "application rules belong in the policy file or a drop-in, not in a profile or modifier");
+    }
+    const config_setting_t *m = config_setting_get_member(root, "match");
+    if (m != NULL)
+        PERR(&c, (int)config_setting_source_line(m),
+             "'match' belongs inside an application rule: applications = ( { match = \"...\"; ... } );");
+    config_destroy(&cfg);
+    *layer_out = l;
+    return c.errors ? -1 : 0;
+}

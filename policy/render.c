@@ -1,0 +1,307 @@
+/*
+ * render.c - the effective policy as OpenSSL settings (SSL_CONF commands for
+ * ssl_conf's system_default) and as the provider's floors.
+ *
+ * Families expand into an explicit list in the policy's preference order,
+ * never a subtractive string: what is not listed is not there.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "internal.h"
+
+static int in_list(const tp_resolved *r, tp_key k, const char *name)
+{
+    size_t n = tp_resolved_list_len(r, k);
+    for (size_t i = 0; i < n; i++)
+        if (strcasecmp(tp_resolved_list_item(r, k, i), name) == 0)
+            return 1;
+    return 0;
+}
+
+static uint32_t forbidden_hashes(const tp_resolved *r)
+{
+    uint32_t bits = 0;
+    size_t n = tp_resolved_list_len(r, TP_K_SIG_FORBIDDEN);
+    for (size_t i = 0; i < n; i++) {
+        const tp_family *h = tp_family_find(TP_N_HASH, tp_resolved_list_item(r, TP_K_SIG_FORBIDDEN, i));
+        if (h)
+            bits |= h->bits;
+    }
+    return bits;
+}
+
+/*
+ * TLS 1.2-and-below suites in preference order: key exchange first (forward
+ * secrecy before RSA key transport), then cipher, then MAC, then ECDSA before
+ * RSA authentication. DSS, SRP and anonymous suites are never rendered.
+ */
+size_t tp_render_suites12(const tp_resolved *r, const tp_suite12 **out, size_t max)
+{
+    static const char *const auths[] = {"ECDSA", "RSA", "PSK"};
+    size_t n = 0;
+    size_t nk = tp_resolved_list_len(r, TP_K_TLS_KEX);
+    size_t nc = tp_resolved_list_len(r, TP_K_TLS_CIPHERS);
+    size_t nm = tp_resolved_list_len(r, TP_K_TLS_MACS);
+    for (size_t ik = 0; ik < nk; ik++) {
+        const char *kex = tp_resolved_list_item(r, TP_K_TLS_KEX, ik);
+        for (size_t ic = 0; ic < nc; ic++) {
+            const char *ciph = tp_resolved_list_item(r, TP_K_TLS_CIPHERS, ic);
+            for (size_t im = 0; im < nm; im++) {
+                const char *mac = tp_resolved_list_item(r, TP_K_TLS_MACS, im);
+                for (size_t ia = 0; ia < sizeof(auths) / sizeof(auths[0]); ia++) {
+                    for (size_t s = 0; s < tp_nsuites12; s++) {
+                        const tp_suite12 *su = &tp_suites12[s];
+                        if (strcasecmp(su->kex, kex) || strcasecmp(su->cipher, ciph) ||
+                            strcasecmp(su->mac, mac) || strcasecmp(su->auth, auths[ia]))
+                            continue;
+                        if (n < max)
+                            out[n] = su;
+                        n++;
+                    }
+                }
+            }
+        }
+    }
+    return n;
+}
+
+/* The lowest group size the key floors allow for this group. */
+static int group_allowed(const tp_resolved *r, const tp_group *g, unsigned long ossl)
+{
+    if (ossl && g->min_openssl > ossl)
+        return 0;
+    switch (g->kind) {
+    case TP_G_FFDHE:
+        return g->bits >= tp_resolved_get_int(r, TP_K_KEYS_DH);
+    case TP_G_EC:
+    case TP_G_ECX:
+    case TP_G_HYBRID:
+        return g->bits >= tp_resolved_get_int(r, TP_K_KEYS_EC);
+    default:
+        return 1;
+    }
+}
+
+static int sigalg_allowed(const tp_resolved *r, const tp_sigalg *sa, uint32_t forbidden,
+                          unsigned long ossl)
+{
+    if (ossl && sa->min_openssl > ossl)
+        return 0;
+    if (sa->hash & forbidden)
+        return 0;
+    if (sa->curve_bits && sa->curve_bits < tp_resolved_get_int(r, TP_K_KEYS_EC))
+        return 0;
+    return 1;
+}
+
+int tp_security_level(const tp_resolved *r)
+{
+    long lvl = tp_resolved_get_int(r, TP_K_TLS_SECLEVEL);
+    if (lvl >= 0)
+        return (int)lvl;
+    /*
+     * OpenSSL 3 allows TLS 1.0/1.1 and SHA-1 signatures only at level 0, so
+     * a policy allowing them must say 0 and leave key floors to the provider.
+     * Otherwise the level follows the smallest finite-field key allowed
+     * (SP 800-57: 2048 bits = 112-bit security = level 2, 3072 = level 3).
+     */
+    if (tp_resolved_get_int(r, TP_K_TLS_MIN) < TP_V_TLS1_2 ||
+        !(forbidden_hashes(r) & TP_H_SHA1))
+        return 0;
+    long bits = tp_resolved_get_int(r, TP_K_KEYS_RSA);
+    if (tp_resolved_get_int(r, TP_K_KEYS_DH) < bits)
+        bits = tp_resolved_get_int(r, TP_K_KEYS_DH);
+    if (bits >= 7680)
+        return 4;
+    if (bits >= 3072)
+        return 3;
+    if (bits >= 2048)
+        return 2;
+    if (bits >= 1024)
+        return 1;
+    return 0;
+}
+
+static int add_cmd(tp_ossl_settings *s, const char *cmd, char *value)
+{
+    if (value == NULL)
+        return -1;
+    if (s->ncmds >= sizeof(s->cmds) / sizeof(s->cmds[0])) {
+        free(value);
+        return -1;
+    }
+    s->cmds[s->ncmds].cmd = cmd;
+    s->cmds[s->ncmds].value = value;
+    s->ncmds++;
+    return 0;
+}
+
+/* Join names with ':' (OpenSSL list syntax); NULL on allocation failure. */
+typedef struct jbuf {
+    char *s;
+    size_t n, cap;
+    int oom;
+} jbuf;
+
+static void jadd(jbuf *b, const char *name)
+{
+    size_t l = strlen(name);
+    if (b->oom)
+        return;
+    if (b->n + l + 2 > b->cap) {
+        size_t cap = b->cap ? b->cap : 256;
+        while (cap < b->n + l + 2)
+            cap *= 2;
+        char *ns = realloc(b->s, cap);
+        if (ns == NULL) {
+            b->oom = 1;
+            return;
+        }
+        b->s = ns;
+        b->cap = cap;
+    }
+    if (b->n)
+        b->s[b->n++] = ':';
+    memcpy(b->s + b->n, name, l + 1);
+    b->n += l;
+}
+
+static char *jdone(jbuf *b)
+{
+    if (b->oom) {
+        free(b->s);
+        return NULL;
+    }
+    if (b->s == NULL)
+        return strdup("");
+    return b->s;
+}
+
+static const char *ossl_version(long v)
+{
+    const char *n = tp_version_name(v);
+    const char *o = n ? tp_name_openssl(TP_N_VERSION, n) : NULL;
+    return o ? o : n;
+}
+
+tp_err tp_render_ossl(const tp_resolved *r, unsigned long ossl, tp_ossl_settings *out)
+{
+    if (r == NULL || out == NULL)
+        return TP_ERR_ARG;
+    memset(out, 0, sizeof(*out));
+    out->security_level = tp_security_level(r);
+    uint32_t forbidden = forbidden_hashes(r);
+    int bad = 0;
+
+    /* The protocol bounds first: later commands are checked against them. */
+    bad |= add_cmd(out, "TLS.MinProtocol", strdup(ossl_version(tp_resolved_get_int(r, TP_K_TLS_MIN))));
+    bad |= add_cmd(out, "TLS.MaxProtocol", strdup(ossl_version(tp_resolved_get_int(r, TP_K_TLS_MAX))));
+    bad |= add_cmd(out, "DTLS.MinProtocol", strdup(ossl_version(tp_resolved_get_int(r, TP_K_DTLS_MIN))));
+    bad |= add_cmd(out, "DTLS.MaxProtocol", strdup(ossl_version(tp_resolved_get_int(r, TP_K_DTLS_MAX))));
+
+    /* CipherString: @SECLEVEL then the explicit suites. */
+    jbuf cs = {0};
+    char lvl[16];
+    snprintf(lvl, sizeof(lvl), "@SECLEVEL=%d", out->security_level);
+    jadd(&cs, lvl);
+    const tp_suite12 *suites[256];
+    size_t ns = tp_render_suites12(r, suites, 256);
+    if (ns > 256)
+        ns = 256;
+    for (size_t i = 0; i < ns; i++)
+        jadd(&cs, suites[i]->openssl);
+    bad |= add_cmd(out, "CipherString", jdone(&cs));
+
+    jbuf ts = {0};
+    for (size_t i = 0; i < tp_resolved_list_len(r, TP_K_TLS_CIPHERSUITES); i++) {
+        const char *n = tp_resolved_list_item(r, TP_K_TLS_CIPHERSUITES, i);
+        if (ossl && tp_name_min_openssl(TP_N_CIPHERSUITE, n) > ossl)
+            continue;
+        const char *o = tp_name_openssl(TP_N_CIPHERSUITE, n);
+        jadd(&ts, o ? o : n);
+    }
+    bad |= add_cmd(out, "Ciphersuites", jdone(&ts));
+
+    jbuf gs = {0};
+    for (size_t i = 0; i < tp_resolved_list_len(r, TP_K_TLS_GROUPS); i++) {
+        const tp_group *g = tp_group_find(tp_resolved_list_item(r, TP_K_TLS_GROUPS, i));
+        if (g && group_allowed(r, g, ossl))
+            jadd(&gs, g->openssl);
+    }
+    bad |= add_cmd(out, "Groups", jdone(&gs));
+
+    jbuf ss = {0};
+    for (size_t i = 0; i < tp_resolved_list_len(r, TP_K_TLS_SIGALGS); i++) {
+        const tp_sigalg *sa = tp_sigalg_find(tp_resolved_list_item(r, TP_K_TLS_SIGALGS, i));
+        if (sa && sigalg_allowed(r, sa, forbidden, ossl))
+            jadd(&ss, sa->openssl);
+    }
+    bad |= add_cmd(out, "SignatureAlgorithms", jdone(&ss));
+
+    const char *peer = tp_resolved_get_str(r, TP_K_VERIFY_PEER);
+    if (peer && strcmp(peer, "required") == 0) {
+        out->verify_peer = 2;
+        bad |= add_cmd(out, "VerifyMode", strdup("Peer"));
+        const char *f = tp_resolved_get_str(r, TP_K_VERIFY_CA_FILE);
+        const char *d = tp_resolved_get_str(r, TP_K_VERIFY_CA_PATH);
+        if (f && (out->ca_file = strdup(f)) == NULL)
+            bad = -1;
+        if (d && (out->ca_path = strdup(d)) == NULL)
+            bad = -1;
+    }
+    if (bad) {
+        tp_ossl_settings_clear(out);
+        return TP_ERR_NOMEM;
+    }
+    return TP_OK;
+}
+
+void tp_ossl_settings_clear(tp_ossl_settings *s)
+{
+    if (s == NULL)
+        return;
+    for (size_t i = 0; i < s->ncmds; i++)
+        free(s->cmds[i].value);
+    free(s->ca_file);
+    free(s->ca_path);
+    memset(s, 0, sizeof(*s));
+}
+
+const char *tp_ossl_get(const tp_ossl_settings *s, const char *cmd)
+{
+    for (size_t i = 0; s && i < s->ncmds; i++)
+        if (strcmp(s->cmds[i].cmd, cmd) == 0)
+            return s->cmds[i].value;
+    return NULL;
+}
+
+tp_err tp_render_floors(const tp_resolved *r, tp_floors *out)
+{
+    if (r == NULL || out == NULL)
+        return TP_ERR_ARG;
+    memset(out, 0, sizeof(*out));
+    const char *mode = tp_resolved_get_str(r, TP_K_MODE);
+    out->permissive = mode && strcmp(mode, "permissive") == 0;
+    out->min_tls = (int)tp_resolved_get_int(r, TP_K_TLS_MIN);
+    out->min_dtls = (int)tp_resolved_get_int(r, TP_K_DTLS_MIN);
+    out->forbidden_hashes = forbidden_hashes(r);
+    /* TLS 1.0/1.1 need the MD5+SHA1 PRF and signatures (RFC 8996). */
+    if (out->min_tls >= TP_V_TLS1_2 && out->min_dtls == TP_V_DTLS1_2)
+        out->forbidden_hashes |= TP_H_MD5_SHA1;
+    for (size_t i = 0; i < tp_nciphers; i++)
+        if (tp_ciphers[i].bits && !in_list(r, TP_K_TLS_CIPHERS, tp_ciphers[i].name))
+            out->forbidden_ciphers |= tp_ciphers[i].bits;
+    out->min_rsa_bits = (int)tp_resolved_get_int(r, TP_K_KEYS_RSA);
+    out->min_dh_bits = (int)tp_resolved_get_int(r, TP_K_KEYS_DH);
+    out->min_dsa_bits = (int)tp_resolved_get_int(r, TP_K_KEYS_DSA);
+    out->min_ec_bits = (int)tp_resolved_get_int(r, TP_K_KEYS_EC);
+    for (size_t i = 0; i < tp_resolved_list_len(r, TP_K_TLS_GROUPS); i++) {
+        const tp_group *g = tp_group_find(tp_resolved_list_item(r, TP_K_TLS_GROUPS, i));
+        if (g && group_allowed(r, g, 0) && out->ngroups < TP_MAX_GROUPS)
+            out->groups[out->ngroups++] = g->id;
+    }
+    return TP_OK;
+}

@@ -1,0 +1,515 @@
+/*
+ * resolve.c - merge the layers into the effective policy for one program,
+ * remembering for every value each place that set or edited it, and check
+ * the constraints that only the merged result can show.
+ *
+ * Order (lowest first): compiled-in DEFAULT < profile < modifiers < policy
+ * file < policy.d drop-ins < matching application rules.
+ */
+#include <fnmatch.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "internal.h"
+
+typedef struct rval {
+    long i;
+    const char *s;
+    const char **items;
+    size_t n, cap;
+    tp_origin *orig;
+    size_t norig;
+} rval;
+
+struct tp_resolved {
+    rval v[TP_K__COUNT];
+    size_t *apps;
+    size_t napps;
+    int fallback;
+    int oom;
+    char **strs;
+    size_t nstrs;
+};
+
+static const char *r_keep(tp_resolved *r, char *s)
+{
+    if (s == NULL) {
+        r->oom = 1;
+        return NULL;
+    }
+    char **n = realloc(r->strs, (r->nstrs + 1) * sizeof(*n));
+    if (n == NULL) {
+        free(s);
+        r->oom = 1;
+        return NULL;
+    }
+    r->strs = n;
+    r->strs[r->nstrs++] = s;
+    return s;
+}
+
+static void add_origin(tp_resolved *r, tp_key k, tp_origin o)
+{
+    rval *v = &r->v[k];
+    tp_origin *n = realloc(v->orig, (v->norig + 1) * sizeof(*n));
+    if (n == NULL) {
+        r->oom = 1;
+        return;
+    }
+    v->orig = n;
+    v->orig[v->norig++] = o;
+}
+
+static int list_reserve(tp_resolved *r, rval *v, size_t n)
+{
+    if (n <= v->cap)
+        return 0;
+    size_t cap = v->cap ? v->cap : 16;
+    while (cap < n)
+        cap *= 2;
+    const char **ni = realloc(v->items, cap * sizeof(*ni));
+    if (ni == NULL) {
+        r->oom = 1;
+        return -1;
+    }
+    v->items = ni;
+    v->cap = cap;
+    return 0;
+}
+
+static char *join_items(const char *const *items, size_t n, const char *sep)
+{
+    size_t len = 3;
+    for (size_t i = 0; i < n; i++)
+        len += strlen(items[i]) + strlen(sep);
+    char *s = malloc(len);
+    if (s == NULL)
+        return NULL;
+    s[0] = '\0';
+    for (size_t i = 0; i < n; i++) {
+        if (i)
+            strcat(s, sep);
+        strcat(s, items[i]);
+    }
+    return s;
+}
+
+static void apply_builtin(tp_resolved *r)
+{
+    for (int k = 0; k < TP_K__COUNT; k++) {
+        const tp_builtin_val *b = tp_builtin_get((tp_key)k);
+        rval *v = &r->v[k];
+        tp_origin o = {.kind = TP_O_BUILTIN, .name = "DEFAULT"};
+        char buf[32];
+        switch (tp_key_type((tp_key)k)) {
+        case TP_T_LIST: {
+            size_t n = 0;
+            while (b->items[n])
+                n++;
+            if (list_reserve(r, v, n + 1) < 0)
+                return;
+            for (size_t i = 0; i < n; i++)
+                v->items[i] = b->items[i];
+            v->n = n;
+            char *j = join_items(b->items, n, ", ");
+            if (j) {
+                char *t = malloc(strlen(j) + 5);
+                if (t)
+                    sprintf(t, "[ %s ]", j);
+                free(j);
+                o.text = r_keep(r, t);
+            }
+            break;
+        }
+        case TP_T_VERSION:
+            v->i = b->i;
+            o.text = tp_version_name(b->i);
+            break;
+        case TP_T_INT:
+            v->i = b->i;
+            snprintf(buf, sizeof(buf), "%ld", b->i);
+            o.text = r_keep(r, strdup(buf));
+            break;
+        default:
+            v->s = b->s;
+            o.text = b->s ? b->s : "(unset)";
+            break;
+        }
+        add_origin(r, (tp_key)k, o);
+    }
+}
+
+static void edit_list(tp_resolved *r, rval *v, const tp_value *lv)
+{
+    if (!lv->edit) {
+        if (list_reserve(r, v, lv->n + 1) < 0)
+            return;
+        for (size_t i = 0; i < lv->n; i++)
+            v->items[i] = lv->items[i];
+        v->n = lv->n;
+        return;
+    }
+    for (size_t i = 0; i < lv->n; i++) {
+        const char *name = lv->items[i];
+        /* Items are canonical table pointers: compare by address. */
+        size_t at = v->n;
+        for (size_t j = 0; j < v->n; j++)
+            if (v->items[j] == name)
+                at = j;
+        if (at < v->n) {
+            memmove(&v->items[at], &v->items[at + 1], (v->n - at - 1) * sizeof(*v->items));
+            v->n--;
+        }
+        if (lv->ops[i] == TP_OP_REMOVE)
+            continue;
+        if (list_reserve(r, v, v->n + 2) < 0)
+            return;
+        if (lv->ops[i] == TP_OP_PREPEND) {
+            /* +a, +b keeps the written order at the front */
+            size_t pos = 0;
+            for (size_t j = 0; j < i; j++)
+                if (lv->ops[j] == TP_OP_PREPEND)
+                    pos++;
+            if (pos > v->n)
+                pos = v->n;
+            memmove(&v->items[pos + 1], &v->items[pos], (v->n - pos) * sizeof(*v->items));
+            v->items[pos] = name;
+        } else {
+            v->items[v->n] = name;
+        }
+        v->n++;
+    }
+}
+
+static void apply_layer(tp_resolved *r, const tp_layer *l)
+{
+    for (int k = 0; k < TP_K__COUNT; k++) {
+        const tp_value *lv = &l->v[k];
+        if (!lv->set)
+            continue;
+        rval *v = &r->v[k];
+        switch (tp_key_type((tp_key)k)) {
+        case TP_T_LIST:
+            edit_list(r, v, lv);
+            break;
+        case TP_T_INT:
+        case TP_T_VERSION:
+            v->i = lv->i;
+            break;
+        default:
+            v->s = lv->s;
+            break;
+        }
+        tp_origin o = {.kind = l->kind, .name = l->name, .file = l->file, .line = lv->line,
+                       .text = lv->text};
+        add_origin(r, (tp_key)k, o);
+    }
+}
+
+static int app_matches(const char *pat, const char *name, const char *exe)
+{
+    if (pat[0] == '/')
+        return exe != NULL && fnmatch(pat, exe, FNM_PATHNAME) == 0;
+    if (name != NULL && fnmatch(pat, name, 0) == 0)
+        return 1;
+    if (exe != NULL) {
+        const char *b = strrchr(exe, '/');
+        b = b ? b + 1 : exe;
+        if (fnmatch(pat, b, 0) == 0)
+            return 1;
+    }
+    return 0;
+}
+
+/* Resolve with an explicit choice of application rules (-1: by name). */
+static tp_resolved *resolve(const tp_policy *p, const char *name, const char *exe,
+                            long only_app, int system_only, tp_err *err)
+{
+    tp_resolved *r = calloc(1, sizeof(*r));
+    if (r == NULL) {
+        if (err)
+            *err = TP_ERR_NOMEM;
+        return NULL;
+    }
+    apply_builtin(r);
+    r->fallback = p == NULL || p->fallback;
+    if (!r->fallback) {
+        for (size_t i = 0; i < p->nlayers; i++)
+            apply_layer(r, p->layers[i]);
+        if (!system_only && p->napps) {
+            r->apps = calloc(p->napps, sizeof(*r->apps));
+            if (r->apps == NULL)
+                r->oom = 1;
+            for (size_t i = 0; i < p->napps && r->apps; i++) {
+                int hit = only_app >= 0 ? (size_t)only_app == i
+                                        : app_matches(p->apps[i]->name, name, exe);
+                if (!hit)
+                    continue;
+                apply_layer(r, p->apps[i]);
+                r->apps[r->napps++] = i;
+            }
+        }
+    }
+    if (r->oom) {
+        tp_resolved_free(r);
+        if (err)
+            *err = TP_ERR_NOMEM;
+        return NULL;
+    }
+    if (err)
+        *err = TP_OK;
+    return r;
+}
+
+tp_resolved *tp_policy_resolve(const tp_policy *p, const char *name, const char *exe,
+                               tp_err *err)
+{
+    if (name == NULL && exe == NULL)
+        return resolve(p, NULL, NULL, -1, 1, err);
+    return resolve(p, name, exe, -1, 0, err);
+}
+
+void tp_resolved_free(tp_resolved *r)
+{
+    if (r == NULL)
+        return;
+    for (int k = 0; k < TP_K__COUNT; k++) {
+        free(r->v[k].items);
+        free(r->v[k].orig);
+    }
+    for (size_t i = 0; i < r->nstrs; i++)
+        free(r->strs[i]);
+    free(r->strs);
+    free(r->apps);
+    free(r);
+}
+
+const char *tp_resolved_get_str(const tp_resolved *r, tp_key k)
+{
+    return r && (unsigned)k < TP_K__COUNT ? r->v[k].s : NULL;
+}
+
+long tp_resolved_get_int(const tp_resolved *r, tp_key k)
+{
+    return r && (unsigned)k < TP_K__COUNT ? r->v[k].i : 0;
+}
+
+size_t tp_resolved_list_len(const tp_resolved *r, tp_key k)
+{
+    return r && (unsigned)k < TP_K__COUNT ? r->v[k].n : 0;
+}
+
+const char *tp_resolved_list_item(const tp_resolved *r, tp_key k, size_t i)
+{
+    return r && (unsigned)k < TP_K__COUNT && i < r->v[k].n ? r->v[k].items[i] : NULL;
+}
+
+size_t tp_resolved_norigins(const tp_resolved *r, tp_key k)
+{
+    return r && (unsigned)k < TP_K__COUNT ? r->v[k].norig : 0;
+}
+
+const tp_origin *tp_resolved_origin(const tp_resolved *r, tp_key k, size_t i)
+{
+    return r && (unsigned)k < TP_K__COUNT && i < r->v[k].norig ? &r->v[k].orig[i] : NULL;
+}
+
+size_t tp_resolved_napps(const tp_resolved *r)
+{
+    return r ? r->napps : 0;
+}
+
+size_t tp_resolved_app(const tp_resolved *r, size_t i)
+{
+    return r && i < r->napps ? r->apps[i] : (size_t)-1;
+}
+
+int tp_resolved_is_fallback(const tp_resolved *r)
+{
+    return r ? r->fallback : 1;
+}
+
+int tp_resolved_format(const tp_resolved *r, tp_key k, char *buf, size_t len)
+{
+    if (r == NULL || (unsigned)k >= TP_K__COUNT || buf == NULL || len == 0)
+        return -1;
+    const rval *v = &r->v[k];
+    int n;
+    switch (tp_key_type(k)) {
+    case TP_T_LIST: {
+        size_t used = 0;
+        buf[0] = '\0';
+        for (size_t i = 0; i < v->n; i++) {
+            n = snprintf(buf + used, len - used, "%s%s", i ? ", " : "", v->items[i]);
+            if (n < 0 || (size_t)n >= len - used)
+                return -1;
+            used += (size_t)n;
+        }
+        return 0;
+    }
+    case TP_T_VERSION:
+        n = snprintf(buf, len, "%s", tp_version_name(v->i) ? tp_version_name(v->i) : "?");
+        break;
+    case TP_T_INT:
+        n = snprintf(buf, len, "%ld", v->i);
+        break;
+    default:
+        n = snprintf(buf, len, "%s", v->s ? v->s : "");
+        break;
+    }
+    return n < 0 || (size_t)n >= len ? -1 : 0;
+}
+
+/* ---- constraints on the merged result ------------------------------------ */
+
+/* Protocol order: DTLS numbers run downwards. */
+static int vorder(long v)
+{
+    switch (v) {
+    case TP_V_TLS1_0: case TP_V_DTLS1_0: return 10;
+    case TP_V_TLS1_1: return 11;
+    case TP_V_TLS1_2: case TP_V_DTLS1_2: return 12;
+    case TP_V_TLS1_3: return 13;
+    }
+    return 0;
+}
+
+/* file:line of the place that decided key k */
+static const tp_origin *decider(const tp_resolved *r, tp_key k)
+{
+    const rval *v = &r->v[k];
+    return v->norig ? &v->orig[v->norig - 1] : NULL;
+}
+
+#define AT(r, k) (decider(r, k) ? decider(r, k)->file : NULL), (decider(r, k) ? decider(r, k)->line : 0)
+
+static void check_one(tp_policy *p, const tp_resolved *r, const char *who)
+{
+    const rval *v = r->v;
+    if (vorder(v[TP_K_TLS_MIN].i) > vorder(v[TP_K_TLS_MAX].i))
+        tp_diag_add(p, TP_SEV_ERROR, TP_ERR_INVALID, AT(r, TP_K_TLS_MIN),
+                    "%stls.min_version %s is above tls.max_version %s", who,
+                    tp_version_name(v[TP_K_TLS_MIN].i), tp_version_name(v[TP_K_TLS_MAX].i));
+    if (vorder(v[TP_K_DTLS_MIN].i) > vorder(v[TP_K_DTLS_MAX].i))
+        tp_diag_add(p, TP_SEV_ERROR, TP_ERR_INVALID, AT(r, TP_K_DTLS_MIN),
+                    "%sdtls.min_version %s is above dtls.max_version %s", who,
+                    tp_version_name(v[TP_K_DTLS_MIN].i), tp_version_name(v[TP_K_DTLS_MAX].i));
+    if (v[TP_K_TLS_MAX].i >= TP_V_TLS1_3 && v[TP_K_TLS_CIPHERSUITES].n == 0)
+        tp_diag_add(p, TP_SEV_ERROR, TP_ERR_INVALID, AT(r, TP_K_TLS_CIPHERSUITES),
+                    "%stls.ciphersuites is empty but TLS 1.3 is allowed", who);
+    if (vorder(v[TP_K_TLS_MIN].i) <= 12) {
+        const tp_suite12 *s[1];
+        if (tp_render_suites12(r, s, 1) == 0) {
+            tp_key k = v[TP_K_TLS_CIPHERS].n == 0 ? TP_K_TLS_CIPHERS
+                     : v[TP_K_TLS_KEX].n == 0    ? TP_K_TLS_KEX
+                     : v[TP_K_TLS_MACS].n == 0   ? TP_K_TLS_MACS
+                                                 : TP_K_TLS_CIPHERS;
+            tp_diag_add(p, TP_SEV_ERROR, TP_ERR_INVALID, AT(r, k),
+                        "%stls.ciphers, tls.key_exchange and tls.macs leave no cipher suite "
+                        "for TLS 1.2 and below, which tls.min_version allows",
+                        who);
+        }
+    }
+    if (v[TP_K_TLS_GROUPS].n == 0)
+        tp_diag_add(p, TP_SEV_ERROR, TP_ERR_INVALID, AT(r, TP_K_TLS_GROUPS),
+                    "%stls.groups is empty: no key exchange would be possible", who);
+    size_t usable = 0;
+    uint32_t forbidden = 0;
+    for (size_t i = 0; i < v[TP_K_SIG_FORBIDDEN].n; i++) {
+        const tp_family *h = tp_family_find(TP_N_HASH, v[TP_K_SIG_FORBIDDEN].items[i]);
+        if (h)
+            forbidden |= h->bits;
+    }
+    for (size_t i = 0; i < v[TP_K_TLS_SIGALGS].n; i++) {
+        const tp_sigalg *sa = tp_sigalg_find(v[TP_K_TLS_SIGALGS].items[i]);
+        if (sa && (sa->hash & forbidden) == 0)
+            usable++;
+    }
+    if (usable == 0)
+        tp_diag_add(p, TP_SEV_ERROR, TP_ERR_INVALID, AT(r, TP_K_TLS_SIGALGS),
+                    "%stls.signature_algorithms leaves no signature algorithm whose hash "
+                    "signatures.forbidden_hashes allows",
+                    who);
+    if (forbidden & TP_H_SHA256)
+        tp_diag_add(p, TP_SEV_WARNING, TP_OK, AT(r, TP_K_SIG_FORBIDDEN),
+                    "%ssignatures.forbidden_hashes forbids SHA2-256: most certificates in use "
+                    "will fail verification",
+                    who);
+    if (strcmp(v[TP_K_VERIFY_PEER].s, "required") != 0 &&
+        (v[TP_K_VERIFY_CA_FILE].s || v[TP_K_VERIFY_CA_PATH].s))
+        tp_diag_add(p, TP_SEV_WARNING, TP_OK,
+                    AT(r, v[TP_K_VERIFY_CA_FILE].s ? TP_K_VERIFY_CA_FILE : TP_K_VERIFY_CA_PATH),
+                    "%sverify.ca_file/ca_path have no effect unless verify.peer = \"required\"",
+                    who);
+}
+
+static int hash_count(const rval *v)
+{
+    return (int)v->n;
+}
+
+/* Warn when an application rule lowers a floor of the system-wide policy. */
+static void check_weakening(tp_policy *p, const tp_resolved *sys, const tp_resolved *app,
+                            const tp_layer *rule)
+{
+    const rval *s = sys->v, *a = app->v;
+    struct {
+        tp_key k;
+        int weaker;
+    } t[] = {
+        {TP_K_TLS_MIN, vorder(a[TP_K_TLS_MIN].i) < vorder(s[TP_K_TLS_MIN].i)},
+        {TP_K_DTLS_MIN, vorder(a[TP_K_DTLS_MIN].i) < vorder(s[TP_K_DTLS_MIN].i)},
+        {TP_K_KEYS_RSA, a[TP_K_KEYS_RSA].i < s[TP_K_KEYS_RSA].i},
+        {TP_K_KEYS_DH, a[TP_K_KEYS_DH].i < s[TP_K_KEYS_DH].i},
+        {TP_K_KEYS_DSA, a[TP_K_KEYS_DSA].i < s[TP_K_KEYS_DSA].i},
+        {TP_K_KEYS_EC, a[TP_K_KEYS_EC].i < s[TP_K_KEYS_EC].i},
+        {TP_K_SIG_FORBIDDEN, hash_count(&a[TP_K_SIG_FORBIDDEN]) < hash_count(&s[TP_K_SIG_FORBIDDEN])},
+        {TP_K_MODE, strcmp(a[TP_K_MODE].s, "permissive") == 0 &&
+                        strcmp(s[TP_K_MODE].s, "permissive") != 0},
+        {TP_K_VERIFY_PEER, strcmp(a[TP_K_VERIFY_PEER].s, "required") != 0 &&
+                               strcmp(s[TP_K_VERIFY_PEER].s, "required") == 0},
+        {TP_K_TLS_SECLEVEL, a[TP_K_TLS_SECLEVEL].i >= 0 && s[TP_K_TLS_SECLEVEL].i >= 0 &&
+                                a[TP_K_TLS_SECLEVEL].i < s[TP_K_TLS_SECLEVEL].i},
+    };
+    for (size_t i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
+        if (!t[i].weaker)
+            continue;
+        char was[256], now[256];
+        if (tp_resolved_format(sys, t[i].k, was, sizeof(was)) < 0)
+            snprintf(was, sizeof(was), "...");
+        if (tp_resolved_format(app, t[i].k, now, sizeof(now)) < 0)
+            snprintf(now, sizeof(now), "...");
+        const tp_origin *o = decider(app, t[i].k);
+        tp_diag_add(p, TP_SEV_WARNING, TP_OK, o ? o->file : rule->file, o ? o->line : rule->line,
+                    "application rule \"%s\" weakens %s from %s to %s", rule->name,
+                    tp_key_name(t[i].k), was, now);
+    }
+}
+
+void tp_validate_resolved(tp_policy *p)
+{
+    tp_resolved *sys = resolve(p, NULL, NULL, -1, 1, NULL);
+    if (sys == NULL) {
+        tp_diag_add(p, TP_SEV_ERROR, TP_ERR_NOMEM, NULL, 0, "out of memory");
+        return;
+    }
+    int before = p->nerrors;
+    check_one(p, sys, "");
+    /* Application checks would only repeat the system-wide errors. */
+    for (size_t i = 0; i < p->napps && p->nerrors == before; i++) {
+        tp_resolved *app = resolve(p, NULL, NULL, (long)i, 0, NULL);
+        if (app == NULL) {
+            tp_diag_add(p, TP_SEV_ERROR, TP_ERR_NOMEM, NULL, 0, "out of memory");
+            break;
+        }
+        char who[160];
+        snprintf(who, sizeof(who), "for application rule \"%.100s\": ", p->apps[i]->name);
+        int app_before = p->nerrors;
+        check_one(p, app, who);
+        before += p->nerrors - app_before;
+        check_weakening(p, sys, app, p->apps[i]);
+        tp_resolved_free(app);
+    }
+    tp_resolved_free(sys);
+}

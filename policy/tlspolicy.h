@@ -1,0 +1,319 @@
+/*
+ * tlspolicy.h - the policy library: parse, merge, validate, resolve, render.
+ *
+ * One opaque handle per concept (libtls style):
+ *   tp_policy   - a loaded policy: profile + modifiers + policy file + drop-ins
+ *                 + application rules, with every problem found while loading.
+ *   tp_resolved - the effective policy for one program, each value with the
+ *                 chain of places that set it.
+ * The library keeps no global state and never prints: problems are recorded
+ * as diagnostics on the tp_policy (file, line, severity, message).
+ * Only depends on libconfig and libc; knows OpenSSL only by name tables, so
+ * the config module can use it without pulling in libssl.
+ */
+#ifndef TLSPOLICY_H
+#define TLSPOLICY_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define TP_SCHEMA_VERSION 1
+
+/* Error codes. Add at the end, never renumber. */
+typedef enum tp_err {
+    TP_OK = 0,
+    TP_ERR_NOMEM,       /* out of memory */
+    TP_ERR_IO,          /* file could not be opened or read */
+    TP_ERR_NOTFOUND,    /* a file asked for by name does not exist */
+    TP_ERR_SYNTAX,      /* libconfig could not parse the file */
+    TP_ERR_INVALID,     /* parsed, but a value is invalid */
+    TP_ERR_UNTRUSTED,   /* file not owned by root or writable by others */
+    TP_ERR_TOOBIG,      /* file or structure beyond the built-in limits */
+    TP_ERR_ARG,         /* bad argument to a library function */
+} tp_err;
+
+const char *tp_strerror(tp_err err);
+
+/* ---- keys --------------------------------------------------------------- */
+
+/* Every setting of the policy language. Order is the display order. */
+typedef enum tp_key {
+    TP_K_PROFILE = 0,         /* "profile"                      string   */
+    TP_K_MODE,                /* "mode"                         enum     */
+    TP_K_TLS_MIN,             /* "tls.min_version"              version  */
+    TP_K_TLS_MAX,             /* "tls.max_version"              version  */
+    TP_K_TLS_CIPHERSUITES,    /* "tls.ciphersuites"  (TLS 1.3)  list     */
+    TP_K_TLS_CIPHERS,         /* "tls.ciphers"       families   list     */
+    TP_K_TLS_KEX,             /* "tls.key_exchange"  families   list     */
+    TP_K_TLS_MACS,            /* "tls.macs"          families   list     */
+    TP_K_TLS_GROUPS,          /* "tls.groups"                   list     */
+    TP_K_TLS_SIGALGS,         /* "tls.signature_algorithms"     list     */
+    TP_K_TLS_SECLEVEL,        /* "tls.security_level"  -1=derive int     */
+    TP_K_DTLS_MIN,            /* "dtls.min_version"             version  */
+    TP_K_DTLS_MAX,            /* "dtls.max_version"             version  */
+    TP_K_KEYS_RSA,            /* "keys.min_rsa_bits"            int      */
+    TP_K_KEYS_DH,             /* "keys.min_dh_bits"             int      */
+    TP_K_KEYS_DSA,            /* "keys.min_dsa_bits"            int      */
+    TP_K_KEYS_EC,             /* "keys.min_ec_bits"             int      */
+    TP_K_SIG_FORBIDDEN,       /* "signatures.forbidden_hashes"  list     */
+    TP_K_VERIFY_PEER,         /* "verify.peer"                  enum     */
+    TP_K_VERIFY_CA_FILE,      /* "verify.ca_file"               string   */
+    TP_K_VERIFY_CA_PATH,      /* "verify.ca_path"               string   */
+    TP_K__COUNT
+} tp_key;
+
+typedef enum tp_type {
+    TP_T_STRING,
+    TP_T_INT,
+    TP_T_VERSION, /* stored as int: a tp_version */
+    TP_T_ENUM,    /* stored as string, one of a fixed set */
+    TP_T_LIST,    /* ordered list of canonical names */
+} tp_type;
+
+const char *tp_key_name(tp_key k);       /* "tls.min_version" */
+tp_type tp_key_type(tp_key k);
+const char *tp_key_doc(tp_key k);        /* one line */
+int tp_key_lookup(const char *dotted);   /* -1 if unknown */
+
+/* Protocol versions (values are the wire versions). */
+typedef enum tp_version {
+    TP_V_NONE = 0,
+    TP_V_TLS1_0 = 0x0301,
+    TP_V_TLS1_1 = 0x0302,
+    TP_V_TLS1_2 = 0x0303,
+    TP_V_TLS1_3 = 0x0304,
+    TP_V_DTLS1_0 = 0xFEFF,
+    TP_V_DTLS1_2 = 0xFEFD,
+} tp_version;
+
+/* ---- diagnostics -------------------------------------------------------- */
+
+typedef enum tp_severity {
+    TP_SEV_NOTE = 0,    /* informational: an alias was used, a name skipped */
+    TP_SEV_WARNING,     /* allowed, but worth knowing (rule weakens a floor) */
+    TP_SEV_ERROR,       /* the file is invalid */
+} tp_severity;
+
+typedef struct tp_diag {
+    tp_severity severity;
+    tp_err code;
+    const char *file;     /* may be NULL (no file involved) */
+    int line;             /* 0 if unknown */
+    const char *message;  /* no file:line prefix, no trailing newline */
+} tp_diag;
+
+const char *tp_severity_name(tp_severity s); /* "note" "warning" "error" */
+
+/* ---- loading ------------------------------------------------------------ */
+
+typedef struct tp_load_opts {
+    /* Prefix for every absolute path the loader opens (tests, image
+     * builders); NULL or "" means "/". */
+    const char *root;
+    /* Policy file. NULL: the default /etc/tlspolicy/policy.conf, whose
+     * absence is not an error (compiled-in DEFAULT). Non-NULL: a file asked
+     * for by name, whose absence is an error. Not prefixed with root if it is
+     * relative. */
+    const char *policy_file;
+    /* Directories searched for PROFILE.conf, in order; the first hit wins.
+     * NULL: "/etc/tlspolicy/profiles", then the compiled-in datadir. */
+    const char *const *profile_dirs;
+    /* Same for modifiers (MODIFIER.conf). NULL: /etc/tlspolicy/modifiers,
+     * then datadir/modifiers. */
+    const char *const *modifier_dirs;
+    /* Refuse files (and the policy.d directory) that are not owned by uid 0
+     * or are writable by group or others. */
+    int require_trusted;
+    /* OpenSSL version number of the library in use (OPENSSL_VERSION_NUMBER
+     * style, 0x30000000 for 3.0.0). Names that need a newer OpenSSL are
+     * skipped with a note. 0 = assume the newest. */
+    unsigned long openssl_version;
+    /* Do not read policy.d drop-ins. */
+    int no_dropins;
+} tp_load_opts;
+
+typedef struct tp_policy tp_policy;
+
+/*
+ * Load the policy. Always returns a handle unless out of memory (then NULL
+ * and *err = TP_ERR_NOMEM). On return, *err says whether the policy is
+ * usable: TP_OK (maybe with warnings/notes), or the first error's code. A
+ * policy with errors still carries its diagnostics; resolving it gives the
+ * compiled-in DEFAULT (tp_policy_is_fallback() == 1), as the module does.
+ */
+tp_policy *tp_policy_load(const tp_load_opts *opts, tp_err *err);
+
+/* The compiled-in DEFAULT alone: no file read, no allocation beyond the
+ * handle. */
+tp_policy *tp_policy_builtin(void);
+
+/* Parse one file from memory as a policy file (for `check FILE`, tests and
+ * fuzzing). `name` is used in diagnostics. Profiles/modifiers named by the
+ * text are looked up with opts. */
+tp_policy *tp_policy_load_buffer(const tp_load_opts *opts, const char *name,
+                                 const char *text, size_t len, tp_err *err);
+
+void tp_policy_free(tp_policy *p);
+
+size_t tp_policy_ndiags(const tp_policy *p);
+const tp_diag *tp_policy_diag(const tp_policy *p, size_t i);
+size_t tp_policy_nerrors(const tp_policy *p);
+/* 1 when errors made the loader fall back to the compiled-in DEFAULT. */
+int tp_policy_is_fallback(const tp_policy *p);
+/* The policy file actually read (NULL if none: compiled-in DEFAULT). */
+const char *tp_policy_file(const tp_policy *p);
+size_t tp_policy_ndropins(const tp_policy *p);
+const char *tp_policy_dropin(const tp_policy *p, size_t i);
+size_t tp_policy_napps(const tp_policy *p);
+/* match pattern and file:line of application rule i */
+const char *tp_policy_app_match(const tp_policy *p, size_t i,
+                                const char **file, int *line);
+
+/* ---- resolution --------------------------------------------------------- */
+
+typedef struct tp_resolved tp_resolved;
+
+/* Where a value came from. */
+typedef enum tp_origin_kind {
+    TP_O_BUILTIN = 0,   /* compiled-in DEFAULT */
+    TP_O_PROFILE,       /* profile file; name = profile name */
+    TP_O_MODIFIER,      /* modifier file; name = modifier name */
+    TP_O_FILE,          /* the policy file */
+    TP_O_DROPIN,        /* a policy.d drop-in */
+    TP_O_APP,           /* an application rule; name = its match */
+} tp_origin_kind;
+
+typedef struct tp_origin {
+    tp_origin_kind kind;
+    const char *name;   /* profile/modifier name or app match; may be NULL */
+    const char *file;   /* NULL for built-in */
+    int line;
+    const char *text;   /* the value as written there, rendered as text
+                         * ("TLSv1.2", "[ -AES-128-CBC ]") */
+} tp_origin;
+
+/*
+ * The effective policy for a program. name: the program's base name (NULL
+ * for the system-wide policy); exe: its absolute executable path (may be
+ * NULL). A rule matches when its pattern (fnmatch) matches name or the base
+ * name of exe, or, for a pattern starting with '/', exe.
+ */
+tp_resolved *tp_policy_resolve(const tp_policy *p, const char *name,
+                               const char *exe, tp_err *err);
+void tp_resolved_free(tp_resolved *r);
+
+const char *tp_resolved_get_str(const tp_resolved *r, tp_key k); /* STRING/ENUM; NULL if unset */
+long tp_resolved_get_int(const tp_resolved *r, tp_key k);       /* INT/VERSION */
+size_t tp_resolved_list_len(const tp_resolved *r, tp_key k);
+const char *tp_resolved_list_item(const tp_resolved *r, tp_key k, size_t i);
+/* Provenance: origins in order of application; the last one decided. */
+size_t tp_resolved_norigins(const tp_resolved *r, tp_key k);
+const tp_origin *tp_resolved_origin(const tp_resolved *r, tp_key k, size_t i);
+/* Application rules that matched, in order (indexes into tp_policy_app_*) */
+size_t tp_resolved_napps(const tp_resolved *r);
+size_t tp_resolved_app(const tp_resolved *r, size_t i);
+/* 1 if the resolved policy is the compiled-in DEFAULT because of errors */
+int tp_resolved_is_fallback(const tp_resolved *r);
+/* The value rendered as text ("TLSv1.2", "2048", "X25519:secp256r1") */
+int tp_resolved_format(const tp_resolved *r, tp_key k, char *buf, size_t len);
+
+const char *tp_version_name(long v);       /* "TLSv1.2", "DTLSv1.2" */
+
+/* ---- rendering ---------------------------------------------------------- */
+
+/* OpenSSL SSL_CONF commands for the ssl_conf system_default section, in the
+ * order they must be applied. Only commands valid with SSL_CONF_FLAG_FILE.
+ * Names unknown to the OpenSSL version in tp_load_opts are left out. */
+typedef struct tp_ossl_cmd {
+    const char *cmd;    /* "MinProtocol", "CipherString", ... */
+    char *value;
+} tp_ossl_cmd;
+
+typedef struct tp_ossl_settings {
+    tp_ossl_cmd cmds[16];
+    size_t ncmds;
+    int security_level;
+    /* Verification the SSL_CONF layer cannot carry (system_default refuses
+     * VerifyCAFile/VerifyCAPath): the module applies these by other means. */
+    int verify_peer;      /* 0 none, 1 optional (verify if presented), 2 required */
+    char *ca_file;        /* NULL = system default store */
+    char *ca_path;
+} tp_ossl_settings;
+
+tp_err tp_render_ossl(const tp_resolved *r, unsigned long openssl_version,
+                      tp_ossl_settings *out);
+void tp_ossl_settings_clear(tp_ossl_settings *s);
+const char *tp_ossl_get(const tp_ossl_settings *s, const char *cmd);
+
+/* Digest bits for tp_floors.forbidden_hashes */
+enum {
+    TP_H_MD5 = 1u << 0,
+    TP_H_SHA1 = 1u << 1,
+    TP_H_SHA224 = 1u << 2,
+    TP_H_SHA256 = 1u << 3,
+    TP_H_SHA384 = 1u << 4,
+    TP_H_SHA512 = 1u << 5,
+    TP_H_SHA3_256 = 1u << 6,
+    TP_H_SHA3_384 = 1u << 7,
+    TP_H_SHA3_512 = 1u << 8,
+    TP_H_MD5_SHA1 = 1u << 9, /* never forbidden by name; implied by a TLS floor >= 1.2 */
+};
+
+/* Cipher algorithms the provider withholds outright (not offered at all). */
+enum {
+    TP_C_RC4 = 1u << 0,
+    TP_C_DES = 1u << 1,
+    TP_C_3DES = 1u << 2,
+    TP_C_NULL = 1u << 3,
+    TP_C_RC2 = 1u << 4,
+    TP_C_IDEA = 1u << 5,
+    TP_C_SEED = 1u << 6,
+};
+
+#define TP_MAX_GROUPS 64
+
+/* What the provider enforces whatever the program asks for. */
+typedef struct tp_floors {
+    int permissive;            /* log instead of refusing */
+    int min_tls;               /* wire version, e.g. 0x0303 */
+    int min_dtls;              /* wire version (DTLS numbers run downwards) */
+    uint32_t forbidden_hashes; /* TP_H_* in signatures */
+    uint32_t forbidden_ciphers;/* TP_C_* */
+    int min_rsa_bits, min_dh_bits, min_dsa_bits, min_ec_bits;
+    uint16_t groups[TP_MAX_GROUPS]; /* allowed TLS group IDs (IANA) */
+    size_t ngroups;
+} tp_floors;
+
+tp_err tp_render_floors(const tp_resolved *r, tp_floors *out);
+
+/* ---- names (for the CLI and tests) -------------------------------------- */
+
+typedef enum tp_name_kind {
+    TP_N_VERSION = 0,
+    TP_N_CIPHERSUITE,   /* TLS 1.3 suites, IANA names */
+    TP_N_CIPHER,        /* cipher families */
+    TP_N_KEX,           /* key exchange families */
+    TP_N_MAC,           /* MAC families */
+    TP_N_GROUP,         /* IANA group names */
+    TP_N_SIGALG,        /* IANA signature scheme names */
+    TP_N_HASH,          /* digest names */
+} tp_name_kind;
+
+/* Canonical name for `name` (case-insensitive, aliases and OpenSSL spellings
+ * accepted), or NULL if unknown. */
+const char *tp_name_canonical(tp_name_kind kind, const char *name);
+/* The OpenSSL spelling of a canonical name, or NULL. */
+const char *tp_name_openssl(tp_name_kind kind, const char *canonical);
+/* Lowest OpenSSL version that knows it (0x30000000 for 3.0) */
+unsigned long tp_name_min_openssl(tp_name_kind kind, const char *canonical);
+size_t tp_name_count(tp_name_kind kind);
+const char *tp_name_at(tp_name_kind kind, size_t i);
+
+#ifdef __cplusplus
+}
+#endif
+#endif
