@@ -1,0 +1,88 @@
+/*
+ * cli.h - shared state and helpers of the tlspolicy command.
+ */
+#ifndef TP_CLI_H
+#define TP_CLI_H
+
+#include <stdio.h>
+#include <getopt.h>
+
+#include "tlspolicy.h"
+
+/* Exit status, as documented in tlspolicy(1) and DESIGN.md. */
+enum {
+    TP_EXIT_OK = 0,        /* fine */
+    TP_EXIT_PROBLEMS = 1,  /* problems found (invalid policy, ...) */
+    TP_EXIT_USAGE = 2,     /* usage error */
+    TP_EXIT_LOAD = 3,      /* policy could not be loaded */
+};
+
+#define CLI_NDIRS 2
+
+/* Global options and the load options derived from them. */
+typedef struct cli {
+    const char *root;          /* --root; NULL = "/" */
+    const char *policy;        /* --policy; NULL = TLSPOLICY_CONF or default */
+    const char *cmd;           /* subcommand name, for messages */
+
+    /* Filled by cli_resolve_opts(). */
+    tp_load_opts opts;
+    /* Directories as they are on this machine (root applied), for `list`. */
+    char *profile_dirs[CLI_NDIRS];
+    char *modifier_dirs[CLI_NDIRS];
+    /* The same, NULL-terminated, for tp_load_opts. */
+    const char *lib_profile_dirs[CLI_NDIRS + 1];
+    const char *lib_modifier_dirs[CLI_NDIRS + 1];
+} cli;
+
+/* Options every subcommand accepts besides its own. */
+#define CLI_OPT_ROOT 0x100
+#define CLI_OPT_POLICY 0x101
+#define CLI_COMMON_LONGOPTS                                    \
+    { "root", required_argument, NULL, CLI_OPT_ROOT },         \
+    { "policy", required_argument, NULL, CLI_OPT_POLICY },     \
+    { "help", no_argument, NULL, 'h' }
+
+/*
+ * Parse the options of a subcommand. Handles the common ones (--root,
+ * --policy, --help: help(stdout) then exit 0) itself, reports unknown
+ * options and missing arguments as usage errors. Returns the option
+ * character for the caller's own options, -1 at the end of options, or
+ * '?' after a usage error was printed (caller returns TP_EXIT_USAGE).
+ */
+int cli_getopt(cli *c, int argc, char **argv, const char *shortopts,
+               const struct option *longopts, void (*help)(FILE *));
+
+/* Resolve where the policy, profiles and modifiers are (one place for the
+ * rules: --policy, TLSPOLICY_CONF, --root, TLSPOLICY_DATADIR). Returns 0,
+ * or -1 when out of memory (message printed). */
+int cli_resolve_opts(cli *c);
+void cli_free(cli *c);
+
+/* Load the policy as the module would, with the diagnostics' severity
+ * counts. Never NULL except out of memory (message printed). */
+tp_policy *cli_load(cli *c, tp_err *err);
+
+/* Split a --app argument: a name, or an absolute executable path (then
+ * name is its base name). */
+void cli_program(const char *app, const char **name, const char **exe);
+
+/* "tlspolicy: CMD: message" on stderr. */
+void cli_error(const cli *c, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+/* Usage error: message plus a hint on stderr; returns TP_EXIT_USAGE. */
+int cli_usage(const cli *c, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+/* Malloc'ed a + b; exits on out of memory. */
+char *cli_join(const char *a, const char *b);
+/* "3.5" or "3.0.22" from an OPENSSL_VERSION_NUMBER-style number. */
+void cli_ossl_version_str(unsigned long v, char *buf, size_t len);
+
+/* Subcommands. argv[0] is the command name. */
+int cmd_show(cli *c, int argc, char **argv);
+int cmd_explain(cli *c, int argc, char **argv);
+int cmd_list(cli *c, int argc, char **argv);
+int cmd_check(cli *c, int argc, char **argv);
+
+#endif

@@ -1,0 +1,314 @@
+/*
+ * cmd_check.c - `check [FILE...]`: validate the system policy as the module
+ * would load it, or each FILE as a policy file; then make sure the running
+ * OpenSSL knows every name the policy renders.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "json.h"
+#include "ossl_names.h"
+#include "report.h"
+
+typedef struct cdiag {
+    tp_severity sev;
+    char *file;
+    int line;
+    char *msg;
+} cdiag;
+
+/* One checked policy: the system one, or one FILE. */
+typedef struct target {
+    const char *label;     /* as the final line names it */
+    tp_policy *p;
+    tp_err err;
+    int unreadable;        /* the file itself could not be read */
+    cdiag *d;
+    size_t n, cap;
+    long errors, warnings, notes;
+    /* context of the live checks in progress */
+    const char *ctx_file;
+    int ctx_line;
+    const char *ctx_rule;  /* application rule match, or NULL */
+} target;
+
+static void add(target *t, tp_severity sev, const char *file, int line, const char *msg)
+{
+    if (t->n == t->cap) {
+        size_t cap = t->cap ? t->cap * 2 : 16;
+        cdiag *nd = realloc(t->d, cap * sizeof(*nd));
+        if (nd == NULL)
+            return;
+        t->d = nd;
+        t->cap = cap;
+    }
+    cdiag *d = &t->d[t->n++];
+    d->sev = sev;
+    d->file = file ? cli_join(file, "") : NULL;
+    d->line = line;
+    d->msg = cli_join(msg, "");
+}
+
+static void count(target *t, tp_severity sev)
+{
+    if (sev == TP_SEV_ERROR)
+        t->errors++;
+    else if (sev == TP_SEV_WARNING)
+        t->warnings++;
+    else
+        t->notes++;
+}
+
+/* A finding of the live OpenSSL check: once per target, whichever
+ * resolution (system-wide, application rule) found it first. */
+static void live_report(void *arg, tp_severity sev, const char *subject, const char *msg)
+{
+    target *t = arg;
+    char full[1200];
+    char quoted[256];
+
+    /* The library already notes names too new for this OpenSSL, with the
+     * file and line that asked for them: do not say it twice. */
+    if (sev == TP_SEV_NOTE && subject) {
+        snprintf(quoted, sizeof(quoted), "'%s'", subject);
+        for (size_t i = 0; i < t->n; i++)
+            if (strstr(t->d[i].msg, quoted) && strstr(t->d[i].msg, "needs OpenSSL"))
+                return;
+    }
+
+    if (t->ctx_rule)
+        snprintf(full, sizeof(full), "application rule '%s': %s", t->ctx_rule, msg);
+    else
+        snprintf(full, sizeof(full), "%s", msg);
+    for (size_t i = 0; i < t->n; i++) {
+        const char *m = t->d[i].msg;
+        const char *tail = strstr(m, msg);
+        /* the same finding, or the library's own note about it */
+        if (strcmp(m, full) == 0 || (tail && strcmp(tail, msg) == 0))
+            return;
+    }
+    add(t, sev, t->ctx_file, t->ctx_line, full);
+    count(t, sev);
+}
+
+static void live_check(target *t, const char *name, const char *exe)
+{
+    tp_err err = TP_OK;
+    tp_resolved *r = tp_policy_resolve(t->p, name, exe, &err);
+    if (r == NULL) {
+        char msg[256];
+        snprintf(msg, sizeof(msg), "cannot resolve the policy: %s", tp_strerror(err));
+        add(t, TP_SEV_ERROR, t->ctx_file, t->ctx_line, msg);
+        count(t, TP_SEV_ERROR);
+        return;
+    }
+    ossl_check_resolved(r, live_report, t);
+    tp_resolved_free(r);
+}
+
+static void check_target(target *t)
+{
+    long lib_errors = 0;
+
+    for (size_t i = 0; i < tp_policy_ndiags(t->p); i++) {
+        const tp_diag *d = tp_policy_diag(t->p, i);
+        add(t, d->severity, d->file, d->line, d->message);
+        count(t, d->severity);
+        if (d->severity == TP_SEV_ERROR) {
+            lib_errors++;
+            /* Not read at all, as opposed to read and found wanting. */
+            if ((d->code == TP_ERR_IO || d->code == TP_ERR_NOTFOUND) && d->line == 0)
+                t->unreadable = 1;
+        }
+    }
+    /* The library counts errors past the ones it keeps. */
+    if ((long)tp_policy_nerrors(t->p) > lib_errors)
+        t->errors += (long)tp_policy_nerrors(t->p) - lib_errors;
+    if (tp_policy_is_fallback(t->p))
+        return; /* programs get the compiled-in DEFAULT: nothing of ours to try */
+
+    t->ctx_file = tp_policy_file(t->p);
+    t->ctx_line = 0;
+    t->ctx_rule = NULL;
+    live_check(t, NULL, NULL);
+    for (size_t i = 0; i < tp_policy_napps(t->p); i++) {
+        const char *file = NULL, *name, *exe;
+        int line = 0;
+        const char *match = tp_policy_app_match(t->p, i, &file, &line);
+        if (match == NULL)
+            continue;
+        cli_program(match, &name, &exe);
+        t->ctx_file = file;
+        t->ctx_line = line;
+        t->ctx_rule = match;
+        live_check(t, name, exe);
+    }
+}
+
+static void plural(char *buf, size_t len, long n, const char *what)
+{
+    snprintf(buf, len, "%ld %s%s", n, what, n == 1 ? "" : "s");
+}
+
+static void print_text(const target *t)
+{
+    char e[64], w[64];
+
+    for (size_t i = 0; i < t->n; i++)
+        rep_diag_text(stdout, t->d[i].sev, t->d[i].file, t->d[i].line, t->d[i].msg);
+    plural(e, sizeof(e), t->errors, "error");
+    plural(w, sizeof(w), t->warnings, "warning");
+    if (t->unreadable)
+        printf("%s: could not be read\n", t->label);
+    else if (t->errors && t->warnings)
+        printf("%s: %s, %s\n", t->label, e, w);
+    else if (t->errors)
+        printf("%s: %s\n", t->label, e);
+    else if (t->warnings)
+        printf("%s: OK (%s)\n", t->label, w);
+    else
+        printf("%s: OK\n", t->label);
+}
+
+static void print_json(json_w *w, const target *t)
+{
+    json_obj_begin(w);
+    json_key(w, "file");
+    json_str(w, t->label);
+    json_key(w, "policy_file");
+    json_str(w, tp_policy_file(t->p));
+    json_key(w, "status");
+    json_str(w, t->unreadable ? "unreadable" : t->errors ? "invalid" : "ok");
+    json_key(w, "errors");
+    json_int(w, t->errors);
+    json_key(w, "warnings");
+    json_int(w, t->warnings);
+    json_key(w, "notes");
+    json_int(w, t->notes);
+    json_key(w, "dropins");
+    json_arr_begin(w);
+    for (size_t i = 0; i < tp_policy_ndropins(t->p); i++)
+        json_str(w, tp_policy_dropin(t->p, i));
+    json_arr_end(w);
+    json_key(w, "diagnostics");
+    json_arr_begin(w);
+    for (size_t i = 0; i < t->n; i++)
+        rep_diag_json(w, t->d[i].sev, t->d[i].file, t->d[i].line, t->d[i].msg);
+    json_arr_end(w);
+    json_obj_end(w);
+}
+
+static void target_free(target *t)
+{
+    for (size_t i = 0; i < t->n; i++) {
+        free(t->d[i].file);
+        free(t->d[i].msg);
+    }
+    free(t->d);
+    tp_policy_free(t->p);
+}
+
+static void check_help(FILE *f)
+{
+    fputs("Usage: tlspolicy check [--json] [FILE...]\n"
+          "\n"
+          "Without FILE, validate the system policy as the config module loads it:\n"
+          "the policy file, its policy.d drop-ins and the profile and modifiers it\n"
+          "names. With FILEs, validate each as a policy file (without drop-ins).\n"
+          "Every problem is printed as FILE:LINE: SEVERITY: MESSAGE; then every name\n"
+          "the policy renders (system-wide and per application rule) is tried on the\n"
+          "installed OpenSSL. The last line of each file says OK or counts errors.\n"
+          "\n"
+          "  --json       one JSON object (\"schema\": 1)\n"
+          "  --root DIR, --policy FILE, -h/--help as for tlspolicy --help\n"
+          "\n"
+          "Exit status: 0 no errors, 1 errors found, 2 usage error,\n"
+          "3 a file could not be read.\n", f);
+}
+
+int cmd_check(cli *c, int argc, char **argv)
+{
+    static const struct option longopts[] = {
+        {"json", no_argument, NULL, 'j'},
+        CLI_COMMON_LONGOPTS,
+        {NULL, 0, NULL, 0},
+    };
+    int json = 0, ch;
+
+    while ((ch = cli_getopt(c, argc, argv, "j", longopts, check_help)) != -1) {
+        switch (ch) {
+        case 'j': json = 1; break;
+        default: return TP_EXIT_USAGE;
+        }
+    }
+    if (cli_resolve_opts(c) != 0)
+        return TP_EXIT_LOAD;
+
+    size_t nfiles = optind < argc ? (size_t)(argc - optind) : 0;
+    size_t ntargets = nfiles ? nfiles : 1;
+    target *ts = calloc(ntargets, sizeof(*ts));
+    if (ts == NULL) {
+        cli_error(c, "out of memory");
+        return TP_EXIT_LOAD;
+    }
+
+    int rc = TP_EXIT_OK;
+    for (size_t i = 0; i < ntargets; i++) {
+        target *t = &ts[i];
+        tp_load_opts o = c->opts;
+        if (nfiles) {
+            /* A candidate file: validated for what it says, wherever it is. */
+            o.policy_file = argv[optind + (int)i];
+            o.no_dropins = 1;
+            o.require_trusted = 0;
+        }
+        t->p = tp_policy_load(&o, &t->err);
+        if (t->p == NULL) {
+            cli_error(c, "out of memory");
+            rc = TP_EXIT_LOAD;
+            break;
+        }
+        check_target(t);
+        if (nfiles)
+            t->label = argv[optind + (int)i];
+        else
+            t->label = tp_policy_file(t->p) ? tp_policy_file(t->p) : "(no policy file)";
+        if (t->unreadable)
+            rc = TP_EXIT_LOAD;
+        else if (t->errors && rc == TP_EXIT_OK)
+            rc = TP_EXIT_PROBLEMS;
+        if (!json)
+            print_text(t);
+    }
+
+    if (json) {
+        json_w w;
+        long errors = 0, warnings = 0;
+        json_init(&w, stdout, 1);
+        json_obj_begin(&w);
+        json_key(&w, "schema");
+        json_int(&w, TP_SCHEMA_VERSION);
+        json_key(&w, "files");
+        json_arr_begin(&w);
+        for (size_t i = 0; i < ntargets && ts[i].p; i++) {
+            print_json(&w, &ts[i]);
+            errors += ts[i].errors;
+            warnings += ts[i].warnings;
+        }
+        json_arr_end(&w);
+        json_key(&w, "errors");
+        json_int(&w, errors);
+        json_key(&w, "warnings");
+        json_int(&w, warnings);
+        json_key(&w, "ok");
+        json_bool(&w, rc == TP_EXIT_OK);
+        json_obj_end(&w);
+        json_finish(&w);
+    }
+    for (size_t i = 0; i < ntargets; i++)
+        target_free(&ts[i]);
+    free(ts);
+    return rc;
+}
