@@ -1,0 +1,236 @@
+/*
+ * prov.c - the "tlspolicy" provider: entry point, provider dispatch,
+ * per-instance state.
+ *
+ * Each instance loads the built-in "default" provider into a private
+ * OSSL_LIB_CTX and re-exposes its algorithms, filtered and wrapped
+ * (prov_filter.c, prov_wrap.c). Our provctx is the default provider's own
+ * provctx so that its dispatch functions receive the context they expect;
+ * provider-level calls find their instance through a registry keyed by
+ * that pointer. Two library contexts that load us get two instances, each
+ * with its own private context, and each frees only what it made.
+ */
+#include <pthread.h>
+#include <syslog.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <openssl/core_names.h>
+#include <openssl/crypto.h>
+#include <openssl/err.h>
+#include <openssl/params.h>
+
+#include "prov_local.h"
+
+#ifndef TP_PROV_VERSION
+#define TP_PROV_VERSION "0.1.0"
+#endif
+
+static pthread_mutex_t reg_lock = PTHREAD_MUTEX_INITIALIZER;
+static tp_prov *reg_head;
+
+static void reg_add(tp_prov *p)
+{
+    pthread_mutex_lock(&reg_lock);
+    p->next = reg_head;
+    reg_head = p;
+    pthread_mutex_unlock(&reg_lock);
+}
+
+static void reg_remove(tp_prov *p)
+{
+    tp_prov **pp;
+
+    pthread_mutex_lock(&reg_lock);
+    for (pp = &reg_head; *pp != NULL; pp = &(*pp)->next) {
+        if (*pp == p) {
+            *pp = p->next;
+            break;
+        }
+    }
+    pthread_mutex_unlock(&reg_lock);
+}
+
+tp_prov *tp_prov_lookup(void *provctx)
+{
+    tp_prov *p;
+
+    pthread_mutex_lock(&reg_lock);
+    for (p = reg_head; p != NULL; p = p->next) {
+        if (p->deflt_ctx == provctx) {
+            p->refs++;
+            break;
+        }
+    }
+    pthread_mutex_unlock(&reg_lock);
+    return p;
+}
+
+static void prov_free(tp_prov *p)
+{
+    if (p == NULL)
+        return;
+    if (p->deflt != NULL)
+        OSSL_PROVIDER_unload(p->deflt);
+    OSSL_LIB_CTX_free(p->libctx);
+    free(p);
+}
+
+void tp_prov_release(tp_prov *p)
+{
+    int left;
+
+    if (p == NULL)
+        return;
+    pthread_mutex_lock(&reg_lock);
+    left = --p->refs;
+    pthread_mutex_unlock(&reg_lock);
+    if (left == 0) {
+        prov_free(p);
+        tp_filter_release();
+    }
+}
+
+/* ---- provider dispatch ------------------------------------------------- */
+
+static OSSL_FUNC_provider_teardown_fn tp_teardown;
+static OSSL_FUNC_provider_gettable_params_fn tp_gettable_params;
+static OSSL_FUNC_provider_get_params_fn tp_get_params;
+static OSSL_FUNC_provider_query_operation_fn tp_query;
+static OSSL_FUNC_provider_unquery_operation_fn tp_unquery;
+static OSSL_FUNC_provider_get_capabilities_fn tp_get_capabilities;
+
+static void tp_teardown(void *provctx)
+{
+    tp_prov *p = tp_prov_lookup(provctx);
+
+    if (p == NULL)
+        return;
+    reg_remove(p);
+    tp_prov_release(p); /* the lookup's reference */
+    tp_prov_release(p); /* the registry's reference: frees */
+}
+
+static const OSSL_PARAM tp_param_types[] = {
+    OSSL_PARAM_DEFN(OSSL_PROV_PARAM_NAME, OSSL_PARAM_UTF8_PTR, NULL, 0),
+    OSSL_PARAM_DEFN(OSSL_PROV_PARAM_VERSION, OSSL_PARAM_UTF8_PTR, NULL, 0),
+    OSSL_PARAM_DEFN(OSSL_PROV_PARAM_BUILDINFO, OSSL_PARAM_UTF8_PTR, NULL, 0),
+    OSSL_PARAM_DEFN(OSSL_PROV_PARAM_STATUS, OSSL_PARAM_INTEGER, NULL, 0),
+    OSSL_PARAM_END
+};
+
+static const OSSL_PARAM *tp_gettable_params(void *provctx)
+{
+    (void)provctx;
+    return tp_param_types;
+}
+
+static int tp_get_params(void *provctx, OSSL_PARAM params[])
+{
+    OSSL_PARAM *q;
+
+    (void)provctx;
+    q = OSSL_PARAM_locate(params, OSSL_PROV_PARAM_NAME);
+    if (q != NULL && !OSSL_PARAM_set_utf8_ptr(q, "tlspolicy: OpenSSL default provider under the system TLS policy"))
+        return 0;
+    q = OSSL_PARAM_locate(params, OSSL_PROV_PARAM_VERSION);
+    if (q != NULL && !OSSL_PARAM_set_utf8_ptr(q, TP_PROV_VERSION))
+        return 0;
+    q = OSSL_PARAM_locate(params, OSSL_PROV_PARAM_BUILDINFO);
+    if (q != NULL && !OSSL_PARAM_set_utf8_ptr(q, OPENSSL_VERSION_TEXT))
+        return 0;
+    q = OSSL_PARAM_locate(params, OSSL_PROV_PARAM_STATUS);
+    if (q != NULL && !OSSL_PARAM_set_int(q, 1))
+        return 0;
+    return 1;
+}
+
+static const OSSL_ALGORITHM *tp_query(void *provctx, int op, int *no_cache)
+{
+    tp_prov *p = tp_prov_lookup(provctx);
+    const OSSL_ALGORITHM *algs;
+
+    *no_cache = 0;
+    if (p == NULL)
+        return NULL;
+    algs = tp_filter_query(p, op, no_cache);
+    tp_prov_release(p);
+    return algs;
+}
+
+static void tp_unquery(void *provctx, int op, const OSSL_ALGORITHM *algs)
+{
+    tp_prov *p = tp_prov_lookup(provctx);
+
+    if (p == NULL)
+        return;
+    tp_filter_unquery(p, op, algs);
+    tp_prov_release(p);
+}
+
+static int tp_get_capabilities(void *provctx, const char *capability,
+                               OSSL_CALLBACK *cb, void *arg)
+{
+    tp_prov *p = tp_prov_lookup(provctx);
+    int ret;
+
+    if (p == NULL)
+        return 0;
+    ret = tp_caps_get(p, capability, cb, arg);
+    tp_prov_release(p);
+    return ret;
+}
+
+static const OSSL_DISPATCH tp_dispatch[] = {
+    { OSSL_FUNC_PROVIDER_TEARDOWN, (void (*)(void))tp_teardown },
+    { OSSL_FUNC_PROVIDER_GETTABLE_PARAMS, (void (*)(void))tp_gettable_params },
+    { OSSL_FUNC_PROVIDER_GET_PARAMS, (void (*)(void))tp_get_params },
+    { OSSL_FUNC_PROVIDER_QUERY_OPERATION, (void (*)(void))tp_query },
+    { OSSL_FUNC_PROVIDER_UNQUERY_OPERATION, (void (*)(void))tp_unquery },
+    { OSSL_FUNC_PROVIDER_GET_CAPABILITIES, (void (*)(void))tp_get_capabilities },
+    { 0, NULL }
+};
+
+__attribute__((visibility("default")))
+OSSL_provider_init_fn OSSL_provider_init;
+
+int OSSL_provider_init(const OSSL_CORE_HANDLE *handle, const OSSL_DISPATCH *in,
+                       const OSSL_DISPATCH **out, void **provctx)
+{
+    tp_prov *p;
+
+    (void)in;
+    p = calloc(1, sizeof(*p));
+    if (p == NULL)
+        return 0;
+    p->refs = 1;
+    p->handle = handle;
+    p->state = tpm_state_get();
+    if (p->state == NULL)
+        goto err;
+    /* The default provider lives in a private context: its algorithms are
+     * reachable only through our filtered tables. Its internal fetches
+     * (digests inside signatures, the DRBG's cipher...) stay there too. */
+    p->libctx = OSSL_LIB_CTX_new();
+    if (p->libctx == NULL)
+        goto err;
+    p->deflt = OSSL_PROVIDER_load(p->libctx, "default");
+    if (p->deflt == NULL)
+        goto err;
+    p->deflt_ctx = OSSL_PROVIDER_get0_provider_ctx(p->deflt);
+    if (p->deflt_ctx == NULL)
+        goto err;
+
+    tp_filter_acquire();
+    reg_add(p);
+    *out = tp_dispatch;
+    *provctx = p->deflt_ctx;
+    return 1;
+
+err:
+    /* Fail closed: the core then offers nothing from us. */
+    tpm_log(LOG_ERR, "init",
+            "provider could not load the default provider: no algorithms");
+    prov_free(p);
+    return 0;
+}

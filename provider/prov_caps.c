@@ -1,0 +1,102 @@
+/*
+ * prov_caps.c - capabilities: the TLS groups libssl may offer or accept.
+ *
+ * libssl builds its group list from the providers' "TLS-GROUP"
+ * capabilities. We pass on the default provider's entries whose group ID
+ * the policy allows; the others never reach libssl, so they can be neither
+ * offered nor accepted, whatever the program puts in its Groups string.
+ * Filtering is by IANA ID, not by name: aliases (P-256, prime256v1) are
+ * separate entries with the same ID. "TLS-SIGALG" (3.2+, ML-DSA in 3.5)
+ * passes through.
+ */
+#include <string.h>
+#include <syslog.h>
+
+#include <openssl/core_names.h>
+#include <openssl/params.h>
+
+#include "prov_local.h"
+
+/* Hybrid groups do their classical half in the private library context:
+ * they are allowed only if that half is (OpenSSL 3.5 ML-KEM hybrids). */
+static const struct {
+    unsigned int hybrid, classical;
+} hybrids[] = {
+    { 0x11EB, 23 }, /* SecP256r1MLKEM768 -> secp256r1 */
+    { 0x11EC, 29 }, /* X25519MLKEM768 -> x25519 */
+    { 0x11ED, 24 }, /* SecP384r1MLKEM1024 -> secp384r1 */
+};
+
+static int in_groups(const tp_floors *f, unsigned int id)
+{
+    size_t i;
+
+    for (i = 0; i < f->ngroups && i < TP_MAX_GROUPS; i++)
+        if (f->groups[i] == id)
+            return 1;
+    return 0;
+}
+
+/* Only groups the policy lists may be negotiated (an empty list means the
+ * policy sets no group floor). */
+int tp_group_allowed(const tp_floors *f, unsigned int id)
+{
+    size_t i;
+
+    if (f->ngroups == 0)
+        return 1;
+    if (!in_groups(f, id))
+        return 0;
+    for (i = 0; i < sizeof(hybrids) / sizeof(hybrids[0]); i++)
+        if (hybrids[i].hybrid == id)
+            return in_groups(f, hybrids[i].classical);
+    return 1;
+}
+
+struct group_filter {
+    OSSL_CALLBACK *cb;
+    void *arg;
+    const tp_floors *f;
+};
+
+static int logged;
+
+static int group_cb(const OSSL_PARAM params[], void *arg)
+{
+    struct group_filter *gf = arg;
+    const OSSL_PARAM *p;
+    const char *name = "?";
+    unsigned int id;
+
+    p = OSSL_PARAM_locate_const(params, OSSL_CAPABILITY_TLS_GROUP_ID);
+    if (p == NULL || !OSSL_PARAM_get_uint(p, &id))
+        return 1; /* cannot tell which group: not offered */
+    if (tp_group_allowed(gf->f, id))
+        return gf->cb(params, gf->arg);
+
+    p = OSSL_PARAM_locate_const(params, OSSL_CAPABILITY_TLS_GROUP_NAME);
+    if (p != NULL)
+        (void)OSSL_PARAM_get_utf8_string_ptr(p, &name);
+    /* Once per process and group list: the filter is static, and libssl
+     * asks on every SSL_CTX_new. */
+    if (!__atomic_exchange_n(&logged, 1, __ATOMIC_RELAXED) || gf->f->permissive)
+        tpm_log(LOG_INFO, "group", "%s TLS group %s (%u): not in the policy",
+                gf->f->permissive ? "permissive, would withhold" : "withholding",
+                name, id);
+    if (gf->f->permissive)
+        return gf->cb(params, gf->arg);
+    return 1; /* skipped: returning 0 would abort libssl's whole list */
+}
+
+int tp_caps_get(tp_prov *p, const char *capability, OSSL_CALLBACK *cb,
+                void *arg)
+{
+    struct group_filter gf;
+
+    if (strcmp(capability, "TLS-GROUP") != 0 || p->state->floors.ngroups == 0)
+        return OSSL_PROVIDER_get_capabilities(p->deflt, capability, cb, arg);
+    gf.cb = cb;
+    gf.arg = arg;
+    gf.f = &p->state->floors;
+    return OSSL_PROVIDER_get_capabilities(p->deflt, capability, group_cb, &gf);
+}

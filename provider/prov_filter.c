@@ -1,0 +1,362 @@
+/*
+ * prov_filter.c - which of the default provider's algorithms we offer.
+ *
+ * Driven by one table of rules: (operation, name pattern, condition on the
+ * floors) -> withhold, or offer wrapped by the floor checks of prov_wrap.c.
+ * Everything else is re-exposed as it is: key management, encoders,
+ * decoders, store, MACs, digests and ciphers keep working for everyone.
+ *
+ * The default provider's tables are static and the floors are per
+ * process, so a filtered table is built once per operation and shared by
+ * every instance: a process pays for the filter once, not per library
+ * context. Each query is balanced by an unquery passed on to the default.
+ */
+#include <fnmatch.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <syslog.h>
+
+#include "prov_local.h"
+
+enum tp_act { TP_A_DROP, TP_A_WRAP };
+
+typedef int tp_cond_fn(const tp_floors *f);
+
+typedef struct tp_rule {
+    int op;
+    const char *pattern;     /* fnmatch, case-insensitive, on any name */
+    tp_cond_fn *when;        /* NULL: always */
+    enum tp_act act;
+    enum tp_wrap_kind wrap;
+    enum tp_key_kind kk;
+    const char *why;         /* for the log line */
+} tp_rule;
+
+/* ---- conditions (pure) --------------------------------------------------- */
+
+/* RFC 8996: TLS 1.0/1.1 and DTLS 1.0 are deprecated. libssl needs the
+ * MD5-SHA1 digest for them; without it they are "unavailable" and the peer
+ * gets a clean protocol_version alert whatever the program asked for. */
+static int c_no_md5sha1(const tp_floors *f) { return !tp_floor_needs_md5sha1(f); }
+
+/* TLS 1.3-only backstop: without the TLS 1.2 PRF no TLS <= 1.2 handshake can
+ * complete, even if the program lowers MinProtocol (Python sets 1.2). */
+static int c_tls13_only(const tp_floors *f) { return tp_floor_tls13_only(f); }
+
+/* Cipher algorithms the policy forbids outright (RFC 7465 RC4, NIST SP
+ * 800-131A Rev.2 DES/3DES...): not offered at all. */
+static int c_rc4(const tp_floors *f) { return (f->forbidden_ciphers & TP_C_RC4) != 0; }
+static int c_des(const tp_floors *f) { return (f->forbidden_ciphers & TP_C_DES) != 0; }
+static int c_3des(const tp_floors *f) { return (f->forbidden_ciphers & TP_C_3DES) != 0; }
+static int c_null(const tp_floors *f) { return (f->forbidden_ciphers & TP_C_NULL) != 0; }
+static int c_rc2(const tp_floors *f) { return (f->forbidden_ciphers & TP_C_RC2) != 0; }
+static int c_idea(const tp_floors *f) { return (f->forbidden_ciphers & TP_C_IDEA) != 0; }
+static int c_seed(const tp_floors *f) { return (f->forbidden_ciphers & TP_C_SEED) != 0; }
+
+/* First matching rule wins: withholding rules come before wrapping ones. */
+static const tp_rule rules[] = {
+    { OSSL_OP_DIGEST, "MD5-SHA1", c_no_md5sha1, TP_A_DROP, 0, 0,
+      "TLS 1.0/1.1 are below the policy floor (RFC 8996)" },
+
+    { OSSL_OP_KDF, "TLS1-PRF", c_tls13_only, TP_A_DROP, 0, 0,
+      "the policy allows TLS 1.3 only" },
+    { OSSL_OP_KDF, "TLS1-PRF", NULL, TP_A_WRAP, TP_W_PRF, 0, NULL },
+
+    { OSSL_OP_CIPHER, "RC4*", c_rc4, TP_A_DROP, 0, 0, "RC4 is forbidden (RFC 7465)" },
+    { OSSL_OP_CIPHER, "DES-EDE*", c_3des, TP_A_DROP, 0, 0, "3DES is forbidden" },
+    { OSSL_OP_CIPHER, "DES3*", c_3des, TP_A_DROP, 0, 0, "3DES is forbidden" },
+    { OSSL_OP_CIPHER, "DES-ECB", c_des, TP_A_DROP, 0, 0, "DES is forbidden" },
+    { OSSL_OP_CIPHER, "DES-CBC", c_des, TP_A_DROP, 0, 0, "DES is forbidden" },
+    { OSSL_OP_CIPHER, "DES-OFB", c_des, TP_A_DROP, 0, 0, "DES is forbidden" },
+    { OSSL_OP_CIPHER, "DES-CFB*", c_des, TP_A_DROP, 0, 0, "DES is forbidden" },
+    { OSSL_OP_CIPHER, "DESX*", c_des, TP_A_DROP, 0, 0, "DES is forbidden" },
+    { OSSL_OP_CIPHER, "NULL", c_null, TP_A_DROP, 0, 0, "the NULL cipher is forbidden" },
+    { OSSL_OP_CIPHER, "RC2*", c_rc2, TP_A_DROP, 0, 0, "RC2 is forbidden" },
+    { OSSL_OP_CIPHER, "IDEA*", c_idea, TP_A_DROP, 0, 0, "IDEA is forbidden" },
+    { OSSL_OP_CIPHER, "SEED*", c_seed, TP_A_DROP, 0, 0, "SEED is forbidden" },
+
+    { OSSL_OP_SIGNATURE, "RSA", NULL, TP_A_WRAP, TP_W_SIG, TP_KK_RSA, NULL },
+    { OSSL_OP_SIGNATURE, "DSA", NULL, TP_A_WRAP, TP_W_SIG, TP_KK_DSA, NULL },
+    { OSSL_OP_SIGNATURE, "ECDSA", NULL, TP_A_WRAP, TP_W_SIG, TP_KK_EC, NULL },
+
+    { OSSL_OP_ASYM_CIPHER, "RSA", NULL, TP_A_WRAP, TP_W_ASYM, TP_KK_RSA, NULL },
+
+    { OSSL_OP_KEYEXCH, "DH", NULL, TP_A_WRAP, TP_W_KEX, TP_KK_DH, NULL },
+    { OSSL_OP_KEYEXCH, "ECDH", NULL, TP_A_WRAP, TP_W_KEX, TP_KK_EC, NULL },
+};
+
+/* Composite signature algorithms with the digest fixed at init (OpenSSL
+ * 3.4+: "RSA-SHA1", "ECDSA-SHA2-256", "DSA-SHA1"...). The key part decides
+ * the key floor; the digest part is checked against forbidden hashes. */
+static const struct {
+    const char *prefix;
+    enum tp_key_kind kk;
+} composite_keys[] = {
+    { "RSA-", TP_KK_RSA },
+    { "ECDSA-", TP_KK_EC },
+    { "DSA-", TP_KK_DSA },
+};
+
+/* ---- matching ------------------------------------------------------------ */
+
+/* 1 if `pattern` matches any of the colon-separated names. */
+static int names_match(const char *names, const char *pattern)
+{
+    char buf[128];
+    const char *s = names, *e;
+
+    while (s != NULL && *s != '\0') {
+        size_t n;
+
+        e = strchr(s, ':');
+        n = e != NULL ? (size_t)(e - s) : strlen(s);
+        if (n < sizeof(buf)) {
+            memcpy(buf, s, n);
+            buf[n] = '\0';
+            if (fnmatch(pattern, buf, FNM_CASEFOLD) == 0)
+                return 1;
+        }
+        s = e != NULL ? e + 1 : NULL;
+    }
+    return 0;
+}
+
+/* The first rule that applies, starting after `prev` (NULL: from the
+ * start). Callers skip withholding rules in permissive mode this way. */
+static const tp_rule *rule_for(int op, const char *names, const tp_floors *f,
+                               const tp_rule *prev)
+{
+    size_t i = prev != NULL ? (size_t)(prev - rules) + 1 : 0;
+
+    for (; i < sizeof(rules) / sizeof(rules[0]); i++) {
+        const tp_rule *r = &rules[i];
+
+        if (r->op != op || !names_match(names, r->pattern))
+            continue;
+        if (r->when != NULL && !r->when(f))
+            continue;
+        return r;
+    }
+    return NULL;
+}
+
+/* For a composite signature algorithm: its key kind and digest bit. */
+static int composite_sig(const char *names, enum tp_key_kind *kk,
+                         uint32_t *hash)
+{
+    char first[64];
+    const char *e = strchr(names, ':');
+    size_t n = e != NULL ? (size_t)(e - names) : strlen(names), i;
+
+    if (n >= sizeof(first))
+        return 0;
+    memcpy(first, names, n);
+    first[n] = '\0';
+    for (i = 0; i < sizeof(composite_keys) / sizeof(composite_keys[0]); i++) {
+        size_t pl = strlen(composite_keys[i].prefix);
+
+        if (strncasecmp(first, composite_keys[i].prefix, pl) == 0) {
+            /* An unknown digest part still gets the key floor. */
+            *kk = composite_keys[i].kk;
+            *hash = tp_digest_bits(first + pl);
+            return 1;
+        }
+    }
+    return 0;
+}
+
+/* ---- the shared cache ---------------------------------------------------- */
+
+typedef struct tp_cached {
+    int op;
+    const OSSL_ALGORITHM *src;   /* the default provider's table */
+    OSSL_ALGORITHM *out;         /* ours (NULL: src offered unchanged) */
+    struct tp_cached *next;
+} tp_cached;
+
+static pthread_mutex_t cache_lock = PTHREAD_MUTEX_INITIALIZER;
+static tp_cached *cache;
+static int cache_users;
+static int keymgmt_known;
+
+void tp_filter_acquire(void)
+{
+    pthread_mutex_lock(&cache_lock);
+    cache_users++;
+    pthread_mutex_unlock(&cache_lock);
+}
+
+void tp_filter_release(void)
+{
+    tp_cached *c, *next;
+
+    pthread_mutex_lock(&cache_lock);
+    if (--cache_users == 0) {
+        for (c = cache; c != NULL; c = next) {
+            next = c->next;
+            free(c->out);
+            free(c);
+        }
+        cache = NULL;
+        keymgmt_known = 0;
+        tp_wrap_reset();
+    }
+    pthread_mutex_unlock(&cache_lock);
+}
+
+/* The wrappers read key sizes through the default key management. */
+static void need_keymgmt(tp_prov *p)
+{
+    const OSSL_ALGORITHM *km;
+    int nc = 0;
+
+    if (keymgmt_known)
+        return;
+    km = OSSL_PROVIDER_query_operation(p->deflt, OSSL_OP_KEYMGMT, &nc);
+    if (km != NULL) {
+        tp_wrap_set_keymgmt(km);
+        OSSL_PROVIDER_unquery_operation(p->deflt, OSSL_OP_KEYMGMT, km);
+    }
+    keymgmt_known = 1;
+}
+
+static void log_withheld(const tp_floors *f, const char *names, const char *why)
+{
+    tpm_log(LOG_INFO, "withhold", "%s %.*s: %s", f->permissive
+            ? "permissive, would withhold" : "withholding",
+            (int)strcspn(names, ":"), names, why);
+}
+
+/* Build our table for one operation. Called under cache_lock.
+ * Returns NULL with *same = 1 when nothing changes. */
+static OSSL_ALGORITHM *build(tp_prov *p, int op, const OSSL_ALGORITHM *src,
+                             int *same)
+{
+    const tp_floors *f = &p->state->floors;
+    int wrap_ok = !p->state->fips; /* FIPS: rely on the FIPS provider */
+    OSSL_ALGORITHM *out;
+    size_t n, i, j = 0;
+    int changed = 0;
+
+    for (n = 0; src[n].algorithm_names != NULL; n++)
+        ;
+    out = calloc(n + 1, sizeof(*out));
+    if (out == NULL)
+        return NULL;
+    if (wrap_ok && (op == OSSL_OP_SIGNATURE || op == OSSL_OP_ASYM_CIPHER
+                    || op == OSSL_OP_KEYEXCH))
+        need_keymgmt(p);
+
+    for (i = 0; i < n; i++) {
+        const tp_rule *r = rule_for(op, src[i].algorithm_names, f, NULL);
+        enum tp_key_kind kk = TP_KK_NONE;
+        uint32_t hash = 0;
+        enum tp_wrap_kind w = TP_W_NONE;
+
+        out[j] = src[i];
+        while (r != NULL && r->act == TP_A_DROP && f->permissive) {
+            log_withheld(f, src[i].algorithm_names, r->why);
+            r = rule_for(op, src[i].algorithm_names, f, r);
+        }
+        if (r != NULL && r->act == TP_A_DROP) {
+            log_withheld(f, src[i].algorithm_names, r->why);
+            changed = 1;
+            continue;
+        } else if (r != NULL && r->act == TP_A_WRAP) {
+            w = r->wrap;
+            kk = r->kk;
+        } else if (op == OSSL_OP_SIGNATURE
+                   && composite_sig(src[i].algorithm_names, &kk, &hash)) {
+            if ((f->forbidden_hashes & hash) != 0) {
+                log_withheld(f, src[i].algorithm_names,
+                             "its digest is forbidden in signatures (RFC 9155)");
+                if (!f->permissive) {
+                    changed = 1;
+                    continue;
+                }
+            }
+            w = TP_W_SIG;
+        }
+        if (w != TP_W_NONE && wrap_ok) {
+            const OSSL_DISPATCH *d = tp_wrap_dispatch(w, kk, hash,
+                                                      src[i].algorithm_names,
+                                                      src[i].implementation);
+            changed = 1;
+            if (d == NULL) {
+                /* No wrapper slot left: fail closed. */
+                tpm_log(LOG_ERR, "wrap", "cannot wrap %s: withheld",
+                        src[i].algorithm_names);
+                continue;
+            }
+            out[j].implementation = d;
+        }
+        j++;
+    }
+    if (!changed) {
+        free(out);
+        *same = 1;
+        return NULL;
+    }
+    return out;
+}
+
+const OSSL_ALGORITHM *tp_filter_query(tp_prov *p, int op, int *no_cache)
+{
+    const OSSL_ALGORITHM *src, *ret = NULL;
+    tp_cached *c;
+    int nc = 0, same = 0;
+
+    src = OSSL_PROVIDER_query_operation(p->deflt, op, &nc);
+    *no_cache = nc;
+    if (src == NULL)
+        return NULL;
+
+    pthread_mutex_lock(&cache_lock);
+    for (c = cache; c != NULL; c = c->next) {
+        if (c->op == op && c->src == src)
+            break;
+    }
+    if (c == NULL) {
+        OSSL_ALGORITHM *out = build(p, op, src, &same);
+
+        if (out != NULL || same) {
+            c = calloc(1, sizeof(*c));
+            if (c == NULL) {
+                free(out);
+            } else {
+                c->op = op;
+                c->src = src;
+                c->out = out;
+                c->next = cache;
+                cache = c;
+            }
+        }
+    }
+    if (c != NULL)
+        ret = c->out != NULL ? c->out : c->src;
+    pthread_mutex_unlock(&cache_lock);
+
+    if (ret == NULL) /* out of memory: offer nothing for this operation */
+        OSSL_PROVIDER_unquery_operation(p->deflt, op, src);
+    return ret;
+}
+
+void tp_filter_unquery(tp_prov *p, int op, const OSSL_ALGORITHM *algs)
+{
+    const OSSL_ALGORITHM *src = algs;
+    tp_cached *c;
+
+    if (algs == NULL)
+        return;
+    pthread_mutex_lock(&cache_lock);
+    for (c = cache; c != NULL; c = c->next) {
+        if (c->op == op && c->out == algs) {
+            src = c->src;
+            break;
+        }
+    }
+    pthread_mutex_unlock(&cache_lock);
+    OSSL_PROVIDER_unquery_operation(p->deflt, op, src);
+}

@@ -1,0 +1,96 @@
+/*
+ * prov_local.h - what the provider's files share (private).
+ *
+ * prov.c        OSSL_provider_init, dispatch, per-instance state
+ * prov_filter.c which of the default provider's algorithms are offered,
+ *               and which are offered wrapped (data tables)
+ * prov_wrap.c   the wrappers that enforce the floors, and the pure checks
+ * prov_caps.c   TLS-GROUP / TLS-SIGALG capabilities, filtered
+ *
+ * Our provctx is the private default provider's provctx, so that the
+ * default's dispatch functions get the context they expect. Provider-level
+ * calls (query, teardown, capabilities) therefore find their instance in a
+ * small registry keyed by that pointer (prov.c).
+ */
+#ifndef TP_PROV_LOCAL_H
+#define TP_PROV_LOCAL_H
+
+#include <openssl/core.h>
+#include <openssl/core_dispatch.h>
+#include <openssl/provider.h>
+
+#include "tp_module.h"
+
+/* One loaded instance of the provider (one per library context). */
+typedef struct tp_prov {
+    int refs;                     /* registry + lookups in flight */
+    const OSSL_CORE_HANDLE *handle;
+    OSSL_LIB_CTX *libctx;         /* private: holds the real "default" */
+    OSSL_PROVIDER *deflt;
+    void *deflt_ctx;              /* == the provctx the core gives us */
+    const tpm_state *state;       /* process state: floors, fips */
+    struct tp_prov *next;
+} tp_prov;
+
+/* prov.c */
+tp_prov *tp_prov_lookup(void *provctx); /* takes a reference, or NULL */
+void tp_prov_release(tp_prov *p);
+
+/* prov_filter.c: the filtered tables are the same for every instance
+ * (floors are per process and the default provider's tables are static),
+ * so they are built once and shared; the last instance frees them. */
+const OSSL_ALGORITHM *tp_filter_query(tp_prov *p, int op, int *no_cache);
+void tp_filter_unquery(tp_prov *p, int op, const OSSL_ALGORITHM *algs);
+void tp_filter_acquire(void);
+void tp_filter_release(void); /* frees the cache when the last user goes */
+
+/* prov_wrap.c */
+enum tp_wrap_kind {
+    TP_W_NONE = 0,
+    TP_W_SIG,      /* signature: digest + key floors */
+    TP_W_ASYM,     /* asymmetric cipher: key floor */
+    TP_W_KEX,      /* key exchange: key floor of own and peer key */
+    TP_W_PRF,      /* TLS1-PRF KDF: refuse MD5-SHA1 (version floor) */
+};
+
+enum tp_key_kind {
+    TP_KK_NONE = 0, /* no size floor (Ed25519, X25519...) */
+    TP_KK_RSA,
+    TP_KK_DSA,
+    TP_KK_DH,
+    TP_KK_EC,
+    TP_KK__COUNT
+};
+
+/* Remember the default provider's key management GET_PARAMS for each key
+ * kind, so wrappers can read a key's size (OSSL_PKEY_PARAM_BITS). */
+void tp_wrap_set_keymgmt(const OSSL_ALGORITHM *keymgmt_table);
+
+/* A dispatch table that enforces the floors around `orig`, or NULL when
+ * no wrapper slot is left (the caller then withholds the algorithm: fail
+ * closed). `fixed_hash` is the TP_H_* bit of a composite signature
+ * algorithm (RSA-SHA256 in 3.4+), else 0. The result lives until
+ * tp_wrap_reset(). Not thread-safe: called under the filter lock. */
+const OSSL_DISPATCH *tp_wrap_dispatch(enum tp_wrap_kind w, enum tp_key_kind kk,
+                                      uint32_t fixed_hash, const char *algname,
+                                      const OSSL_DISPATCH *orig);
+void tp_wrap_reset(void);
+
+/* Pure checks, also used by the filter (and unit tests). */
+uint32_t tp_digest_bits(const char *name);          /* TP_H_* or 0 */
+uint32_t tp_digest_forbidden(const tp_floors *f, const char *name);
+int tp_floor_needs_md5sha1(const tp_floors *f);     /* TLS/DTLS < 1.2 allowed */
+int tp_floor_tls13_only(const tp_floors *f);
+
+/* Report a refusal: log it (rate-limited) and, unless permissive, put
+ * "tlspolicy: <msg>" on the error queue. Returns 1 if the operation may go
+ * on (permissive), 0 if it must be refused. */
+int tp_refuse(const tp_floors *f, const char *key, int reason,
+              const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+
+/* prov_caps.c */
+int tp_caps_get(tp_prov *p, const char *capability, OSSL_CALLBACK *cb,
+                void *arg);
+int tp_group_allowed(const tp_floors *f, unsigned int id);
+
+#endif

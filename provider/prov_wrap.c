@@ -1,0 +1,565 @@
+/*
+ * prov_wrap.c - wrappers that make the floors hold inside the API.
+ *
+ * A wrapped algorithm is the default provider's dispatch table with a few
+ * entries replaced: the inits that take a key (key-size floors), those that
+ * name a digest (signature hash floors), SET_CTX_PARAMS (a digest can be set
+ * later) and, for the TLS 1.2 PRF, DERIVE (version floor backstop). Every
+ * other function, including ones added by later OpenSSL versions, passes
+ * through untouched and gets the default's own context.
+ *
+ * A replaced entry must know which original to call, but the core gives it
+ * only the algorithm context. Each wrapped table therefore gets a slot, and
+ * each slot its own small trampolines (generated below) that pass the slot
+ * to the real check. The originals live in libcrypto and are the same for
+ * every instance, so slots are process-wide; they are freed with the
+ * filter cache when the last instance goes.
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <syslog.h>
+
+#include <openssl/core_names.h>
+#include <openssl/err.h>
+#include <openssl/params.h>
+#include <openssl/proverr.h>
+
+#include "prov_local.h"
+
+/* Function IDs added after 3.0; the numbers are ABI (core_dispatch.h), so
+ * a module built against 3.0 wraps them correctly when run on 3.4+. */
+#ifndef OSSL_FUNC_SIGNATURE_SIGN_MESSAGE_INIT
+#define OSSL_FUNC_SIGNATURE_SIGN_MESSAGE_INIT 27
+#endif
+#ifndef OSSL_FUNC_SIGNATURE_VERIFY_MESSAGE_INIT
+#define OSSL_FUNC_SIGNATURE_VERIFY_MESSAGE_INIT 30
+#endif
+
+#define TP_MAX_FN 64 /* function IDs kept per slot */
+
+typedef void (*tp_fn)(void);
+typedef struct { int id; tp_fn fn; } tp_tramp;
+
+typedef struct tp_slot {
+    const OSSL_DISPATCH *orig;
+    OSSL_DISPATCH *wrapped;
+    enum tp_key_kind kk;
+    uint32_t fixed_hash;
+    char alg[48];              /* first name, for messages */
+    tp_fn fn[TP_MAX_FN];       /* originals by function ID */
+} tp_slot;
+
+static const tpm_state *wstate; /* set before any wrapper can run */
+
+static const tp_floors *floors(void)
+{
+    return &wstate->floors;
+}
+
+/* ---- refusals ------------------------------------------------------------ */
+
+int tp_refuse(const tp_floors *f, const char *key, int reason,
+              const char *fmt, ...)
+{
+    char msg[256];
+    va_list ap;
+
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof(msg), fmt, ap);
+    va_end(ap);
+    if (f->permissive) {
+        tpm_log(LOG_NOTICE, key, "permissive, would refuse: %s", msg);
+        return 1;
+    }
+    tpm_log(LOG_WARNING, key, "refused: %s", msg);
+    ERR_raise_data(ERR_LIB_PROV, reason, "tlspolicy: %s", msg);
+    return 0;
+}
+
+/* ---- pure checks --------------------------------------------------------- */
+
+/* Every spelling the default provider accepts for a digest (its names,
+ * the legacy short/long names, the OID), so no alias slips through. */
+static const struct {
+    uint32_t bits;
+    const char *name;  /* for messages */
+    const char *names;
+} digests[] = {
+    { TP_H_MD5, "MD5", "MD5:SSL3-MD5:1.2.840.113549.2.5" },
+    { TP_H_SHA1, "SHA1", "SHA1:SHA-1:SSL3-SHA1:1.3.14.3.2.26" },
+    /* TLS 1.0/1.1 signatures: both halves count */
+    { TP_H_MD5_SHA1 | TP_H_MD5 | TP_H_SHA1, "MD5-SHA1", "MD5-SHA1" },
+    { TP_H_SHA224, "SHA224", "SHA2-224:SHA-224:SHA224:2.16.840.1.101.3.4.2.4" },
+    { TP_H_SHA256, "SHA256", "SHA2-256:SHA-256:SHA256:2.16.840.1.101.3.4.2.1" },
+    { TP_H_SHA384, "SHA384", "SHA2-384:SHA-384:SHA384:2.16.840.1.101.3.4.2.2" },
+    { TP_H_SHA512, "SHA512", "SHA2-512:SHA-512:SHA512:2.16.840.1.101.3.4.2.3" },
+    { TP_H_SHA3_256, "SHA3-256", "SHA3-256:2.16.840.1.101.3.4.2.8" },
+    { TP_H_SHA3_384, "SHA3-384", "SHA3-384:2.16.840.1.101.3.4.2.9" },
+    { TP_H_SHA3_512, "SHA3-512", "SHA3-512:2.16.840.1.101.3.4.2.10" },
+};
+
+static int in_list(const char *names, const char *name)
+{
+    size_t n = strlen(name);
+    const char *s = names;
+
+    while (s != NULL) {
+        const char *e = strchr(s, ':');
+        size_t l = e != NULL ? (size_t)(e - s) : strlen(s);
+
+        if (l == n && strncasecmp(s, name, n) == 0)
+            return 1;
+        s = e != NULL ? e + 1 : NULL;
+    }
+    return 0;
+}
+
+static int digest_index(const char *name)
+{
+    size_t i;
+
+    if (name == NULL || *name == '\0')
+        return -1;
+    for (i = 0; i < sizeof(digests) / sizeof(digests[0]); i++)
+        if (in_list(digests[i].names, name))
+            return (int)i;
+    return -1;
+}
+
+uint32_t tp_digest_bits(const char *name)
+{
+    int i = digest_index(name);
+
+    return i < 0 ? 0 : digests[i].bits;
+}
+
+/* RFC 9155 (SHA-1 and MD5 in TLS 1.2 signatures), NIST SP 800-131A Rev.2
+ * (SHA-1 for digital signature generation disallowed): the forbidden bits
+ * a digest used in a signature hits, 0 if it is allowed. */
+uint32_t tp_digest_forbidden(const tp_floors *f, const char *name)
+{
+    return tp_digest_bits(name) & f->forbidden_hashes
+           & ~(uint32_t)TP_H_MD5_SHA1;
+}
+
+/* RFC 8996: TLS 1.0/1.1 and DTLS 1.0 are deprecated. 1 if the floors still
+ * allow one of them (so the MD5-SHA1 hash libssl needs must stay).
+ * DTLS versions run downwards (1.0 = 0xFEFF, 1.2 = 0xFEFD); 0 = no DTLS
+ * floor of its own. */
+int tp_floor_needs_md5sha1(const tp_floors *f)
+{
+    if (f->min_tls < TP_V_TLS1_2)
+        return 1;
+    return f->min_dtls != 0 && f->min_dtls > TP_V_DTLS1_2;
+}
+
+/* The policy allows TLS 1.3 only (Python's ssl sets a 1.2 minimum on every
+ * context, so the defaults layer alone cannot hold this). */
+int tp_floor_tls13_only(const tp_floors *f)
+{
+    return f->min_tls >= TP_V_TLS1_3;
+}
+
+/* NIST SP 800-131A Rev.2: RSA, DSA and finite-field DH below 2048 bits,
+ * and EC below 224 bits of order, give less than 112 bits of security.
+ * The policy sets the minimums; 0 means no floor. */
+static int key_bits_ok(int bits, int min)
+{
+    return min <= 0 || bits < 0 || bits >= min;
+}
+
+static int key_min(const tp_floors *f, enum tp_key_kind kk)
+{
+    switch (kk) {
+    case TP_KK_RSA: return f->min_rsa_bits;
+    case TP_KK_DSA: return f->min_dsa_bits;
+    case TP_KK_DH: return f->min_dh_bits;
+    case TP_KK_EC: return f->min_ec_bits;
+    default: return 0;
+    }
+}
+
+static const char *const key_names[TP_KK__COUNT] = {
+    "", "RSA", "DSA", "DH", "EC"
+};
+
+/* ---- key sizes through the default key management ------------------------ */
+
+static OSSL_FUNC_keymgmt_get_params_fn *km_get_params[TP_KK__COUNT];
+
+void tp_wrap_set_keymgmt(const OSSL_ALGORITHM *km)
+{
+    static const struct { const char *name; enum tp_key_kind kk; } want[] = {
+        { "RSA", TP_KK_RSA }, { "DSA", TP_KK_DSA },
+        { "DH", TP_KK_DH }, { "EC", TP_KK_EC },
+    };
+    size_t i;
+
+    for (; km->algorithm_names != NULL; km++) {
+        for (i = 0; i < sizeof(want) / sizeof(want[0]); i++) {
+            const OSSL_DISPATCH *d;
+
+            if (!in_list(km->algorithm_names, want[i].name))
+                continue;
+            for (d = km->implementation; d->function_id != 0; d++)
+                if (d->function_id == OSSL_FUNC_KEYMGMT_GET_PARAMS)
+                    km_get_params[want[i].kk] =
+                        OSSL_FUNC_keymgmt_get_params(d);
+        }
+    }
+}
+
+/* Bits of a key of the default provider, -1 if unknown. */
+static int key_bits(enum tp_key_kind kk, void *keydata)
+{
+    int bits = -1;
+    OSSL_PARAM p[2];
+
+    if (keydata == NULL || km_get_params[kk] == NULL)
+        return -1;
+    p[0] = OSSL_PARAM_construct_int(OSSL_PKEY_PARAM_BITS, &bits);
+    p[1] = OSSL_PARAM_construct_end();
+    if (!km_get_params[kk](keydata, p))
+        return -1;
+    return bits;
+}
+
+static int check_key(const tp_slot *s, void *keydata, const char *role)
+{
+    const tp_floors *f = floors();
+    int min = key_min(f, s->kk), bits;
+
+    if (min <= 0 || keydata == NULL)
+        return 1;
+    bits = key_bits(s->kk, keydata);
+    if (key_bits_ok(bits, min))
+        return 1;
+    return tp_refuse(f, "key-size", PROV_R_KEY_SIZE_TOO_SMALL,
+                     "%s%s key of %d bits is below the policy minimum of %d",
+                     role, key_names[s->kk], bits, min);
+}
+
+static int check_digest(const char *mdname, const char *what)
+{
+    const tp_floors *f = floors();
+    int i;
+
+    if (tp_digest_forbidden(f, mdname) == 0)
+        return 1;
+    i = digest_index(mdname);
+    return tp_refuse(f, "sig-hash", PROV_R_DIGEST_NOT_ALLOWED,
+                     "%s%s are forbidden by policy", digests[i].name, what);
+}
+
+/* ---- signature ----------------------------------------------------------- */
+
+/* After init or set_ctx_params: what digest will actually be used? This
+ * catches defaults (RSA-PSS picks SHA1 when none is named) and any way of
+ * naming it (params of init, 3.4+ message inits). */
+static int sig_post_check(const tp_slot *s, void *ctx)
+{
+    OSSL_FUNC_signature_get_ctx_params_fn *get =
+        (OSSL_FUNC_signature_get_ctx_params_fn *)s->fn[OSSL_FUNC_SIGNATURE_GET_CTX_PARAMS];
+    char md[64] = "", mgf[64] = "";
+    OSSL_PARAM p[3];
+
+    if (s->fixed_hash != 0 && (s->fixed_hash & floors()->forbidden_hashes) != 0
+        && !check_digest(s->alg + strcspn(s->alg, "-") + 1, " signatures"))
+        return 0;
+    if (get == NULL)
+        return 1;
+    p[0] = OSSL_PARAM_construct_utf8_string(OSSL_SIGNATURE_PARAM_DIGEST, md,
+                                            sizeof(md));
+    p[1] = OSSL_PARAM_construct_utf8_string(OSSL_SIGNATURE_PARAM_MGF1_DIGEST,
+                                            mgf, sizeof(mgf));
+    p[2] = OSSL_PARAM_construct_end();
+    ERR_set_mark();
+    if (!get(ctx, p)) {
+        ERR_pop_to_mark();
+        return 1;
+    }
+    ERR_pop_to_mark();
+    if (!check_digest(md, " signatures"))
+        return 0;
+    return check_digest(mgf, " in MGF1 of signatures");
+}
+
+typedef int sig_init_fn(void *ctx, void *key, const OSSL_PARAM params[]);
+typedef int sig_dinit_fn(void *ctx, const char *md, void *key,
+                         const OSSL_PARAM params[]);
+
+static int sig_init(tp_slot *s, int id, void *ctx, void *key,
+                    const OSSL_PARAM params[])
+{
+    sig_init_fn *fn = (sig_init_fn *)s->fn[id];
+
+    if (!check_key(s, key, ""))
+        return 0;
+    if (!fn(ctx, key, params))
+        return 0;
+    return sig_post_check(s, ctx);
+}
+
+static int sig_dinit(tp_slot *s, int id, void *ctx, const char *md,
+                     void *key, const OSSL_PARAM params[])
+{
+    sig_dinit_fn *fn = (sig_dinit_fn *)s->fn[id];
+
+    if (!check_key(s, key, ""))
+        return 0;
+    if (md != NULL && !check_digest(md, " signatures"))
+        return 0;
+    if (!fn(ctx, md, key, params))
+        return 0;
+    return sig_post_check(s, ctx);
+}
+
+static int sig_set(tp_slot *s, void *ctx, const OSSL_PARAM params[])
+{
+    OSSL_FUNC_signature_set_ctx_params_fn *fn =
+        (OSSL_FUNC_signature_set_ctx_params_fn *)s->fn[OSSL_FUNC_SIGNATURE_SET_CTX_PARAMS];
+
+    if (!fn(ctx, params))
+        return 0;
+    return sig_post_check(s, ctx);
+}
+
+/* ---- asymmetric cipher, key exchange -------------------------------------- */
+
+typedef int key_init_fn(void *ctx, void *key, const OSSL_PARAM params[]);
+
+static int key_init(tp_slot *s, int id, void *ctx, void *key,
+                    const OSSL_PARAM params[])
+{
+    if (!check_key(s, key, ""))
+        return 0;
+    return ((key_init_fn *)s->fn[id])(ctx, key, params);
+}
+
+static int kex_set_peer(tp_slot *s, void *ctx, void *peer)
+{
+    OSSL_FUNC_keyexch_set_peer_fn *fn =
+        (OSSL_FUNC_keyexch_set_peer_fn *)s->fn[OSSL_FUNC_KEYEXCH_SET_PEER];
+
+    if (!check_key(s, peer, "peer "))
+        return 0;
+    return fn(ctx, peer);
+}
+
+/* ---- TLS1-PRF ------------------------------------------------------------ */
+
+/* RFC 8996: the MD5-SHA1 PRF is TLS 1.0/1.1's. libssl passes the digest in
+ * the derive params as well as through set_ctx_params. */
+static int prf_params_ok(const OSSL_PARAM params[])
+{
+    const OSSL_PARAM *p;
+    const char *md = NULL;
+    const tp_floors *f = floors();
+
+    if (params == NULL || tp_floor_needs_md5sha1(f))
+        return 1;
+    p = OSSL_PARAM_locate_const(params, OSSL_KDF_PARAM_DIGEST);
+    if (p == NULL || !OSSL_PARAM_get_utf8_string_ptr(p, &md))
+        return 1;
+    if ((tp_digest_bits(md) & TP_H_MD5_SHA1) == 0)
+        return 1;
+    return tp_refuse(f, "tls-version", PROV_R_DIGEST_NOT_ALLOWED,
+                     "TLS 1.0/1.1 (MD5-SHA1 PRF) are below the policy minimum of %s",
+                     f->min_tls >= TP_V_TLS1_3 ? "TLSv1.3" : "TLSv1.2");
+}
+
+static int prf_set(tp_slot *s, void *ctx, const OSSL_PARAM params[])
+{
+    if (!prf_params_ok(params))
+        return 0;
+    return ((OSSL_FUNC_kdf_set_ctx_params_fn *)s->fn[OSSL_FUNC_KDF_SET_CTX_PARAMS])(ctx, params);
+}
+
+static int prf_derive(tp_slot *s, void *ctx, unsigned char *key, size_t keylen,
+                      const OSSL_PARAM params[])
+{
+    if (!prf_params_ok(params))
+        return 0;
+    return ((OSSL_FUNC_kdf_derive_fn *)s->fn[OSSL_FUNC_KDF_DERIVE])(ctx, key, keylen, params);
+}
+
+/* ---- trampolines ---------------------------------------------------------- */
+
+#define TP_SLOTS_8(M, o) M(o##0) M(o##1) M(o##2) M(o##3) M(o##4) M(o##5) M(o##6) M(o##7)
+#define TP_SLOTS_48(M) \
+    M(0) M(1) M(2) M(3) M(4) M(5) M(6) M(7) M(8) M(9) \
+    TP_SLOTS_8(M, 1) M(18) M(19) TP_SLOTS_8(M, 2) M(28) M(29) \
+    TP_SLOTS_8(M, 3) M(38) M(39) TP_SLOTS_8(M, 4)
+
+#define N_SIG 48 /* 3.0: 3 wrapped; 3.4+: ~30 composites */
+#define N_ASYM 8
+#define N_KEX 8
+#define N_PRF 8
+
+static tp_slot sig_slots[N_SIG], asym_slots[N_ASYM], kex_slots[N_KEX],
+    prf_slots[N_PRF];
+
+#define SIG_TRAMP(i) \
+    static int sig_si_##i(void *c, void *k, const OSSL_PARAM p[]) \
+    { return sig_init(&sig_slots[i], OSSL_FUNC_SIGNATURE_SIGN_INIT, c, k, p); } \
+    static int sig_vi_##i(void *c, void *k, const OSSL_PARAM p[]) \
+    { return sig_init(&sig_slots[i], OSSL_FUNC_SIGNATURE_VERIFY_INIT, c, k, p); } \
+    static int sig_vri_##i(void *c, void *k, const OSSL_PARAM p[]) \
+    { return sig_init(&sig_slots[i], OSSL_FUNC_SIGNATURE_VERIFY_RECOVER_INIT, c, k, p); } \
+    static int sig_smi_##i(void *c, void *k, const OSSL_PARAM p[]) \
+    { return sig_init(&sig_slots[i], OSSL_FUNC_SIGNATURE_SIGN_MESSAGE_INIT, c, k, p); } \
+    static int sig_vmi_##i(void *c, void *k, const OSSL_PARAM p[]) \
+    { return sig_init(&sig_slots[i], OSSL_FUNC_SIGNATURE_VERIFY_MESSAGE_INIT, c, k, p); } \
+    static int sig_dsi_##i(void *c, const char *m, void *k, const OSSL_PARAM p[]) \
+    { return sig_dinit(&sig_slots[i], OSSL_FUNC_SIGNATURE_DIGEST_SIGN_INIT, c, m, k, p); } \
+    static int sig_dvi_##i(void *c, const char *m, void *k, const OSSL_PARAM p[]) \
+    { return sig_dinit(&sig_slots[i], OSSL_FUNC_SIGNATURE_DIGEST_VERIFY_INIT, c, m, k, p); } \
+    static int sig_set_##i(void *c, const OSSL_PARAM p[]) \
+    { return sig_set(&sig_slots[i], c, p); }
+
+#define SIG_ROW(i) { \
+    { OSSL_FUNC_SIGNATURE_SIGN_INIT, (tp_fn)sig_si_##i }, \
+    { OSSL_FUNC_SIGNATURE_VERIFY_INIT, (tp_fn)sig_vi_##i }, \
+    { OSSL_FUNC_SIGNATURE_VERIFY_RECOVER_INIT, (tp_fn)sig_vri_##i }, \
+    { OSSL_FUNC_SIGNATURE_SIGN_MESSAGE_INIT, (tp_fn)sig_smi_##i }, \
+    { OSSL_FUNC_SIGNATURE_VERIFY_MESSAGE_INIT, (tp_fn)sig_vmi_##i }, \
+    { OSSL_FUNC_SIGNATURE_DIGEST_SIGN_INIT, (tp_fn)sig_dsi_##i }, \
+    { OSSL_FUNC_SIGNATURE_DIGEST_VERIFY_INIT, (tp_fn)sig_dvi_##i }, \
+    { OSSL_FUNC_SIGNATURE_SET_CTX_PARAMS, (tp_fn)sig_set_##i }, \
+    { 0, NULL } },
+
+#define ASYM_TRAMP(i) \
+    static int asym_ei_##i(void *c, void *k, const OSSL_PARAM p[]) \
+    { return key_init(&asym_slots[i], OSSL_FUNC_ASYM_CIPHER_ENCRYPT_INIT, c, k, p); } \
+    static int asym_di_##i(void *c, void *k, const OSSL_PARAM p[]) \
+    { return key_init(&asym_slots[i], OSSL_FUNC_ASYM_CIPHER_DECRYPT_INIT, c, k, p); }
+#define ASYM_ROW(i) { \
+    { OSSL_FUNC_ASYM_CIPHER_ENCRYPT_INIT, (tp_fn)asym_ei_##i }, \
+    { OSSL_FUNC_ASYM_CIPHER_DECRYPT_INIT, (tp_fn)asym_di_##i }, \
+    { 0, NULL } },
+
+#define KEX_TRAMP(i) \
+    static int kex_i_##i(void *c, void *k, const OSSL_PARAM p[]) \
+    { return key_init(&kex_slots[i], OSSL_FUNC_KEYEXCH_INIT, c, k, p); } \
+    static int kex_p_##i(void *c, void *k) \
+    { return kex_set_peer(&kex_slots[i], c, k); }
+#define KEX_ROW(i) { \
+    { OSSL_FUNC_KEYEXCH_INIT, (tp_fn)kex_i_##i }, \
+    { OSSL_FUNC_KEYEXCH_SET_PEER, (tp_fn)kex_p_##i }, \
+    { 0, NULL } },
+
+#define PRF_TRAMP(i) \
+    static int prf_s_##i(void *c, const OSSL_PARAM p[]) \
+    { return prf_set(&prf_slots[i], c, p); } \
+    static int prf_d_##i(void *c, unsigned char *k, size_t l, const OSSL_PARAM p[]) \
+    { return prf_derive(&prf_slots[i], c, k, l, p); }
+#define PRF_ROW(i) { \
+    { OSSL_FUNC_KDF_SET_CTX_PARAMS, (tp_fn)prf_s_##i }, \
+    { OSSL_FUNC_KDF_DERIVE, (tp_fn)prf_d_##i }, \
+    { 0, NULL } },
+
+TP_SLOTS_48(SIG_TRAMP)
+TP_SLOTS_8(ASYM_TRAMP, )
+TP_SLOTS_8(KEX_TRAMP, )
+TP_SLOTS_8(PRF_TRAMP, )
+
+static const tp_tramp sig_rows[N_SIG][9] = {
+    TP_SLOTS_48(SIG_ROW)
+};
+static const tp_tramp asym_rows[N_ASYM][3] = {
+    TP_SLOTS_8(ASYM_ROW, )
+};
+static const tp_tramp kex_rows[N_KEX][3] = {
+    TP_SLOTS_8(KEX_ROW, )
+};
+static const tp_tramp prf_rows[N_PRF][3] = {
+    TP_SLOTS_8(PRF_ROW, )
+};
+
+/* ---- building wrapped tables --------------------------------------------- */
+
+struct pool {
+    tp_slot *slots;
+    size_t n;
+    const void *rows;   /* rows[n][width] of {id, fn} */
+    size_t width;
+};
+
+static struct pool pool_for(enum tp_wrap_kind w)
+{
+    struct pool p = { NULL, 0, NULL, 0 };
+
+    switch (w) {
+    case TP_W_SIG: p = (struct pool){ sig_slots, N_SIG, sig_rows, 9 }; break;
+    case TP_W_ASYM: p = (struct pool){ asym_slots, N_ASYM, asym_rows, 3 }; break;
+    case TP_W_KEX: p = (struct pool){ kex_slots, N_KEX, kex_rows, 3 }; break;
+    case TP_W_PRF: p = (struct pool){ prf_slots, N_PRF, prf_rows, 3 }; break;
+    default: break;
+    }
+    return p;
+}
+
+const OSSL_DISPATCH *tp_wrap_dispatch(enum tp_wrap_kind w, enum tp_key_kind kk,
+                                      uint32_t fixed_hash, const char *algname,
+                                      const OSSL_DISPATCH *orig)
+{
+    struct pool pl = pool_for(w);
+    const tp_tramp *row;
+    const OSSL_DISPATCH *d;
+    tp_slot *s = NULL;
+    size_t i, n, k;
+
+    wstate = tpm_state_get();
+    if (wstate == NULL || pl.slots == NULL)
+        return NULL;
+    for (i = 0; i < pl.n; i++) {
+        tp_slot *c = &pl.slots[i];
+
+        if (c->orig == orig && c->kk == kk && c->fixed_hash == fixed_hash)
+            return c->wrapped;
+        if (c->orig == NULL) {
+            s = c;
+            break;
+        }
+    }
+    if (s == NULL)
+        return NULL;
+    for (n = 0; orig[n].function_id != 0; n++)
+        ;
+    s->wrapped = calloc(n + 1, sizeof(*s->wrapped));
+    if (s->wrapped == NULL)
+        return NULL;
+    row = (const tp_tramp *)pl.rows + (size_t)(s - pl.slots) * pl.width;
+    for (d = orig, i = 0; d->function_id != 0; d++, i++) {
+        s->wrapped[i] = *d;
+        if (d->function_id <= 0 || d->function_id >= TP_MAX_FN)
+            continue;
+        s->fn[d->function_id] = d->function;
+        for (k = 0; row[k].fn != NULL; k++)
+            if (row[k].id == d->function_id)
+                s->wrapped[i].function = row[k].fn;
+    }
+    s->orig = orig;
+    s->kk = kk;
+    s->fixed_hash = fixed_hash;
+    snprintf(s->alg, sizeof(s->alg), "%.*s", (int)strcspn(algname, ":"),
+             algname);
+    return s->wrapped;
+}
+
+void tp_wrap_reset(void)
+{
+    tp_slot *all[] = { sig_slots, asym_slots, kex_slots, prf_slots };
+    size_t cnt[] = { N_SIG, N_ASYM, N_KEX, N_PRF }, i, j;
+
+    for (i = 0; i < sizeof(all) / sizeof(all[0]); i++) {
+        for (j = 0; j < cnt[i]; j++) {
+            free(all[i][j].wrapped);
+            memset(&all[i][j], 0, sizeof(all[i][j]));
+        }
+    }
+    memset(km_get_params, 0, sizeof(km_get_params));
+}
