@@ -72,7 +72,12 @@ static int prescan(pctx *c, const char *t, size_t len)
                     break;
                 j++;
             }
-            if (j + 1 >= len || t[j] == '\0') {
+            if (j < len && t[j] == '\0') {
+                tp_diag_add(c->p, TP_SEV_ERROR, TP_ERR_SYNTAX, c->file, line,
+                            "binary data (NUL byte at offset %zu): not a policy file", j);
+                return -1;
+            }
+            if (j + 1 >= len) {
                 tp_diag_add(c->p, TP_SEV_ERROR, TP_ERR_SYNTAX, c->file, line,
                             "unterminated /* comment");
                 return -1;
@@ -84,7 +89,7 @@ static int prescan(pctx *c, const char *t, size_t len)
         if (ch == '"') {
             size_t j = i + 1, n = 0;
             while (j < len && t[j] != '"' && t[j] != '\n' && t[j] != '\0') {
-                if (t[j] == '\\' && j + 1 < len && t[j + 1] != '\n')
+                if (t[j] == '\\' && j + 1 < len && t[j + 1] != '\n' && t[j + 1] != '\0')
                     j++;
                 j++;
                 if (++n > TP_MAX_TOKEN) {
@@ -92,6 +97,11 @@ static int prescan(pctx *c, const char *t, size_t len)
                                 "string longer than %d bytes", TP_MAX_TOKEN);
                     return -1;
                 }
+            }
+            if (j < len && t[j] == '\0') {
+                tp_diag_add(c->p, TP_SEV_ERROR, TP_ERR_SYNTAX, c->file, line,
+                            "binary data (NUL byte at offset %zu): not a policy file", j);
+                return -1;
             }
             if (j >= len || t[j] != '"') {
                 tp_diag_add(c->p, TP_SEV_ERROR, TP_ERR_SYNTAX, c->file, line,
@@ -355,8 +365,9 @@ static void parse_list(pctx *c, tp_key k, const config_setting_t *s, tp_value *v
             PNOTE(c, el, "%s: '%s' is read as %s '%s'", dotted, nm, kind_noun(ki->names), canon);
         unsigned long need = tp_name_min_openssl(ki->names, canon);
         if (c->p->openssl_version && need > c->p->openssl_version && op != TP_OP_REMOVE)
-            PNOTE(c, el, "%s: %s '%s' needs OpenSSL %lu.%lu; it is skipped with this OpenSSL",
-                  dotted, kind_noun(ki->names), canon, need >> 28, (need >> 20) & 0xff);
+            PNOTE(c, el, "%s: %s '%s' needs OpenSSL %lu.%lu or later; OpenSSL %lu.%lu skips it",
+                  dotted, kind_noun(ki->names), canon, need >> 28, (need >> 20) & 0xff,
+                  c->p->openssl_version >> 28, (c->p->openssl_version >> 20) & 0xff);
         for (size_t j = 0; j < v->n; j++)
             if (v->items[j] == canon) {
                 PERR(c, el, "%s: '%s' is listed twice", dotted, canon);
@@ -627,10 +638,8 @@ static void parse_apps(pctx *c, const config_setting_t *apps)
             PERR(c, ml, "match \"%s\" must be a program's base name or an absolute path", match);
             continue;
         }
+        /* parse_settings() reports a 'profile' here; the rule is dropped. */
         const config_setting_t *pf = config_setting_get_member(g, "profile");
-        if (pf != NULL) {
-            PERR(c, (int)config_setting_source_line(pf), "'profile' cannot be set in an application rule");
-        }
         if (config_setting_get_member(g, "applications") != NULL) {
             PERR(c, gl, "application rules cannot be nested");
             continue;
