@@ -1,0 +1,15 @@
+#!/bin/sh
+# Set up and run every test: install dependencies, build with -Werror, run
+# `meson test`. Usage: scripts/test.sh [BUILDDIR]   (default: build-test)
+set -eu
+top=$(cd "$(dirname "$0")/.." && pwd)
+b=${1:-build-test}
+"$top/scripts/deps.sh"
+cd "$top"
+if [ ! -d "$b" ]; then
+    meson setup "$b" -Dwerror=true
+else
+    meson configure "$b" -Dwerror=true >/dev/null
+fi
+meson compile -C "$b"
+meson test -C "$b" --print-errorlogs --num-processes 2
