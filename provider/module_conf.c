@@ -1,0 +1,607 @@
+/*
+ * module_conf.c - what the config module does when openssl.cnf loads it.
+ *
+ * 1. Resolve the policy for this program (state.c).
+ * 2. Install it as ssl_conf `system_default`. ssl_conf is all-or-nothing (a
+ *    second load replaces every section), so we copy the system's own
+ *    ssl_conf sections out of the CONF we are given, put the policy's
+ *    commands on top of its system_default, and load that in-memory CONF
+ *    with CONF_modules_load (safe inside a module init on 3.0-3.5).
+ * 3. Verification: system_default refuses VerifyCAFile/VerifyCAPath, so the
+ *    CA locations reach SSL_CTXs through an SSL_CTX ex_data new_func, which
+ *    libssl calls inside every SSL_CTX_new after the cert store exists
+ *    (ssl_lib.c, SSL_CTX_new_ex, 3.0-3.5) and before system_default is
+ *    applied. The module does not link libssl: the one libssl function it
+ *    needs is looked up in the already loaded libssl.
+ * 4. Activate the provider "tlspolicy" in the library context the
+ *    configuration is for, as a built-in (its init function lives in this
+ *    very DSO), so the administrator writes no provider section.
+ *
+ * A bad policy never makes init fail (config_diagnostics = 1 would make the
+ * openssl CLI abort): only a process left without any policy does.
+ */
+#include <dirent.h>
+#include <dlfcn.h>
+#include <pthread.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <syslog.h>
+
+#include <openssl/bio.h>
+#include <openssl/conf.h>
+#include <openssl/core.h>
+#include <openssl/crypto.h>
+#include <openssl/err.h>
+#include <openssl/pem.h>
+#include <openssl/provider.h>
+#include <openssl/x509.h>
+#include <openssl/x509_vfy.h>
+
+#include "module_conf.h"
+#include "tp_module.h"
+
+#define TPM_APPNAME "tlspolicy_conf" /* key naming the init section of our CONF */
+#define TPM_MAX_SSL_SECTIONS 256
+
+/* ---- text buffer for the in-memory CONF --------------------------------- */
+
+typedef struct tpm_buf {
+    char *p;
+    size_t len, cap;
+    int oom;
+} tpm_buf;
+
+static void buf_add(tpm_buf *b, const char *s, size_t n)
+{
+    if (b->oom)
+        return;
+    if (b->len + n + 1 > b->cap) {
+        size_t cap = (b->cap ? b->cap * 2 : 1024) + n;
+        char *p = realloc(b->p, cap);
+        if (p == NULL) {
+            b->oom = 1;
+            return;
+        }
+        b->p = p;
+        b->cap = cap;
+    }
+    memcpy(b->p + b->len, s, n);
+    b->len += n;
+    b->p[b->len] = '\0';
+}
+
+static void buf_printf(tpm_buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void buf_printf(tpm_buf *b, const char *fmt, ...)
+{
+    char tmp[512];
+    va_list ap;
+    int n;
+
+    va_start(ap, fmt);
+    n = vsnprintf(tmp, sizeof(tmp), fmt, ap);
+    va_end(ap);
+    if (n < 0 || (size_t)n >= sizeof(tmp)) {
+        b->oom = 1; /* only used for names, which are short */
+        return;
+    }
+    buf_add(b, tmp, (size_t)n);
+}
+
+/* `name = "value"`: inside double quotes the CONF parser expands no $var and
+ * knows no comment; only the quote and the escape character need escaping. */
+static int buf_kv(tpm_buf *b, const char *name, const char *value)
+{
+    const char *v;
+
+    if (strpbrk(name, " \t\r\n=\"[]#$\\") != NULL || strpbrk(value, "\r\n") != NULL)
+        return 0;
+    buf_printf(b, "%s = \"", name);
+    for (v = value; *v; v++) {
+        if (*v == '"' || *v == '\\')
+            buf_add(b, "\\", 1);
+        buf_add(b, v, 1);
+    }
+    buf_add(b, "\"\n", 2);
+    return 1;
+}
+
+/* ---- reading the CONF we are given ------------------------------------- */
+
+/* NCONF_get_string queues an error for an absent key. */
+static const char *conf_get(const CONF *cnf, const char *sect, const char *key)
+{
+    const char *v;
+
+    ERR_set_mark();
+    v = NCONF_get_string(cnf, sect, key);
+    ERR_pop_to_mark();
+    return v;
+}
+
+static STACK_OF(CONF_VALUE) *conf_section(const CONF *cnf, const char *sect)
+{
+    STACK_OF(CONF_VALUE) *s;
+
+    ERR_set_mark();
+    s = NCONF_get_section(cnf, sect);
+    ERR_pop_to_mark();
+    return s;
+}
+
+/* conf_mod.c accepts "ssl_conf.anything" as ssl_conf. */
+static int is_module(const char *name, const char *module)
+{
+    size_t n = strlen(module);
+    const char *dot = strrchr(name, '.');
+    size_t len = dot != NULL ? (size_t)(dot - name) : strlen(name);
+
+    return len == n && strncmp(name, module, n) == 0;
+}
+
+/* SSL_CONF command name as ssl_conf stores it: after the first dot,
+ * compared case-insensitively (SSL_CONF_FLAG_FILE lookups). */
+static const char *cmd_base(const char *name)
+{
+    const char *dot = strchr(name, '.');
+    return dot != NULL ? dot + 1 : name;
+}
+
+static int cmd_same(const char *a, const char *b)
+{
+    return strcasecmp(cmd_base(a), cmd_base(b)) == 0;
+}
+
+/* What the init section of the given CONF says around our entry. */
+typedef struct tpm_scan {
+    const char *ssl_sect;      /* last ssl_conf before ours: the system's */
+    const char *later_ssl;     /* an ssl_conf after ours, which undoes us */
+    const char *providers;     /* providers section, if any */
+    const char *init_sect;
+} tpm_scan;
+
+static void scan_init_section(const CONF *cnf, const char *modname, tpm_scan *sc)
+{
+    STACK_OF(CONF_VALUE) *vals;
+    int i, seen_self = 0;
+
+    memset(sc, 0, sizeof(*sc));
+    sc->init_sect = conf_get(cnf, NULL, "openssl_conf");
+    if (sc->init_sect == NULL || (vals = conf_section(cnf, sc->init_sect)) == NULL)
+        return;
+    for (i = 0; i < sk_CONF_VALUE_num(vals); i++) {
+        const CONF_VALUE *v = sk_CONF_VALUE_value(vals, i);
+
+        if (modname != NULL && strcmp(v->name, modname) == 0)
+            seen_self = 1;
+        else if (is_module(v->name, "ssl_conf")) {
+            if (seen_self)
+                sc->later_ssl = v->value;
+            else
+                sc->ssl_sect = v->value;
+        } else if (is_module(v->name, "providers"))
+            sc->providers = v->value;
+    }
+}
+
+/* Copy one command section; returns the number of commands written. For
+ * system_default, the policy's commands go last and replace the system's
+ * command of the same name; Options accumulate instead. */
+static size_t emit_cmds(tpm_buf *b, const CONF *cnf, const char *sect, const tpm_state *st)
+{
+    STACK_OF(CONF_VALUE) *cmds = sect != NULL ? conf_section(cnf, sect) : NULL;
+    const char *sys_options = NULL;
+    size_t i, n = 0;
+    int j;
+
+    for (j = 0; j < sk_CONF_VALUE_num(cmds); j++) {
+        const CONF_VALUE *v = sk_CONF_VALUE_value(cmds, j);
+        int overridden = 0;
+
+        for (i = 0; st != NULL && i < st->ossl.ncmds; i++)
+            if (cmd_same(v->name, st->ossl.cmds[i].cmd))
+                overridden = 1;
+        if (st != NULL && cmd_same(v->name, "Options")) {
+            sys_options = v->value;
+            if (overridden)
+                continue;
+        }
+        if (!overridden)
+            n += buf_kv(b, v->name, v->value);
+    }
+    for (i = 0; st != NULL && i < st->ossl.ncmds; i++) {
+        const tp_ossl_cmd *c = &st->ossl.cmds[i];
+        if (c->value == NULL)
+            continue;
+        if (sys_options != NULL && cmd_same(c->cmd, "Options")) {
+            char *both = malloc(strlen(sys_options) + strlen(c->value) + 2);
+            if (both == NULL) {
+                b->oom = 1;
+                continue;
+            }
+            sprintf(both, "%s,%s", sys_options, c->value);
+            n += buf_kv(b, c->cmd, both);
+            free(both);
+        } else {
+            n += buf_kv(b, c->cmd, c->value);
+        }
+    }
+    /* verify.peer = required: a client that never asks for verification
+     * gets SSL_VERIFY_PEER ("Peer" is a client-only VerifyMode keyword; it
+     * also reaches servers made with TLS_method, see tlspolicy(7)). */
+    if (st != NULL && st->ossl.verify_peer == 2 && tp_ossl_get(&st->ossl, "VerifyMode") == NULL)
+        n += buf_kv(b, "VerifyMode", "Peer");
+    return n;
+}
+
+/* Our CONF: the system's ssl_conf sections (with_system) with the policy on
+ * top of system_default. */
+static void build_conf(tpm_buf *b, const CONF *cnf, const char *sys_ssl, const tpm_state *st)
+{
+    STACK_OF(CONF_VALUE) *names = sys_ssl != NULL ? conf_section(cnf, sys_ssl) : NULL;
+    tpm_buf body = { 0 };
+    int i, have_default = 0, nsect = 0;
+
+    buf_printf(b, "%s = tlspolicy_init\n[tlspolicy_init]\nssl_conf = tlspolicy_ssl\n"
+                  "[tlspolicy_ssl]\n", TPM_APPNAME);
+    for (i = 0; i < sk_CONF_VALUE_num(names) && nsect < TPM_MAX_SSL_SECTIONS; i++) {
+        const CONF_VALUE *v = sk_CONF_VALUE_value(names, i);
+        int is_default = strcmp(v->name, "system_default") == 0;
+        size_t mark = body.len;
+
+        buf_printf(&body, "[tlspolicy_s%d]\n", nsect);
+        if (emit_cmds(&body, cnf, v->value, is_default ? st : NULL) == 0) {
+            body.len = mark; /* ssl_conf rejects empty sections */
+            if (body.p != NULL)
+                body.p[mark] = '\0';
+            continue;
+        }
+        buf_printf(b, "%s = tlspolicy_s%d\n", v->name, nsect);
+        nsect++;
+        have_default |= is_default;
+    }
+    if (!have_default) {
+        buf_printf(&body, "[tlspolicy_s%d]\n", nsect);
+        emit_cmds(&body, NULL, NULL, st);
+        buf_printf(b, "system_default = tlspolicy_s%d\n", nsect);
+    }
+    if (body.oom)
+        b->oom = 1;
+    else if (body.p != NULL)
+        buf_add(b, body.p, body.len);
+    free(body.p);
+}
+
+static int load_conf_text(OSSL_LIB_CTX *libctx, const tpm_buf *b)
+{
+    CONF *c;
+    BIO *bio;
+    long eline = 0;
+    int ok = 0;
+
+    if (b->oom || b->p == NULL)
+        return 0;
+    c = NCONF_new_ex(libctx, NULL);
+    bio = BIO_new_mem_buf(b->p, (int)b->len);
+    if (c != NULL && bio != NULL && NCONF_load_bio(c, bio, &eline) > 0)
+        ok = CONF_modules_load(c, TPM_APPNAME, 0) > 0;
+    BIO_free(bio);
+    NCONF_free(c);
+    return ok;
+}
+
+/* 1 if system_default now carries the policy. */
+static int install_ssl_conf(const CONF *cnf, const tpm_scan *sc, const tpm_state *st)
+{
+    OSSL_LIB_CTX *libctx = NCONF_get0_libctx(cnf);
+    tpm_buf b = { 0 };
+    int ok;
+
+    ERR_set_mark();
+    build_conf(&b, cnf, sc->ssl_sect, st);
+    ok = load_conf_text(libctx, &b);
+    if (!ok && sc->ssl_sect != NULL) {
+        /* The system's sections did not load with ours (a command section
+         * libcrypto rejects): the policy alone is better than nothing. */
+        tpm_log(LOG_ERR, "sslconf",
+                "could not merge ssl_conf section [%s] of openssl.cnf with the policy;"
+                " its named sections are lost", sc->ssl_sect);
+        free(b.p);
+        memset(&b, 0, sizeof(b));
+        build_conf(&b, cnf, NULL, st);
+        ok = load_conf_text(libctx, &b);
+    }
+    ERR_pop_to_mark();
+    free(b.p);
+    if (!ok)
+        tpm_log(LOG_ERR, "sslconf", "could not install the policy as ssl_conf system_default");
+    return ok;
+}
+
+/* ---- the provider ------------------------------------------------------ */
+
+/* libcrypto dlcloses the module's DSO in CONF_modules_unload, which
+ * OPENSSL_cleanup runs before it tears down the library contexts (and with
+ * them our built-in provider) and the ex_data callbacks. Keep the code
+ * mapped until the process ends. */
+static void pin_self(void)
+{
+    static int pinned;
+    Dl_info info;
+    void *h;
+
+    if (__atomic_exchange_n(&pinned, 1, __ATOMIC_ACQ_REL))
+        return;
+    if (dladdr(&pinned, &info) == 0 || info.dli_fname == NULL)
+        return;
+    h = dlopen(info.dli_fname, RTLD_NOW | RTLD_NOLOAD | RTLD_NODELETE);
+    if (h != NULL)
+        dlclose(h); /* RTLD_NODELETE sticks to the object */
+}
+
+static int activate_provider(OSSL_LIB_CTX *libctx)
+{
+    OSSL_PROVIDER *prov;
+
+    ERR_set_mark();
+    /* A second init for the same library context (a program that loads the
+     * configuration twice) adds a duplicate entry, which the context frees
+     * with itself; the provider is found and activated once more. */
+    if (!OSSL_PROVIDER_add_builtin(libctx, TP_PROVIDER_NAME, OSSL_provider_init)) {
+        ERR_pop_to_mark();
+        return 0;
+    }
+    prov = OSSL_PROVIDER_load(libctx, TP_PROVIDER_NAME);
+    ERR_pop_to_mark();
+    return prov != NULL;
+}
+
+static int conf_true(const char *v)
+{
+    return v != NULL && (strcmp(v, "1") == 0 || strcasecmp(v, "yes") == 0
+                         || strcasecmp(v, "true") == 0 || strcasecmp(v, "on") == 0);
+}
+
+/* Providers that openssl.cnf activates besides ours escape the floors. */
+static void check_other_providers(const CONF *cnf, const char *provsect)
+{
+    STACK_OF(CONF_VALUE) *vals = provsect != NULL ? conf_section(cnf, provsect) : NULL;
+    int i;
+
+    for (i = 0; i < sk_CONF_VALUE_num(vals); i++) {
+        const CONF_VALUE *v = sk_CONF_VALUE_value(vals, i);
+        const char *name = conf_get(cnf, v->value, "identity");
+
+        if (name == NULL)
+            name = v->name;
+        if (strcmp(name, TP_PROVIDER_NAME) == 0 || !conf_true(conf_get(cnf, v->value, "activate")))
+            continue;
+        tpm_log(LOG_NOTICE, "provider",
+                "openssl.cnf also activates provider \"%s\": what it offers is outside the policy's floors",
+                name);
+    }
+}
+
+/* ---- verification: CA locations for every SSL_CTX ----------------------- */
+
+typedef X509_STORE *(*tpm_get_store_fn)(const void *ctx);
+
+static pthread_mutex_t vfy_lock = PTHREAD_MUTEX_INITIALIZER;
+static int vfy_index = -1;
+static int vfy_ready;             /* material below built */
+static char *vfy_ca_file;         /* policy's ca_file, or NULL */
+static char *vfy_ca_path;         /* policy's ca_path, or NULL */
+static STACK_OF(X509) *vfy_certs; /* parsed once per process */
+static int vfy_default_dir;       /* use the system's hashed directory */
+static tpm_get_store_fn vfy_get_store;
+
+static STACK_OF(X509) *read_certs(const char *file)
+{
+    STACK_OF(X509_INFO) *infos;
+    STACK_OF(X509) *certs;
+    BIO *bio;
+    int i;
+
+    if ((bio = BIO_new_file(file, "r")) == NULL)
+        return NULL;
+    infos = PEM_X509_INFO_read_bio(bio, NULL, NULL, NULL);
+    BIO_free(bio);
+    certs = sk_X509_new_null();
+    for (i = 0; infos != NULL && certs != NULL && i < sk_X509_INFO_num(infos); i++) {
+        X509_INFO *xi = sk_X509_INFO_value(infos, i);
+        if (xi->x509 != NULL && sk_X509_push(certs, xi->x509))
+            xi->x509 = NULL;
+    }
+    sk_X509_INFO_pop_free(infos, X509_INFO_free);
+    if (certs != NULL && sk_X509_num(certs) == 0) {
+        sk_X509_free(certs);
+        certs = NULL;
+    }
+    return certs;
+}
+
+/* A c_rehash'ed directory has names like 5ad8a5d6.0. */
+static int dir_is_hashed(const char *dir)
+{
+    DIR *d = opendir(dir);
+    struct dirent *e;
+    int hashed = 0;
+
+    if (d == NULL)
+        return 0;
+    while (!hashed && (e = readdir(d)) != NULL) {
+        size_t n = strlen(e->d_name);
+        hashed = n >= 10 && e->d_name[8] == '.' && strspn(e->d_name, "0123456789abcdef") == 8;
+    }
+    closedir(d);
+    return hashed;
+}
+
+static const char *env_or(const char *env, const char *dflt)
+{
+    const char *v = secure_getenv(env);
+    return v != NULL && *v != '\0' ? v : dflt;
+}
+
+/* Once per process, at the first SSL_CTX_new (under vfy_lock). */
+static void vfy_build(void)
+{
+    void *ssl;
+
+    vfy_ready = 1;
+    /* libssl is loaded (an SSL_CTX is being made), but maybe RTLD_LOCAL
+     * (Python's _ssl): find it by soname without loading anything. */
+    ssl = dlopen("libssl.so.3", RTLD_NOW | RTLD_NOLOAD);
+    if (ssl != NULL) {
+        void *sym = dlsym(ssl, "SSL_CTX_get_cert_store");
+        if (sym != NULL) /* POSIX: object and function pointers convert */
+            memcpy(&vfy_get_store, &sym, sizeof(sym));
+        dlclose(ssl);
+    }
+    if (vfy_get_store == NULL)
+        tpm_log(LOG_ERR, "verify", "libssl.so.3 not found: cannot give SSL_CTXs the policy's CA store");
+
+    if (vfy_ca_file != NULL && (vfy_certs = read_certs(vfy_ca_file)) == NULL)
+        tpm_log(LOG_ERR, "verify", "verify.ca_file %s: no certificate could be read", vfy_ca_file);
+    if (vfy_ca_file == NULL && vfy_ca_path == NULL) {
+        /* The system store, lazily: the hashed directory is read one
+         * certificate at a time when a chain needs it. Where the directory
+         * is not hashed (Fedora's /etc/pki/tls/certs), parse the bundle,
+         * but once per process, not in every SSL_CTX_new. */
+        const char *dir = env_or(X509_get_default_cert_dir_env(), X509_get_default_cert_dir());
+        vfy_default_dir = 1;
+        if (!dir_is_hashed(dir))
+            vfy_certs = read_certs(env_or(X509_get_default_cert_file_env(),
+                                          X509_get_default_cert_file()));
+    }
+}
+
+static void vfy_ctx_new(void *parent, void *ptr, CRYPTO_EX_DATA *ad, int idx, long argl,
+                        void *argp)
+{
+    X509_STORE *store;
+    X509_LOOKUP *lu;
+    int i;
+
+    (void)ptr, (void)ad, (void)idx, (void)argl, (void)argp;
+    if (parent == NULL)
+        return;
+    pthread_mutex_lock(&vfy_lock);
+    if (!vfy_ready)
+        vfy_build();
+    pthread_mutex_unlock(&vfy_lock);
+    if (vfy_get_store == NULL || (store = vfy_get_store(parent)) == NULL)
+        return;
+
+    ERR_set_mark();
+    for (i = 0; i < sk_X509_num(vfy_certs); i++)
+        X509_STORE_add_cert(store, sk_X509_value(vfy_certs, i));
+    if (vfy_ca_path != NULL || vfy_default_dir) {
+        lu = X509_STORE_add_lookup(store, X509_LOOKUP_hash_dir());
+        if (lu != NULL && vfy_ca_path != NULL)
+            X509_LOOKUP_add_dir(lu, vfy_ca_path, X509_FILETYPE_PEM);
+        else if (lu != NULL)
+            X509_LOOKUP_add_dir(lu, NULL, X509_FILETYPE_DEFAULT); /* SSL_CERT_DIR or default */
+    }
+    ERR_pop_to_mark();
+}
+
+static void vfy_register(const tpm_state *st)
+{
+    pthread_mutex_lock(&vfy_lock);
+    if (vfy_index < 0 && st->ossl.verify_peer > 0) {
+        vfy_ca_file = st->ossl.ca_file != NULL ? strdup(st->ossl.ca_file) : NULL;
+        vfy_ca_path = st->ossl.ca_path != NULL ? strdup(st->ossl.ca_path) : NULL;
+        vfy_index = CRYPTO_get_ex_new_index(CRYPTO_EX_INDEX_SSL_CTX, 0, NULL, vfy_ctx_new, NULL,
+                                            NULL);
+        if (vfy_index < 0)
+            tpm_log(LOG_ERR, "verify", "cannot register the SSL_CTX hook for verify.peer");
+    }
+    pthread_mutex_unlock(&vfy_lock);
+}
+
+static void vfy_unregister(void)
+{
+    pthread_mutex_lock(&vfy_lock);
+    if (vfy_index >= 0)
+        CRYPTO_free_ex_index(CRYPTO_EX_INDEX_SSL_CTX, vfy_index);
+    vfy_index = -1;
+    sk_X509_pop_free(vfy_certs, X509_free);
+    vfy_certs = NULL;
+    free(vfy_ca_file);
+    free(vfy_ca_path);
+    vfy_ca_file = vfy_ca_path = NULL;
+    vfy_ready = vfy_default_dir = 0;
+    vfy_get_store = NULL;
+    pthread_mutex_unlock(&vfy_lock);
+}
+
+/* ---- entry points -------------------------------------------------------- */
+
+static pthread_mutex_t init_lock = PTHREAD_MUTEX_INITIALIZER;
+static int init_count; /* live CONF_IMODULEs of ours */
+
+int tpm_conf_init(void *imodule, const void *conf)
+{
+    CONF_IMODULE *md = imodule;
+    const CONF *cnf = conf;
+    const char *sect = CONF_imodule_get_value(md);
+    const char *policy = sect != NULL ? conf_get(cnf, sect, "policy") : NULL;
+    const tpm_state *st;
+    tpm_scan sc;
+    int ssl_ok, prov_ok;
+
+    pthread_mutex_lock(&init_lock);
+    init_count++;
+    pthread_mutex_unlock(&init_lock);
+    pin_self();
+
+    if (policy != NULL && *policy != '\0') {
+        if (tpm_state_resolved()) {
+            const tpm_state *cur = tpm_state_get();
+            if (cur != NULL && (cur->policy_file == NULL || strcmp(cur->policy_file, policy) != 0))
+                tpm_log(LOG_NOTICE, "policykey",
+                        "policy = %s in a later configuration is ignored: the policy of this"
+                        " process was already resolved", policy);
+        }
+        tpm_set_policy_path(policy);
+    }
+    if (tpm_state_init() != 0 || (st = tpm_state_get()) == NULL) {
+        tpm_log(LOG_CRIT, "nostate", "out of memory: no TLS policy could be installed");
+        return 0;
+    }
+
+    scan_init_section(cnf, CONF_imodule_get_name(md), &sc);
+    if (sc.later_ssl != NULL)
+        tpm_log(LOG_WARNING, "laterssl",
+                "ssl_conf = %s comes after tlspolicy in [%s] of openssl.cnf and replaces the"
+                " policy's system_default: list tlspolicy last", sc.later_ssl,
+                sc.init_sect != NULL ? sc.init_sect : "?");
+    check_other_providers(cnf, sc.providers);
+
+    prov_ok = activate_provider(NCONF_get0_libctx(cnf));
+    if (!prov_ok)
+        tpm_log(LOG_ERR, "provider", "could not activate the %s provider", TP_PROVIDER_NAME);
+    ssl_ok = install_ssl_conf(cnf, &sc, st);
+    vfy_register(st);
+    return ssl_ok || prov_ok;
+}
+
+void tpm_conf_finish(void *imodule)
+{
+    int last;
+
+    (void)imodule;
+    pthread_mutex_lock(&init_lock);
+    last = init_count > 0 && --init_count == 0;
+    pthread_mutex_unlock(&init_lock);
+    if (!last)
+        return;
+    /* No CONF_modules_* here: on 3.0-3.2 finish runs under the module-list
+     * write lock. */
+    vfy_unregister();
+    tpm_state_cleanup();
+    tpm_log_close();
+}

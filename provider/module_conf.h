@@ -1,0 +1,26 @@
+/*
+ * module_conf.h - the config module's private interface (module.c,
+ * module_conf.c, state.c, log.c).
+ *
+ * module.c holds the exported OPENSSL_init/OPENSSL_finish and includes no
+ * OpenSSL header (openssl/crypto.h declares an unrelated OPENSSL_init), so
+ * the CONF_IMODULE and CONF pointers cross this interface as void *.
+ */
+#ifndef TP_MODULE_CONF_H
+#define TP_MODULE_CONF_H
+
+/* OPENSSL_init: 1 on success (also when the policy fell back to DEFAULT),
+ * 0 only when no policy at all could be installed. */
+int tpm_conf_init(void *imodule, const void *conf);
+/* OPENSSL_finish. Runs under libcrypto's module-list lock on 3.0-3.2:
+ * must not call CONF_modules_* or anything that loads configuration. */
+void tpm_conf_finish(void *imodule);
+
+/* log.c: close the syslog socket and forget the rate-limit state. */
+void tpm_log_close(void);
+
+/* state.c: 1 once the policy has been resolved (tpm_set_policy_path then
+ * no longer has an effect). */
+int tpm_state_resolved(void);
+
+#endif

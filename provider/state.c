@@ -1,0 +1,250 @@
+/*
+ * state.c - the policy resolved for this process, once.
+ *
+ * Lookup order (DESIGN.md, Contract): the `policy` key of our openssl.cnf
+ * section > TLSPOLICY_CONF (secure_getenv: ignored by setuid/setgid
+ * programs) > /etc/tlspolicy/policy.conf > compiled-in DEFAULT. Files must
+ * be owned by root and not writable by group or others (require_trusted),
+ * as sudo and PAM insist. Whatever goes wrong, the process gets the
+ * compiled-in DEFAULT and syslog gets one line saying why: the module runs
+ * in every program and must never stop one.
+ */
+#include <errno.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <openssl/crypto.h>
+#include <openssl/evp.h>
+#include <syslog.h>
+
+#include "module_conf.h"
+#include "tp_config.h"
+#include "tp_module.h"
+
+/* The published state and what it owns besides. */
+typedef struct tpm_state_priv {
+    tpm_state pub;
+    char *policy_file;
+} tpm_state_priv;
+
+static pthread_mutex_t st_lock = PTHREAD_MUTEX_INITIALIZER;
+static tpm_state_priv *st_cur; /* read with acquire, written under st_lock */
+static char *st_policy_path;   /* from the `policy` key */
+
+void tpm_set_policy_path(const char *path)
+{
+    char *copy = path != NULL ? strdup(path) : NULL;
+
+    pthread_mutex_lock(&st_lock);
+    if (__atomic_load_n(&st_cur, __ATOMIC_ACQUIRE) == NULL) {
+        free(st_policy_path);
+        st_policy_path = copy;
+        copy = NULL;
+    }
+    pthread_mutex_unlock(&st_lock);
+    free(copy);
+}
+
+int tpm_state_resolved(void)
+{
+    return __atomic_load_n(&st_cur, __ATOMIC_ACQUIRE) != NULL;
+}
+
+static void state_identify(tpm_state *st)
+{
+    extern char *program_invocation_short_name;
+    const char *prog = program_invocation_short_name;
+    ssize_t n;
+
+    snprintf(st->prog, sizeof(st->prog), "%s", prog != NULL ? prog : "");
+    n = readlink("/proc/self/exe", st->exe, sizeof(st->exe) - 1);
+    st->exe[n > 0 ? n : 0] = '\0';
+}
+
+/* The first error of a policy that could not be used, as "file:line: msg". */
+static void first_error(const tp_policy *p, tp_err err, char *buf, size_t len)
+{
+    size_t i, n = p != NULL ? tp_policy_ndiags(p) : 0;
+
+    for (i = 0; i < n; i++) {
+        const tp_diag *d = tp_policy_diag(p, i);
+        if (d->severity != TP_SEV_ERROR)
+            continue;
+        if (d->file != NULL && d->line > 0)
+            snprintf(buf, len, "%s:%d: %s", d->file, d->line, d->message);
+        else if (d->file != NULL)
+            snprintf(buf, len, "%s: %s", d->file, d->message);
+        else
+            snprintf(buf, len, "%s", d->message);
+        return;
+    }
+    snprintf(buf, len, "%s", tp_strerror(err));
+}
+
+/* Resolve p for this program and render it into st. */
+static tp_err state_render(tpm_state *st, const tp_policy *p)
+{
+    tp_resolved *r;
+    tp_err err = TP_OK;
+
+    r = tp_policy_resolve(p, st->prog[0] ? st->prog : NULL, st->exe[0] ? st->exe : NULL, &err);
+    if (r == NULL)
+        return err != TP_OK ? err : TP_ERR_NOMEM;
+    tp_ossl_settings_clear(&st->ossl);
+    memset(&st->ossl, 0, sizeof(st->ossl));
+    memset(&st->floors, 0, sizeof(st->floors));
+    err = tp_render_ossl(r, OpenSSL_version_num(), &st->ossl);
+    if (err == TP_OK)
+        err = tp_render_floors(r, &st->floors);
+    if (err == TP_OK && tp_resolved_is_fallback(r))
+        st->fallback = 1;
+    tp_resolved_free(r);
+    return err;
+}
+
+static tpm_state_priv *state_resolve(void)
+{
+    tpm_state_priv *sp = calloc(1, sizeof(*sp));
+    tp_load_opts opts;
+    tp_policy *p;
+    const char *file, *datadir;
+    char why[512], pdir[4096], mdir[4096];
+    const char *pdirs[] = { TP_ETCDIR "/profiles", NULL, NULL };
+    const char *mdirs[] = { TP_ETCDIR "/modifiers", NULL, NULL };
+    tp_err err = TP_OK;
+
+    if (sp == NULL)
+        return NULL;
+    state_identify(&sp->pub);
+
+    file = st_policy_path;
+    if (file == NULL || *file == '\0')
+        file = secure_getenv("TLSPOLICY_CONF");
+    if (file != NULL && *file == '\0')
+        file = NULL;
+
+    memset(&opts, 0, sizeof(opts));
+    opts.policy_file = file; /* NULL: /etc/tlspolicy/policy.conf, may be absent */
+    opts.require_trusted = 1;
+    opts.openssl_version = OpenSSL_version_num();
+    /* Profiles and modifiers: /etc first, then the data directory, which
+     * TLSPOLICY_DATADIR replaces as it does for the CLI (running from a
+     * build tree); secure_getenv keeps setuid programs on the default. */
+    datadir = secure_getenv("TLSPOLICY_DATADIR");
+    if (datadir != NULL && *datadir != '\0') {
+        snprintf(pdir, sizeof(pdir), "%s/profiles", datadir);
+        snprintf(mdir, sizeof(mdir), "%s/modifiers", datadir);
+        pdirs[1] = pdir;
+        mdirs[1] = mdir;
+        opts.profile_dirs = pdirs;
+        opts.modifier_dirs = mdirs;
+    }
+
+    p = tp_policy_load(&opts, &err);
+    if (p != NULL && (err != TP_OK || tp_policy_is_fallback(p))) {
+        first_error(p, err, why, sizeof(why));
+        sp->pub.fallback = 1;
+    }
+    if (p != NULL && tp_policy_file(p) != NULL && !sp->pub.fallback) {
+        sp->policy_file = strdup(tp_policy_file(p));
+        sp->pub.policy_file = sp->policy_file;
+    }
+    if (p != NULL) {
+        err = state_render(&sp->pub, p);
+        if (err != TP_OK && !sp->pub.fallback) {
+            snprintf(why, sizeof(why), "%s: cannot render the policy for this program: %s",
+                     tp_policy_file(p) != NULL ? tp_policy_file(p) : "(built-in)",
+                     tp_strerror(err));
+            sp->pub.fallback = 1;
+        }
+    } else {
+        snprintf(why, sizeof(why), "%s: %s", file != NULL ? file : TP_ETCDIR "/policy.conf",
+                 tp_strerror(err));
+        sp->pub.fallback = 1;
+        err = TP_ERR_NOMEM;
+    }
+    tp_policy_free(p);
+
+    if (sp->pub.fallback) {
+        /* One line per process (rate-limit key "fallback"): program and
+         * pid come from tpm_log's prefix. */
+        tpm_log(LOG_WARNING, "fallback", "policy not used, compiled-in DEFAULT in force: %s", why);
+        free(sp->policy_file);
+        sp->policy_file = NULL;
+        sp->pub.policy_file = NULL;
+        if (err != TP_OK || !sp->pub.ossl.ncmds) {
+            p = tp_policy_builtin();
+            err = p != NULL ? state_render(&sp->pub, p) : TP_ERR_NOMEM;
+            tp_policy_free(p);
+            sp->pub.fallback = 1;
+            if (err != TP_OK) {
+                tp_ossl_settings_clear(&sp->pub.ossl);
+                free(sp);
+                return NULL;
+            }
+        }
+    }
+    /* FIPS mode of the kernel (RHEL); the config module adds the library's
+     * default properties, which it can query safely. */
+    {
+        FILE *f = fopen("/proc/sys/crypto/fips_enabled", "re");
+        if (f != NULL) {
+            sp->pub.fips = fgetc(f) == '1';
+            fclose(f);
+        }
+    }
+    return sp;
+}
+
+const tpm_state *tpm_state_get(void)
+{
+    tpm_state_priv *sp = __atomic_load_n(&st_cur, __ATOMIC_ACQUIRE);
+
+    if (sp != NULL)
+        return &sp->pub;
+    pthread_mutex_lock(&st_lock);
+    sp = st_cur;
+    if (sp == NULL) {
+        sp = state_resolve();
+        __atomic_store_n(&st_cur, sp, __ATOMIC_RELEASE);
+    }
+    pthread_mutex_unlock(&st_lock);
+    return sp != NULL ? &sp->pub : NULL;
+}
+
+int tpm_state_init(void)
+{
+    const tpm_state *st = tpm_state_get();
+
+    if (st == NULL)
+        return -1;
+    /* Called from the config module, outside any provider callback: safe
+     * to ask libcrypto whether FIPS properties are the default. */
+    if (!st->fips && EVP_default_properties_is_fips_enabled(NULL)) {
+        pthread_mutex_lock(&st_lock);
+        if (st_cur != NULL)
+            st_cur->pub.fips = 1;
+        pthread_mutex_unlock(&st_lock);
+    }
+    return 0;
+}
+
+void tpm_state_cleanup(void)
+{
+    tpm_state_priv *sp;
+
+    pthread_mutex_lock(&st_lock);
+    sp = st_cur;
+    __atomic_store_n(&st_cur, NULL, __ATOMIC_RELEASE);
+    free(st_policy_path);
+    st_policy_path = NULL;
+    pthread_mutex_unlock(&st_lock);
+    if (sp != NULL) {
+        tp_ossl_settings_clear(&sp->pub.ossl);
+        free(sp->policy_file);
+        free(sp);
+    }
+}
