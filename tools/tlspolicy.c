@@ -52,7 +52,7 @@ static void usage(FILE *f)
     for (size_t i = 0; i < NCOMMANDS; i++) {
         char left[64];
         snprintf(left, sizeof(left), "%s %s", commands[i].name, commands[i].args);
-        fprintf(f, "  %-32s %s\n", left, commands[i].summary);
+        fprintf(f, "  %-36s %s\n", left, commands[i].summary);
     }
     fputs("\n"
           "Options (also accepted after COMMAND):\n"
