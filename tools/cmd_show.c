@@ -164,7 +164,8 @@ static void show_text(const view *v, const tp_ossl_settings *s, const tp_floors 
         printf("  %s = %s\n", s->cmds[i].cmd, s->cmds[i].value ? s->cmds[i].value : "");
     printf("\nApplied by the config module:\n");
     printf("  %-28s %d\n", "security level", s->security_level);
-    printf("  %-28s %s\n", "verify peer", verify_name(s->verify_peer));
+    printf("  %-28s %s\n", "verify peer",
+           s->verify_peer ? verify_name(s->verify_peer) : "none (left to the program)");
     printf("  %-28s %s\n", "CA file", s->ca_file ? s->ca_file : "(system default)");
     printf("  %-28s %s\n", "CA path", s->ca_path ? s->ca_path : "(system default)");
 

@@ -482,6 +482,43 @@ def test_check_json():
     eq(r.json()["files"][0]["status"], "unreadable", "missing file status")
 
 
+def test_hostile():
+    # Odd inputs must give a diagnosis and an exit code, never a crash, and
+    # the JSON must stay valid whatever bytes a file name holds.
+    import tempfile
+    with tempfile.TemporaryDirectory() as tmp:
+        garbage = os.path.join(tmp, "garbage.conf")
+        with open(garbage, "wb") as f:
+            f.write(bytes(range(256)) * 64)
+        r = run("--root", EMPTY, "check", garbage)
+        rc(r, 1)
+        check(r.lines[-1].startswith(f"{garbage}: ") and "error" in r.lines[-1],
+              "garbage: final line counts errors")
+
+        r = run("--root", EMPTY, "check", tmp)  # a directory
+        rc(r, 3)
+        has_line(r, f"{tmp}: could not be read")
+
+        odd = os.path.join(tmp, 'we"ird\\name\n\x01.conf')
+        with open(odd, "w") as f:
+            f.write('profile = "DEFAULT";\ntls = { min_version = "TLSv0"; };\n')
+        oddb = os.fsencode(tmp) + b"/bad-\xff\xfe.conf"
+        with open(oddb, "wb") as f:
+            f.write(b'profile = "DEFAULT";\n')
+        r = subprocess.run([CLI, "--root", EMPTY, "check", "--json", odd, oddb],
+                           capture_output=True, env={**os.environ, "TLSPOLICY_DATADIR": PKG})
+        eq(r.returncode, 1, "odd names: exit status")
+        d = json.loads(r.stdout.decode("utf-8"))  # strict: must be valid UTF-8 JSON
+        eq(d["files"][0]["file"], odd, "quotes, backslashes, control chars round-trip")
+        eq(d["files"][1]["file"], os.fsdecode(tmp) + "/bad-\ufffd\ufffd.conf",
+           "bytes that are not UTF-8 become U+FFFD")
+        check(any(x["file"] == odd and x["severity"] == "error"
+                  for x in d["files"][0]["diagnostics"]), "diagnostic file name escaped")
+
+        r = run("--root", EMPTY, "explain", "--app", "", "mode")
+        rc(r, 2)
+
+
 TESTS = {name[5:]: fn for name, fn in sorted(globals().items()) if name.startswith("test_")}
 
 
