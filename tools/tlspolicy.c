@@ -56,7 +56,8 @@ static void usage(FILE *f)
     }
     fputs("\n"
           "Options (also accepted after COMMAND):\n"
-          "  --root DIR      read /etc/tlspolicy and the profiles under DIR\n"
+          "  --root DIR      read /etc/tlspolicy and the profiles under DIR (an image\n"
+          "                  or test tree: its files need not be owned by root)\n"
           "  --policy FILE   the policy file (default: $TLSPOLICY_CONF, then\n"
           "                  " TP_ETCDIR "/policy.conf, else the compiled-in DEFAULT)\n"
           "  -h, --help      show this help and exit\n"
