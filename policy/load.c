@@ -431,8 +431,10 @@ static tp_policy *finish(lctx *c, tp_err *err)
 {
     tp_policy *p = c->p;
     add_profile(c);
-    if (p->nerrors == 0)
-        tp_validate_resolved(p);
+    /* Check the merged result even when single values were refused, so
+     * that one run reports every problem (refused values are simply
+     * absent from the merge). */
+    tp_validate_resolved(p);
     p->fallback = p->nerrors > 0;
     lctx_free(c);
     if (err)

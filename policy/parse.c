@@ -690,8 +690,14 @@ int tp_parse_text(tp_policy *p, tp_origin_kind kind, const char *name, const cha
     free(copy);
     if (ok != CONFIG_TRUE) {
         const char *et = config_error_text(&cfg);
-        tp_diag_add(p, TP_SEV_ERROR, TP_ERR_SYNTAX, file, config_error_line(&cfg),
-                    "syntax error: %s", et ? et : "unknown");
+        /* libconfig says "syntax error" or something more precise. */
+        if (et == NULL || strcmp(et, "syntax error") == 0)
+            tp_diag_add(p, TP_SEV_ERROR, TP_ERR_SYNTAX, file, config_error_line(&cfg),
+                        "syntax error (check the end of this line or the line before "
+                        "for a missing ';', '=' or quote)");
+        else
+            tp_diag_add(p, TP_SEV_ERROR, TP_ERR_SYNTAX, file, config_error_line(&cfg),
+                        "syntax error: %s", et);
         config_destroy(&cfg);
         return -1;
     }
