@@ -111,7 +111,7 @@ echo | OPENSSL_CONF=$cnf openssl s_client -brief -CAfile "$pki/ca.pem" \
     -connect "127.0.0.1:$new_port" 2>&1 | grep -E 'Protocol version|Ciphersuite|Verification'
 
 say "python3 ssl WITH the policy -> TLS 1.1 server, then modern server"
-OPENSSL_CONF=$cnf python3 - "$pki/ca.pem" "$old_port" "$new_port" <<'EOF'
+OPENSSL_CONF=$cnf python3 -W ignore::DeprecationWarning - "$pki/ca.pem" "$old_port" "$new_port" <<'EOF'
 import socket, ssl, sys
 ca, old, new = sys.argv[1], int(sys.argv[2]), int(sys.argv[3])
 for port in (old, new):
