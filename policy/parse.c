@@ -65,6 +65,7 @@ static int prescan(pctx *c, const char *t, size_t len)
         }
         if (ch == '/' && i + 1 < len && t[i + 1] == '*') {
             size_t j = i + 2;
+            int opened = line; /* report where the comment starts */
             while (j + 1 < len && !(t[j] == '*' && t[j + 1] == '/')) {
                 if (t[j] == '\n')
                     line++;
@@ -78,7 +79,7 @@ static int prescan(pctx *c, const char *t, size_t len)
                 return -1;
             }
             if (j + 1 >= len) {
-                tp_diag_add(c->p, TP_SEV_ERROR, TP_ERR_SYNTAX, c->file, line,
+                tp_diag_add(c->p, TP_SEV_ERROR, TP_ERR_SYNTAX, c->file, opened,
                             "unterminated /* comment");
                 return -1;
             }
