@@ -61,7 +61,7 @@ static const tp_rule rules[] = {
       "TLS 1.0/1.1 are below the policy floor (RFC 8996)" },
 
     { OSSL_OP_KDF, "TLS1-PRF", c_tls13_only, TP_A_DROP, 0, 0,
-      "the policy allows TLS 1.3 only" },
+      "the policy allows TLS 1.3 only (DTLS 1.2 needs it too: unavailable)" },
     { OSSL_OP_KDF, "TLS1-PRF", NULL, TP_A_WRAP, TP_W_PRF, 0, NULL },
 
     { OSSL_OP_CIPHER, "RC4*", c_rc4, TP_A_DROP, 0, 0, "RC4 is forbidden (RFC 7465)" },

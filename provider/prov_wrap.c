@@ -242,17 +242,22 @@ static int check_key(const tp_slot *s, void *keydata, const char *role)
                      role, key_names[s->kk], bits, min);
 }
 
-static int check_digest(const char *mdname, const char *what)
+/* `fmt` has one %s for the digest's name. */
+static int check_digest(const char *mdname, const char *fmt)
 {
     const tp_floors *f = floors();
+    char msg[128];
     int i;
 
     if (tp_digest_forbidden(f, mdname) == 0)
         return 1;
     i = digest_index(mdname);
-    return tp_refuse(f, "sig-hash", PROV_R_DIGEST_NOT_ALLOWED,
-                     "%s%s are forbidden by policy", digests[i].name, what);
+    snprintf(msg, sizeof(msg), fmt, digests[i].name);
+    return tp_refuse(f, "sig-hash", PROV_R_DIGEST_NOT_ALLOWED, "%s", msg);
 }
+
+#define SIG_MSG "%s signatures are forbidden by policy"
+#define MGF1_MSG "%s in RSA-PSS MGF1 is forbidden by policy"
 
 /* ---- signature ----------------------------------------------------------- */
 
@@ -267,7 +272,7 @@ static int sig_post_check(const tp_slot *s, void *ctx)
     OSSL_PARAM p[3];
 
     if (s->fixed_hash != 0 && (s->fixed_hash & floors()->forbidden_hashes) != 0
-        && !check_digest(s->alg + strcspn(s->alg, "-") + 1, " signatures"))
+        && !check_digest(s->alg + strcspn(s->alg, "-") + 1, SIG_MSG))
         return 0;
     if (get == NULL)
         return 1;
@@ -282,9 +287,12 @@ static int sig_post_check(const tp_slot *s, void *ctx)
         return 1;
     }
     ERR_pop_to_mark();
-    if (!check_digest(md, " signatures"))
+    if (!check_digest(md, SIG_MSG))
         return 0;
-    return check_digest(mgf, " in MGF1 of signatures");
+    /* Without PSS the default reports the message digest here too. */
+    if (strcasecmp(mgf, md) == 0)
+        return 1;
+    return check_digest(mgf, MGF1_MSG);
 }
 
 typedef int sig_init_fn(void *ctx, void *key, const OSSL_PARAM params[]);
@@ -310,7 +318,7 @@ static int sig_dinit(tp_slot *s, int id, void *ctx, const char *md,
 
     if (!check_key(s, key, ""))
         return 0;
-    if (md != NULL && !check_digest(md, " signatures"))
+    if (md != NULL && !check_digest(md, SIG_MSG))
         return 0;
     if (!fn(ctx, md, key, params))
         return 0;
