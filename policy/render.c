@@ -37,6 +37,7 @@ static uint32_t forbidden_hashes(const tp_resolved *r)
  * TLS 1.2-and-below suites in preference order: key exchange first (forward
  * secrecy before RSA key transport), then cipher, then MAC, then ECDSA before
  * RSA authentication. DSS, SRP and anonymous suites are never rendered.
+ * Returns how many there are, counting no further than max (if max > 0).
  */
 size_t tp_render_suites12(const tp_resolved *r, const tp_suite12 **out, size_t max)
 {
@@ -59,7 +60,11 @@ size_t tp_render_suites12(const tp_resolved *r, const tp_suite12 **out, size_t m
                             continue;
                         if (n < max)
                             out[n] = su;
-                        n++;
+                        /* Callers want at most max (validation asks for
+                         * one): stop there rather than walk every
+                         * combination, once per application rule. */
+                        if (++n == max)
+                            return n;
                     }
                 }
             }
