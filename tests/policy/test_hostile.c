@@ -321,6 +321,11 @@ static void test_hostile_unreadable_file(void **state)
         if (rc == 0 && err != TP_ERR_IO)
             rc = 16;
         tp_policy_free(p);
+        /* nothing left allocated: valgrind checks the child too */
+        free(d1);
+        free(d2);
+        free(path);
+        free(*state);
         _exit(rc);
     }
     int status = 0;
