@@ -37,6 +37,7 @@
 #include <openssl/err.h>
 #include <openssl/pem.h>
 #include <openssl/provider.h>
+#include <openssl/ssl.h> /* constants only: libssl is not linked */
 #include <openssl/x509.h>
 #include <openssl/x509_vfy.h>
 
@@ -189,6 +190,8 @@ static void scan_init_section(const CONF *cnf, const char *modname, tpm_scan *sc
 /* Copy one command section; returns the number of commands written. For
  * system_default, the policy's commands go last and replace the system's
  * command of the same name; Options accumulate instead. */
+static int vfy_hook_sets_mode(void);
+
 static size_t emit_cmds(tpm_buf *b, const CONF *cnf, const char *sect, const tpm_state *st)
 {
     STACK_OF(CONF_VALUE) *cmds = sect != NULL ? conf_section(cnf, sect) : NULL;
@@ -213,7 +216,7 @@ static size_t emit_cmds(tpm_buf *b, const CONF *cnf, const char *sect, const tpm
     }
     for (i = 0; st != NULL && i < st->ossl.ncmds; i++) {
         const tp_ossl_cmd *c = &st->ossl.cmds[i];
-        if (c->value == NULL)
+        if (c->value == NULL || (cmd_same(c->cmd, "VerifyMode") && vfy_hook_sets_mode()))
             continue;
         if (sys_options != NULL && cmd_same(c->cmd, "Options")) {
             char *both = malloc(strlen(sys_options) + strlen(c->value) + 2);
@@ -228,10 +231,11 @@ static size_t emit_cmds(tpm_buf *b, const CONF *cnf, const char *sect, const tpm
             n += buf_kv(b, c->cmd, c->value);
         }
     }
-    /* verify.peer = required: a client that never asks for verification
-     * gets SSL_VERIFY_PEER ("Peer" is a client-only VerifyMode keyword; it
-     * also reaches servers made with TLS_method, see tlspolicy(7)). */
-    if (st != NULL && st->ossl.verify_peer == 2 && tp_ossl_get(&st->ossl, "VerifyMode") == NULL)
+    /* verify.peer = required, when libssl was not loaded at init so that
+     * the SSL_CTX hook cannot set the mode: VerifyMode=Peer, which also
+     * reaches servers made with TLS_method (see vfy_ctx_new). */
+    if (st != NULL && st->ossl.verify_peer == 2 && !vfy_hook_sets_mode()
+        && tp_ossl_get(&st->ossl, "VerifyMode") == NULL)
         n += buf_kv(b, "VerifyMode", "Peer");
     return n;
 }
@@ -386,40 +390,68 @@ static void check_other_providers(const CONF *cnf, const char *provsect)
 
 /* ---- verification: CA locations for every SSL_CTX ----------------------- */
 
-typedef X509_STORE *(*tpm_get_store_fn)(const void *ctx);
+typedef X509_STORE *(*tpm_get_store_fn)(const SSL_CTX *ctx);
+typedef void (*tpm_set_verify_fn)(SSL_CTX *ctx, int mode, SSL_verify_cb cb);
 
 static pthread_mutex_t vfy_lock = PTHREAD_MUTEX_INITIALIZER;
 static int vfy_index = -1;
 static int vfy_ready;             /* material below built */
 static char *vfy_ca_file;         /* policy's ca_file, or NULL */
 static char *vfy_ca_path;         /* policy's ca_path, or NULL */
-static STACK_OF(X509) *vfy_certs; /* parsed once per process */
+static X509_STORE *vfy_file_store; /* ca_file, parsed once per process */
 static int vfy_default_dir;       /* use the system's hashed directory */
 static tpm_get_store_fn vfy_get_store;
+static tpm_set_verify_fn vfy_set_verify;
+static int vfy_set_mode;          /* the hook sets the client's verify mode */
+/* Never freed: every SSL_CTX's store holds a lookup that points at it, and
+ * SSL_CTXs may be freed after the module finished. */
+static X509_LOOKUP_METHOD *vfy_meth;
 
-static STACK_OF(X509) *read_certs(const char *file)
+/*
+ * A CA file is parsed once per process into vfy_file_store, and each
+ * SSL_CTX's store gets a lookup that copies the certificates of one subject
+ * from there when chain building asks for that subject, as the hashed
+ * directory lookup does with files. Adding the whole file to every store
+ * instead costs 0.4 ms per SSL_CTX_new for a 140-certificate bundle.
+ */
+static int vfy_by_subject(X509_LOOKUP *lu, X509_LOOKUP_TYPE type, const X509_NAME *name,
+                          X509_OBJECT *ret)
 {
-    STACK_OF(X509_INFO) *infos;
-    STACK_OF(X509) *certs;
-    BIO *bio;
-    int i;
+    STACK_OF(X509_OBJECT) *objs;
+    X509_STORE *dst = X509_LOOKUP_get_store(lu);
+    int i, found = 0;
 
-    if ((bio = BIO_new_file(file, "r")) == NULL)
+    if (type != X509_LU_X509 || dst == NULL)
+        return 0;
+    pthread_mutex_lock(&vfy_lock);
+    objs = vfy_file_store != NULL ? X509_STORE_get0_objects(vfy_file_store) : NULL;
+    i = objs != NULL ? X509_OBJECT_idx_by_subject(objs, X509_LU_X509, name) : -1;
+    for (; i >= 0 && i < sk_X509_OBJECT_num(objs); i++) {
+        X509 *x = X509_OBJECT_get0_X509(sk_X509_OBJECT_value(objs, i));
+        if (x == NULL || X509_NAME_cmp(X509_get_subject_name(x), name) != 0)
+            break;
+        /* the store's cache is where X509_STORE_CTX_get1_certs looks */
+        X509_STORE_add_cert(dst, x);
+        if (!found)
+            found = X509_OBJECT_set1_X509(ret, x);
+    }
+    pthread_mutex_unlock(&vfy_lock);
+    return found;
+}
+
+static X509_STORE *read_store(const char *file)
+{
+    X509_STORE *st = X509_STORE_new();
+
+    if (st != NULL && (!X509_STORE_load_file(st, file)
+                       || sk_X509_OBJECT_num(X509_STORE_get0_objects(st)) == 0)) {
+        X509_STORE_free(st);
         return NULL;
-    infos = PEM_X509_INFO_read_bio(bio, NULL, NULL, NULL);
-    BIO_free(bio);
-    certs = sk_X509_new_null();
-    for (i = 0; infos != NULL && certs != NULL && i < sk_X509_INFO_num(infos); i++) {
-        X509_INFO *xi = sk_X509_INFO_value(infos, i);
-        if (xi->x509 != NULL && sk_X509_push(certs, xi->x509))
-            xi->x509 = NULL;
     }
-    sk_X509_INFO_pop_free(infos, X509_INFO_free);
-    if (certs != NULL && sk_X509_num(certs) == 0) {
-        sk_X509_free(certs);
-        certs = NULL;
-    }
-    return certs;
+    /* sorted now, so that lookups only read it */
+    if (st != NULL)
+        sk_X509_OBJECT_sort(X509_STORE_get0_objects(st));
+    return st;
 }
 
 /* A c_rehash'ed directory has names like 5ad8a5d6.0. */
@@ -445,25 +477,48 @@ static const char *env_or(const char *env, const char *dflt)
     return v != NULL && *v != '\0' ? v : dflt;
 }
 
+/* The two libssl functions the hook needs, from the libssl already in the
+ * process, which may be RTLD_LOCAL (Python's _ssl): found by soname,
+ * nothing loaded. The module itself does not link libssl, which would slow
+ * the start of every libcrypto-only program. Under vfy_lock. */
+static void vfy_libssl(void)
+{
+    void *ssl, *get, *set;
+
+    if (vfy_get_store != NULL)
+        return;
+    if ((ssl = dlopen("libssl.so.3", RTLD_NOW | RTLD_NOLOAD)) == NULL)
+        return;
+    get = dlsym(ssl, "SSL_CTX_get_cert_store");
+    set = dlsym(ssl, "SSL_CTX_set_verify");
+    if (get != NULL && set != NULL) { /* POSIX: object and function pointers convert */
+        memcpy(&vfy_set_verify, &set, sizeof(set));
+        memcpy(&vfy_get_store, &get, sizeof(get));
+    }
+    dlclose(ssl); /* libssl stays: it was loaded before us */
+}
+
+static int vfy_hook_sets_mode(void)
+{
+    int r;
+
+    pthread_mutex_lock(&vfy_lock);
+    r = vfy_set_mode;
+    pthread_mutex_unlock(&vfy_lock);
+    return r;
+}
+
 /* Once per process, at the first SSL_CTX_new (under vfy_lock). */
 static void vfy_build(void)
 {
-    void *ssl;
-
     vfy_ready = 1;
-    /* libssl is loaded (an SSL_CTX is being made), but maybe RTLD_LOCAL
-     * (Python's _ssl): find it by soname without loading anything. */
-    ssl = dlopen("libssl.so.3", RTLD_NOW | RTLD_NOLOAD);
-    if (ssl != NULL) {
-        void *sym = dlsym(ssl, "SSL_CTX_get_cert_store");
-        if (sym != NULL) /* POSIX: object and function pointers convert */
-            memcpy(&vfy_get_store, &sym, sizeof(sym));
-        dlclose(ssl);
-    }
+    vfy_libssl(); /* libssl is loaded now: an SSL_CTX is being made */
     if (vfy_get_store == NULL)
         tpm_log(LOG_ERR, "verify", "libssl.so.3 not found: cannot give SSL_CTXs the policy's CA store");
 
-    if (vfy_ca_file != NULL && (vfy_certs = read_certs(vfy_ca_file)) == NULL)
+    if (vfy_meth == NULL && (vfy_meth = X509_LOOKUP_meth_new("tlspolicy ca_file")) != NULL)
+        X509_LOOKUP_meth_set_get_by_subject(vfy_meth, vfy_by_subject);
+    if (vfy_ca_file != NULL && (vfy_file_store = read_store(vfy_ca_file)) == NULL)
         tpm_log(LOG_ERR, "verify", "verify.ca_file %s: no certificate could be read", vfy_ca_file);
     if (vfy_ca_file == NULL && vfy_ca_path == NULL) {
         /* The system store, lazily: the hashed directory is read one
@@ -473,7 +528,7 @@ static void vfy_build(void)
         const char *dir = env_or(X509_get_default_cert_dir_env(), X509_get_default_cert_dir());
         vfy_default_dir = 1;
         if (!dir_is_hashed(dir))
-            vfy_certs = read_certs(env_or(X509_get_default_cert_file_env(),
+            vfy_file_store = read_store(env_or(X509_get_default_cert_file_env(),
                                           X509_get_default_cert_file()));
     }
 }
@@ -483,7 +538,6 @@ static void vfy_ctx_new(void *parent, void *ptr, CRYPTO_EX_DATA *ad, int idx, lo
 {
     X509_STORE *store;
     X509_LOOKUP *lu;
-    int i;
 
     (void)ptr, (void)ad, (void)idx, (void)argl, (void)argp;
     if (parent == NULL)
@@ -494,10 +548,22 @@ static void vfy_ctx_new(void *parent, void *ptr, CRYPTO_EX_DATA *ad, int idx, lo
     pthread_mutex_unlock(&vfy_lock);
     if (vfy_get_store == NULL || (store = vfy_get_store(parent)) == NULL)
         return;
+    /*
+     * verify.peer = required. SSL_VERIFY_CLIENT_ONCE without SSL_VERIFY_PEER
+     * makes a client fail the handshake when the server's chain does not
+     * verify (statem_clnt.c tests verify_mode != SSL_VERIFY_NONE), while
+     * every server-side test is on SSL_VERIFY_PEER: servers send no
+     * CertificateRequest, do not judge client certificates, and keep session
+     * resumption, which VerifyMode=Peer breaks for TLS_method servers without
+     * a session id context ("session id context uninitialized"). A program
+     * that calls SSL_CTX_set_verify replaces it, as it would system_default.
+     */
+    if (vfy_set_mode)
+        vfy_set_verify(parent, SSL_VERIFY_CLIENT_ONCE, NULL);
 
     ERR_set_mark();
-    for (i = 0; i < sk_X509_num(vfy_certs); i++)
-        X509_STORE_add_cert(store, sk_X509_value(vfy_certs, i));
+    if (vfy_file_store != NULL && vfy_meth != NULL)
+        X509_STORE_add_lookup(store, vfy_meth);
     if (vfy_ca_path != NULL || vfy_default_dir) {
         lu = X509_STORE_add_lookup(store, X509_LOOKUP_hash_dir());
         if (lu != NULL && vfy_ca_path != NULL)
@@ -518,6 +584,8 @@ static void vfy_register(const tpm_state *st)
                                             NULL);
         if (vfy_index < 0)
             tpm_log(LOG_ERR, "verify", "cannot register the SSL_CTX hook for verify.peer");
+        vfy_libssl();
+        vfy_set_mode = vfy_index >= 0 && vfy_get_store != NULL && st->ossl.verify_peer == 2;
     }
     pthread_mutex_unlock(&vfy_lock);
 }
@@ -528,13 +596,14 @@ static void vfy_unregister(void)
     if (vfy_index >= 0)
         CRYPTO_free_ex_index(CRYPTO_EX_INDEX_SSL_CTX, vfy_index);
     vfy_index = -1;
-    sk_X509_pop_free(vfy_certs, X509_free);
-    vfy_certs = NULL;
+    X509_STORE_free(vfy_file_store);
+    vfy_file_store = NULL;
     free(vfy_ca_file);
     free(vfy_ca_path);
     vfy_ca_file = vfy_ca_path = NULL;
-    vfy_ready = vfy_default_dir = 0;
+    vfy_ready = vfy_default_dir = vfy_set_mode = 0;
     vfy_get_store = NULL;
+    vfy_set_verify = NULL;
     pthread_mutex_unlock(&vfy_lock);
 }
 
@@ -584,8 +653,8 @@ int tpm_conf_init(void *imodule, const void *conf)
     prov_ok = activate_provider(NCONF_get0_libctx(cnf));
     if (!prov_ok)
         tpm_log(LOG_ERR, "provider", "could not activate the %s provider", TP_PROVIDER_NAME);
+    vfy_register(st); /* first: it decides whether system_default carries VerifyMode */
     ssl_ok = install_ssl_conf(cnf, &sc, st);
-    vfy_register(st);
     return ssl_ok || prov_ok;
 }
 
