@@ -105,10 +105,17 @@ def enter_namespace():
     return True
 
 
-def log_lines(pattern=None, settle=0.2):
-    time.sleep(settle)
-    lines = list(LOG or [])
-    return [l for l in lines if pattern is None or re.search(pattern, l)]
+def log_lines(pattern=None, want=1, timeout=5.0):
+    """Lines matching pattern, once at least `want` arrived (or timeout),
+    plus a short wait for any duplicate."""
+    deadline = time.monotonic() + timeout
+    while True:
+        lines = [l for l in list(LOG or []) if pattern is None or re.search(pattern, l)]
+        if len(lines) >= want or time.monotonic() > deadline:
+            break
+        time.sleep(0.05)
+    time.sleep(0.1)
+    return [l for l in list(LOG or []) if pattern is None or re.search(pattern, l)]
 
 
 def need_log():
@@ -175,8 +182,10 @@ class Case:
 
     def run(self, argv, module=True, env=None, timeout=30, **kw):
         e = env if env is not None else self.env(module)
+        if "input" not in kw:
+            kw["stdin"] = subprocess.DEVNULL
         return subprocess.run(argv, env=e, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                              stdin=subprocess.DEVNULL, timeout=timeout, text=True, **kw)
+                              timeout=timeout, text=True, **kw)
 
     def probe(self, *args, module=True, env=None, argv0=None):
         exe = PROBE
@@ -314,7 +323,8 @@ verify = { peer = "required"; };
     got = c.probe("ctx")
     check(got["rc"] == 0, "probe ctx exit status", got["out"])
     check(got["min"] == "TLSv1.3" and got["max"] == "TLSv1.3", "min/max", got["out"])
-    check(got["verify"] == "1", "verify mode SSL_VERIFY_PEER", got["out"])
+    # SSL_VERIFY_CLIENT_ONCE alone: clients fail closed, servers unaffected
+    check(got["verify"] == "4", "verify mode set by the module's SSL_CTX hook", got["out"])
     tls12 = [x for x in got["ciphers"].split(":") if not x.startswith("TLS_")]
     check(tls12 and all(x.startswith("ECDHE-") and "AES256-GCM" in x for x in tls12),
           "TLS 1.2 cipher list is ECDHE + AES-256-GCM only: %s" % tls12)
@@ -555,51 +565,79 @@ def test_verify_system_store(c):
 
 @case
 def test_verify_server_side(c):
-    """Measured cost of VerifyMode=Peer on servers. "Peer" is a client
-    keyword, but libssl applies system_default to TLS_method contexts with
-    both the client and server flags, so a server made with TLS_method that
-    never sets verification now sends a CertificateRequest. A client without
-    a certificate still connects; a client that presents a certificate the
-    server's store does not trust is refused. TLS_server_method servers
-    (openssl s_server, nginx) are not affected."""
+    """verify.peer = required changes nothing for servers. The module sets
+    SSL_VERIFY_CLIENT_ONCE without SSL_VERIFY_PEER: clients test
+    verify_mode != SSL_VERIFY_NONE, servers test SSL_VERIFY_PEER. (With
+    VerifyMode=Peer in system_default, TLS_method servers sent a
+    CertificateRequest, refused untrusted client certificates and failed
+    TLS 1.3 resumption with "session id context uninitialized".)"""
     pki = c.make_pki()
     c.write_policy("""profile = "DEFAULT";
 verify = { peer = "required"; ca_file = "%s"; };
 """ % os.path.join(pki, "ca.pem"))
     c.write_cnf()
-    results = {}
-    for module in (True, False):
-        s = socket.socket()
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-        s.close()
-        srv = subprocess.Popen([PROBE, "serve", str(port), os.path.join(pki, "srv.pem"),
-                                os.path.join(pki, "srv.key"), "3"],
-                               env=c.env(module), stdout=subprocess.PIPE,
-                               stderr=subprocess.STDOUT, text=True)
-        c.procs.append(srv)
-        check(srv.stdout.readline().startswith("listening="), "probe server started")
-        out = []
-        for args in ([], ["-cert", os.path.join(pki, "self.pem"),
-                          "-key", os.path.join(pki, "srv.key")],
-                     ["-tls1_2", "-cert", os.path.join(pki, "self.pem"),
-                      "-key", os.path.join(pki, "srv.key")]):
-            r = c.run([OPENSSL, "s_client", "-connect", "127.0.0.1:%d" % port] + args,
-                      module=False, input=None)
-            out.append(r.stdout)
-        srv.wait(10)
-        results[module] = (srv.stdout.read(), out)
-    served, clients = results[True]
-    check(re.search(r"conn0=ok certreq=1 peer_cert=0", served) is not None,
-          "TLS_method server under the policy: CertificateRequest sent, client without"
-          " certificate accepted", served)
-    check(re.search(r"conn1=failed certreq=1", served) is not None
-          and re.search(r"conn2=failed certreq=1", served) is not None,
-          "client presenting an untrusted certificate refused (TLS 1.3 and 1.2)", served,
-          clients[1], clients[2])
-    served, _ = results[False]
-    check(re.search(r"conn0=ok certreq=0", served) and re.search(r"conn1=ok certreq=0", served),
-          "control: without the module no CertificateRequest", served)
+    script = os.path.join(c.dir, "modes.py")
+    with open(script, "w") as f:
+        f.write("""
+import ctypes
+ssl = ctypes.CDLL("libssl.so.3")
+for n in ("TLS_method", "TLS_server_method", "TLS_client_method", "SSL_CTX_new"):
+    getattr(ssl, n).restype = ctypes.c_void_p
+ssl.SSL_CTX_new.argtypes = [ctypes.c_void_p]
+ssl.SSL_CTX_get_verify_mode.argtypes = [ctypes.c_void_p]
+for m in ("TLS_method", "TLS_server_method", "TLS_client_method"):
+    print("%s_verify=%d" % (m, ssl.SSL_CTX_get_verify_mode(ssl.SSL_CTX_new(getattr(ssl, m)()))))
+""")
+    r = c.run([PYTHON, script])
+    check("TLS_method_verify=4" in r.stdout and "TLS_client_method_verify=4" in r.stdout,
+          "verify mode of fresh contexts", r.stdout)
+    # the same measurement with VerifyMode=Peer in system_default, no module
+    peer_cnf = os.path.join(c.dir, "peer.cnf")
+    with open(peer_cnf, "w") as f:
+        f.write("openssl_conf = init\n[init]\nssl_conf = ssl\n[ssl]\nsystem_default = sd\n"
+                "[sd]\nVerifyMode = Peer\nVerifyCAFile = %s\n" % os.path.join(pki, "ca.pem"))
+    module = serve_and_connect(c, pki, c.env())
+    peer = serve_and_connect(c, pki, c.env(OPENSSL_CONF=peer_cnf))
+    served, outs = module
+    check("conn0=ok certreq=0 peer_cert=0" in served, "no CertificateRequest", served)
+    check("conn1=ok certreq=0" in served, "a client certificate is not judged", served)
+    check("conn3=ok" in served and "Reused, TLSv1.3" in outs[3], "TLS 1.3 resumption works",
+          served, outs[3])
+    served, outs = peer
+    check("conn0=ok certreq=1 peer_cert=0" in served and "conn1=failed certreq=1" in served
+          and "conn3=failed" in served,
+          "control: VerifyMode=Peer requests certificates, refuses untrusted ones and breaks"
+          " resumption", served, outs[3])
+
+
+def serve_and_connect(c, pki, env):
+    """tp_probe serve (TLS_method, sets no verification) under env; four
+    s_client connections (stock OpenSSL): plain, with an untrusted client
+    certificate, then a session saved and resumed."""
+    s = socket.socket()
+    s.bind(("127.0.0.1", 0))
+    port = s.getsockname()[1]
+    s.close()
+    srv = subprocess.Popen([PROBE, "serve", str(port), os.path.join(pki, "srv.pem"),
+                            os.path.join(pki, "srv.key"), "4"],
+                           env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                           text=True)
+    c.procs.append(srv)
+    check(srv.stdout.readline().startswith("listening="), "probe server started")
+    sess = os.path.join(c.dir, "sess-%d.pem" % port)
+    untrusted = ["-cert", os.path.join(pki, "self.pem"), "-key", os.path.join(pki, "srv.key")]
+    outs = []
+    for args in ([], untrusted, ["-sess_out", sess], ["-sess_in", sess]):
+        # -ign_eof: read until the server closes, so the tickets arrive
+        r = c.run([OPENSSL, "s_client", "-ign_eof", "-connect", "127.0.0.1:%d" % port] + args,
+                  module=False, input="x\n")
+        outs.append(r.stdout)
+    try:
+        srv.wait(3)
+    except subprocess.TimeoutExpired:  # a client never connected: fail below
+        srv.terminate()
+        srv.wait()
+    return srv.stdout.read(), outs
 
 
 # ---- merge ------------------------------------------------------------------
