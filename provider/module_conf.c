@@ -24,6 +24,7 @@
 #include <dlfcn.h>
 #include <pthread.h>
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -390,16 +391,31 @@ static void check_other_providers(const CONF *cnf, const char *provsect)
 
 /* ---- verification: CA locations for every SSL_CTX ----------------------- */
 
+/*
+ * The policy's trust anchors (ca_file, ca_path, or the system store) live in
+ * one process-wide X509_STORE, built at the first SSL_CTX_new: a CA file is
+ * parsed once, directories are hashed-directory lookups, read one
+ * certificate at a time when a chain needs it. Each SSL_CTX's store gets a
+ * lookup of ours that copies the certificates of one subject from there
+ * when chain building asks for that subject (into the SSL_CTX's store,
+ * where X509_STORE_CTX_get1_certs looks).
+ *
+ * The lookup stands back as soon as the SSL_CTX's store holds anything it
+ * did not put there: a program that loads its own CA (pinning a private CA,
+ * often without a host name check) must not silently start trusting the
+ * system store as well. It cannot see a program's own CApath until that
+ * directory yielded a certificate; see tlspolicy(7).
+ */
+
 typedef X509_STORE *(*tpm_get_store_fn)(const SSL_CTX *ctx);
 typedef void (*tpm_set_verify_fn)(SSL_CTX *ctx, int mode, SSL_verify_cb cb);
 
 static pthread_mutex_t vfy_lock = PTHREAD_MUTEX_INITIALIZER;
 static int vfy_index = -1;
-static int vfy_ready;             /* material below built */
+static int vfy_ready;             /* vfy_anchors built (or tried) */
 static char *vfy_ca_file;         /* policy's ca_file, or NULL */
 static char *vfy_ca_path;         /* policy's ca_path, or NULL */
-static X509_STORE *vfy_file_store; /* ca_file, parsed once per process */
-static int vfy_default_dir;       /* use the system's hashed directory */
+static X509_STORE *vfy_anchors;   /* the policy's trust anchors */
 static tpm_get_store_fn vfy_get_store;
 static tpm_set_verify_fn vfy_set_verify;
 static int vfy_set_mode;          /* the hook sets the client's verify mode */
@@ -407,51 +423,39 @@ static int vfy_set_mode;          /* the hook sets the client's verify mode */
  * SSL_CTXs may be freed after the module finished. */
 static X509_LOOKUP_METHOD *vfy_meth;
 
-/*
- * A CA file is parsed once per process into vfy_file_store, and each
- * SSL_CTX's store gets a lookup that copies the certificates of one subject
- * from there when chain building asks for that subject, as the hashed
- * directory lookup does with files. Adding the whole file to every store
- * instead costs 0.4 ms per SSL_CTX_new for a 140-certificate bundle.
- */
 static int vfy_by_subject(X509_LOOKUP *lu, X509_LOOKUP_TYPE type, const X509_NAME *name,
                           X509_OBJECT *ret)
 {
-    STACK_OF(X509_OBJECT) *objs;
     X509_STORE *dst = X509_LOOKUP_get_store(lu);
+    uintptr_t added = (uintptr_t)X509_LOOKUP_get_method_data(lu);
+    X509_STORE_CTX *sctx;
+    STACK_OF(X509) *certs = NULL;
     int i, found = 0;
 
     if (type != X509_LU_X509 || dst == NULL)
         return 0;
+    /* The program configured trust of its own: not ours to widen. */
+    if ((uintptr_t)sk_X509_OBJECT_num(X509_STORE_get0_objects(dst)) > added)
+        return 0;
     pthread_mutex_lock(&vfy_lock);
-    objs = vfy_file_store != NULL ? X509_STORE_get0_objects(vfy_file_store) : NULL;
-    i = objs != NULL ? X509_OBJECT_idx_by_subject(objs, X509_LU_X509, name) : -1;
-    for (; i >= 0 && i < sk_X509_OBJECT_num(objs); i++) {
-        X509 *x = X509_OBJECT_get0_X509(sk_X509_OBJECT_value(objs, i));
-        if (x == NULL || X509_NAME_cmp(X509_get_subject_name(x), name) != 0)
-            break;
-        /* the store's cache is where X509_STORE_CTX_get1_certs looks */
+    if (vfy_anchors != NULL && (sctx = X509_STORE_CTX_new()) != NULL) {
+        if (X509_STORE_CTX_init(sctx, vfy_anchors, NULL, NULL))
+            certs = X509_STORE_CTX_get1_certs(sctx, (X509_NAME *)name);
+        X509_STORE_CTX_free(sctx);
+    }
+    pthread_mutex_unlock(&vfy_lock);
+    for (i = 0; i < sk_X509_num(certs); i++) {
+        X509 *x = sk_X509_value(certs, i);
+        int before = sk_X509_OBJECT_num(X509_STORE_get0_objects(dst));
+
         X509_STORE_add_cert(dst, x);
+        added += (uintptr_t)(sk_X509_OBJECT_num(X509_STORE_get0_objects(dst)) - before);
         if (!found)
             found = X509_OBJECT_set1_X509(ret, x);
     }
-    pthread_mutex_unlock(&vfy_lock);
+    X509_LOOKUP_set_method_data(lu, (void *)added);
+    sk_X509_pop_free(certs, X509_free);
     return found;
-}
-
-static X509_STORE *read_store(const char *file)
-{
-    X509_STORE *st = X509_STORE_new();
-
-    if (st != NULL && (!X509_STORE_load_file(st, file)
-                       || sk_X509_OBJECT_num(X509_STORE_get0_objects(st)) == 0)) {
-        X509_STORE_free(st);
-        return NULL;
-    }
-    /* sorted now, so that lookups only read it */
-    if (st != NULL)
-        sk_X509_OBJECT_sort(X509_STORE_get0_objects(st));
-    return st;
 }
 
 /* A c_rehash'ed directory has names like 5ad8a5d6.0. */
@@ -511,33 +515,43 @@ static int vfy_hook_sets_mode(void)
 /* Once per process, at the first SSL_CTX_new (under vfy_lock). */
 static void vfy_build(void)
 {
+    X509_LOOKUP *lu;
+
     vfy_ready = 1;
     vfy_libssl(); /* libssl is loaded now: an SSL_CTX is being made */
     if (vfy_get_store == NULL)
         tpm_log(LOG_ERR, "verify", "libssl.so.3 not found: cannot give SSL_CTXs the policy's CA store");
-
-    if (vfy_meth == NULL && (vfy_meth = X509_LOOKUP_meth_new("tlspolicy ca_file")) != NULL)
+    if (vfy_meth == NULL && (vfy_meth = X509_LOOKUP_meth_new("tlspolicy anchors")) != NULL)
         X509_LOOKUP_meth_set_get_by_subject(vfy_meth, vfy_by_subject);
-    if (vfy_ca_file != NULL && (vfy_file_store = read_store(vfy_ca_file)) == NULL)
+    if ((vfy_anchors = X509_STORE_new()) == NULL)
+        return;
+    ERR_set_mark();
+    if (vfy_ca_file != NULL && !X509_STORE_load_file(vfy_anchors, vfy_ca_file))
         tpm_log(LOG_ERR, "verify", "verify.ca_file %s: no certificate could be read", vfy_ca_file);
+    if (vfy_ca_path != NULL && !X509_STORE_load_path(vfy_anchors, vfy_ca_path))
+        tpm_log(LOG_ERR, "verify", "verify.ca_path %s: cannot be used", vfy_ca_path);
     if (vfy_ca_file == NULL && vfy_ca_path == NULL) {
-        /* The system store, lazily: the hashed directory is read one
-         * certificate at a time when a chain needs it. Where the directory
-         * is not hashed (Fedora's /etc/pki/tls/certs), parse the bundle,
-         * but once per process, not in every SSL_CTX_new. */
+        /* The system store, lazily through its hashed directory. Where the
+         * directory is not hashed (Fedora's /etc/pki/tls/certs), the bundle
+         * is parsed, once per process. */
         const char *dir = env_or(X509_get_default_cert_dir_env(), X509_get_default_cert_dir());
-        vfy_default_dir = 1;
-        if (!dir_is_hashed(dir))
-            vfy_file_store = read_store(env_or(X509_get_default_cert_file_env(),
-                                          X509_get_default_cert_file()));
+        if (dir_is_hashed(dir)) {
+            lu = X509_STORE_add_lookup(vfy_anchors, X509_LOOKUP_hash_dir());
+            if (lu != NULL)
+                X509_LOOKUP_add_dir(lu, dir, X509_FILETYPE_PEM);
+        } else {
+            X509_STORE_load_file(vfy_anchors, env_or(X509_get_default_cert_file_env(),
+                                                     X509_get_default_cert_file()));
+        }
     }
+    ERR_pop_to_mark();
 }
 
 static void vfy_ctx_new(void *parent, void *ptr, CRYPTO_EX_DATA *ad, int idx, long argl,
                         void *argp)
 {
     X509_STORE *store;
-    X509_LOOKUP *lu;
+    int set_mode;
 
     (void)ptr, (void)ad, (void)idx, (void)argl, (void)argp;
     if (parent == NULL)
@@ -545,6 +559,7 @@ static void vfy_ctx_new(void *parent, void *ptr, CRYPTO_EX_DATA *ad, int idx, lo
     pthread_mutex_lock(&vfy_lock);
     if (!vfy_ready)
         vfy_build();
+    set_mode = vfy_set_mode;
     pthread_mutex_unlock(&vfy_lock);
     if (vfy_get_store == NULL || (store = vfy_get_store(parent)) == NULL)
         return;
@@ -558,20 +573,13 @@ static void vfy_ctx_new(void *parent, void *ptr, CRYPTO_EX_DATA *ad, int idx, lo
      * a session id context ("session id context uninitialized"). A program
      * that calls SSL_CTX_set_verify replaces it, as it would system_default.
      */
-    if (vfy_set_mode)
+    if (set_mode)
         vfy_set_verify(parent, SSL_VERIFY_CLIENT_ONCE, NULL);
-
-    ERR_set_mark();
-    if (vfy_file_store != NULL && vfy_meth != NULL)
+    if (vfy_meth != NULL) {
+        ERR_set_mark();
         X509_STORE_add_lookup(store, vfy_meth);
-    if (vfy_ca_path != NULL || vfy_default_dir) {
-        lu = X509_STORE_add_lookup(store, X509_LOOKUP_hash_dir());
-        if (lu != NULL && vfy_ca_path != NULL)
-            X509_LOOKUP_add_dir(lu, vfy_ca_path, X509_FILETYPE_PEM);
-        else if (lu != NULL)
-            X509_LOOKUP_add_dir(lu, NULL, X509_FILETYPE_DEFAULT); /* SSL_CERT_DIR or default */
+        ERR_pop_to_mark();
     }
-    ERR_pop_to_mark();
 }
 
 static void vfy_register(const tpm_state *st)
@@ -596,12 +604,12 @@ static void vfy_unregister(void)
     if (vfy_index >= 0)
         CRYPTO_free_ex_index(CRYPTO_EX_INDEX_SSL_CTX, vfy_index);
     vfy_index = -1;
-    X509_STORE_free(vfy_file_store);
-    vfy_file_store = NULL;
+    X509_STORE_free(vfy_anchors);
+    vfy_anchors = NULL;
     free(vfy_ca_file);
     free(vfy_ca_path);
     vfy_ca_file = vfy_ca_path = NULL;
-    vfy_ready = vfy_default_dir = vfy_set_mode = 0;
+    vfy_ready = vfy_set_mode = 0;
     vfy_get_store = NULL;
     vfy_set_verify = NULL;
     pthread_mutex_unlock(&vfy_lock);

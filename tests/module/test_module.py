@@ -225,6 +225,8 @@ class Case:
              "-set_serial", "2", "-out", "srv.pem", "-days", "30", "-extfile", "ext")
         ossl("x509", "-req", "-in", "srv.csr", "-CA", "ca.pem", "-CAkey", "ca.key",
              "-set_serial", "3", "-out", "expired.pem", "-days", "-1", "-extfile", "ext")
+        ossl("req", "-x509", *ec, "-keyout", "other.key", "-out", "other-ca.pem", "-days", "30",
+             "-subj", "/CN=another CA", "-addext", "basicConstraints=critical,CA:true")
         ossl("req", "-x509", "-key", "srv.key", "-out", "self.pem", "-days", "30",
              "-subj", "/CN=localhost", "-addext", "subjectAltName=DNS:localhost,IP:127.0.0.1")
         self.pki = d
@@ -539,6 +541,30 @@ try:
 except ssl.SSLError as e:
     print("py=failed %s" % e.reason)
 """
+
+
+@case
+def test_verify_pinned(c):
+    """A program that loads a CA of its own keeps exactly that trust: the
+    policy's anchors do not widen it (pinning apps often skip host name
+    checks, so a widened store would accept any publicly trusted cert)."""
+    pki = c.make_pki()
+    c.write_policy("""profile = "DEFAULT";
+verify = { peer = "required"; ca_file = "%s"; };
+""" % os.path.join(pki, "ca.pem"))
+    c.write_cnf()
+    good = c.server(cert="srv.pem")
+    r = c.probe("connect", "127.0.0.1", str(good), os.path.join(pki, "other-ca.pem"))
+    check(r["rc"] == 1 and r["verify_result"].startswith("20 "),
+          "client pinned to another CA refuses the server", r["out"])
+    r = c.probe("connect", "127.0.0.1", str(good), os.path.join(pki, "ca.pem"))
+    check(r["rc"] == 0, "client pinned to the server's CA accepts it", r["out"])
+    script = os.path.join(c.dir, "pinned.py")
+    with open(script, "w") as f:
+        f.write(PY_NOCA.replace("# no load_verify_locations",
+                                "\nctx.load_verify_locations(sys.argv[2])"))
+    r = c.run([PYTHON, script, str(good), os.path.join(pki, "other-ca.pem")])
+    check(r.stdout.strip() == "py=failed CERTIFICATE_VERIFY_FAILED", "python pinned", r.stdout)
 
 
 @case

@@ -9,7 +9,9 @@
  *                                      SSL_CTX_config(NAME) if given)
  *   tp_probe serve PORT CERT KEY N     a TLS_method server that never sets
  *                                      verification; N connections
- *   tp_probe connect HOST PORT         handshake; exit 0 if it succeeded
+ *   tp_probe connect HOST PORT [CAFILE]
+ *                                      handshake; exit 0 if it succeeded
+ *                                      (CAFILE: the program's own CA)
  *   tp_probe threads N                 N threads race OpenSSL init and
  *                                      SSL_CTX_new; exit 0 if all agree
  *   tp_probe libctx                    a second OSSL_LIB_CTX loading the
@@ -97,7 +99,7 @@ static int do_ctx(const char *kind, const char *named)
     return 0;
 }
 
-static int do_connect(const char *host, const char *port)
+static int do_connect(const char *host, const char *port, const char *cafile)
 {
     SSL_CTX *ctx = SSL_CTX_new(TLS_client_method());
     BIO *b;
@@ -106,6 +108,10 @@ static int do_connect(const char *host, const char *port)
     char hp[300];
 
     if (ctx == NULL) {
+        ERR_print_errors_fp(stdout);
+        return 2;
+    }
+    if (cafile != NULL && !SSL_CTX_load_verify_locations(ctx, cafile, NULL)) {
         ERR_print_errors_fp(stdout);
         return 2;
     }
@@ -331,7 +337,7 @@ int main(int argc, char **argv)
     if (argc >= 2 && strcmp(argv[1], "ctx") == 0)
         rc = do_ctx(argc >= 3 ? argv[2] : NULL, argc >= 4 ? argv[3] : NULL);
     else if (argc >= 4 && strcmp(argv[1], "connect") == 0)
-        rc = do_connect(argv[2], argv[3]);
+        rc = do_connect(argv[2], argv[3], argc >= 5 ? argv[4] : NULL);
     else if (argc >= 3 && strcmp(argv[1], "threads") == 0)
         rc = do_threads(atoi(argv[2]));
     else if (argc >= 2 && strcmp(argv[1], "libctx") == 0)
@@ -343,7 +349,7 @@ int main(int argc, char **argv)
     else if (argc >= 2 && strcmp(argv[1], "hello") == 0)
         rc = do_hello();
     else
-        fprintf(stderr, "usage: %s ctx [client|server|any [NAME]]|connect HOST PORT|serve PORT CERT KEY N|threads N|libctx|sha1|hello\n",
+        fprintf(stderr, "usage: %s ctx [client|server|any [NAME]]|connect HOST PORT [CAFILE]|serve PORT CERT KEY N|threads N|libctx|sha1|hello\n",
                 argv[0]);
     fflush(stdout);
     return rc;
