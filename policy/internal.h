@@ -13,6 +13,7 @@
 #define TP_MAX_DROPINS      512   /* files in policy.d */
 #define TP_MAX_LIST         128   /* names in one list */
 #define TP_MAX_MODIFIERS    16    /* modifiers after a profile */
+#define TP_MAX_SETTINGS     1000  /* settings in one group */
 
 /* Edit operations of a list item. */
 enum { TP_OP_SET = 0, TP_OP_PREPEND, TP_OP_APPEND, TP_OP_REMOVE };

@@ -7,6 +7,8 @@
  * start-up and libconfig 1.5 is slow on pathological input.
  */
 #include <ctype.h>
+#include <errno.h>
+#include <stdint.h>
 #include <libconfig.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -35,11 +37,51 @@ typedef struct pctx {
 
 /* ---- pre-scan ------------------------------------------------------------ */
 
+/*
+ * libconfig 1.5 silently wraps integers beyond 32 bits (4294969344 reads as
+ * 2048): refuse a number token whose value it would not keep.
+ */
+static int check_number(pctx *c, const char *t, size_t n, int line)
+{
+    char buf[40];
+    size_t i = (t[0] == '-' || t[0] == '+') ? 1 : 0;
+    if (n <= i || !isdigit((unsigned char)t[i]))
+        return 0;
+    if (memchr(t, '.', n) || (!memchr(t, 'x', n) && !memchr(t, 'X', n) &&
+                              (memchr(t, 'e', n) || memchr(t, 'E', n))))
+        return 0; /* a float: no key takes one, the type check reports it */
+    int is64 = t[n - 1] == 'L' || t[n - 1] == 'l';
+    if (n >= sizeof(buf)) {
+        tp_diag_add(c->p, TP_SEV_ERROR, TP_ERR_INVALID, c->file, line, "number out of range");
+        return -1;
+    }
+    memcpy(buf, t, n);
+    buf[n] = '\0';
+    errno = 0;
+    char *end;
+    long long v = strtoll(buf, &end, 0);
+    if (errno == ERANGE || (!is64 && (v > INT32_MAX || v < INT32_MIN))) {
+        tp_diag_add(c->p, TP_SEV_ERROR, TP_ERR_INVALID, c->file, line,
+                    "number %.*s is out of range", (int)(n > 24 ? 24 : n), t);
+        return -1;
+    }
+    return 0;
+}
+
 /* Returns 0 if the text may be handed to libconfig. */
 static int prescan(pctx *c, const char *t, size_t len)
 {
     int line = 1, depth = 0;
-    size_t tok = 0;
+    size_t tok = 0, tstart = 0;
+    /* Settings per open group: libconfig's duplicate-name check makes a
+     * group of n settings cost n^2 (40,000 settings: 14 s). */
+    unsigned nset[TP_MAX_DEPTH + 2] = {0};
+#define END_TOKEN()                                                            \
+    do {                                                                       \
+        if (tok && check_number(c, t + tstart, tok, line) < 0)                 \
+            return -1;                                                         \
+        tok = 0;                                                               \
+    } while (0)
     for (size_t i = 0; i < len; i++) {
         unsigned char ch = (unsigned char)t[i];
         if (ch == '\0') {
@@ -48,11 +90,12 @@ static int prescan(pctx *c, const char *t, size_t len)
             return -1;
         }
         if (ch == '\n') {
+            END_TOKEN();
             line++;
-            tok = 0;
             continue;
         }
         if (ch == '#' || (ch == '/' && i + 1 < len && t[i + 1] == '/')) {
+            END_TOKEN();
             while (i + 1 < len && t[i + 1] != '\n') {
                 if (t[++i] == '\0') {
                     tp_diag_add(c->p, TP_SEV_ERROR, TP_ERR_SYNTAX, c->file, line,
@@ -64,6 +107,7 @@ static int prescan(pctx *c, const char *t, size_t len)
             continue;
         }
         if (ch == '/' && i + 1 < len && t[i + 1] == '*') {
+            END_TOKEN();
             size_t j = i + 2;
             int opened = line; /* report where the comment starts */
             while (j + 1 < len && !(t[j] == '*' && t[j + 1] == '/')) {
@@ -88,6 +132,7 @@ static int prescan(pctx *c, const char *t, size_t len)
             continue;
         }
         if (ch == '"') {
+            END_TOKEN();
             size_t j = i + 1, n = 0;
             while (j < len && t[j] != '"' && t[j] != '\n' && t[j] != '\0') {
                 if (t[j] == '\\' && j + 1 < len && t[j + 1] != '\n' && t[j + 1] != '\0')
@@ -119,23 +164,45 @@ static int prescan(pctx *c, const char *t, size_t len)
             return -1;
         }
         if (ch == '{' || ch == '(' || ch == '[') {
+            END_TOKEN();
             if (++depth > TP_MAX_DEPTH) {
                 tp_diag_add(c->p, TP_SEV_ERROR, TP_ERR_TOOBIG, c->file, line,
                             "nesting deeper than %d levels", TP_MAX_DEPTH);
                 return -1;
             }
-        } else if (ch == '}' || ch == ')' || ch == ']') {
-            depth--;
+            nset[depth] = 0;
+            continue;
         }
-        if (isspace(ch) || ch == ';' || ch == ',' || ch == '=' || ch == ':')
-            tok = 0;
-        else if (++tok > TP_MAX_TOKEN) {
+        if (ch == '}' || ch == ')' || ch == ']') {
+            END_TOKEN();
+            if (depth > 0)
+                depth--;
+            continue;
+        }
+        if (ch == '=' || ch == ':') {
+            END_TOKEN();
+            if (++nset[depth] > TP_MAX_SETTINGS) {
+                tp_diag_add(c->p, TP_SEV_ERROR, TP_ERR_TOOBIG, c->file, line,
+                            "more than %d settings in one group", TP_MAX_SETTINGS);
+                return -1;
+            }
+            continue;
+        }
+        if (isspace(ch) || ch == ';' || ch == ',') {
+            END_TOKEN();
+            continue;
+        }
+        if (tok == 0)
+            tstart = i;
+        if (++tok > TP_MAX_TOKEN) {
             tp_diag_add(c->p, TP_SEV_ERROR, TP_ERR_TOOBIG, c->file, line,
                         "token longer than %d bytes", TP_MAX_TOKEN);
             return -1;
         }
     }
+    END_TOKEN();
     return 0;
+#undef END_TOKEN
 }
 
 /* ---- helpers ------------------------------------------------------------- */
@@ -435,7 +502,13 @@ static void parse_value(pctx *c, tp_key k, const config_setting_t *s, tp_value *
     if (ki->type == TP_T_VERSION) {
         int want_dtls = strncmp(dotted, "dtls.", 5) == 0;
         const tp_vername *vn = tp_version_find(str);
-        if (vn == NULL || vn->dtls != want_dtls) {
+        if (vn != NULL && vn->dtls != want_dtls) {
+            PERR(c, line, "%s is a %s version; %s takes %s", vn->name, vn->dtls ? "DTLS" : "TLS",
+                 dotted,
+                 want_dtls ? "DTLSv1.0 or DTLSv1.2" : "TLSv1.0, TLSv1.1, TLSv1.2 or TLSv1.3");
+            return;
+        }
+        if (vn == NULL) {
             PERR(c, line, "unknown %s version '%s' in %s (known: %s)", want_dtls ? "DTLS" : "TLS",
                  str, dotted,
                  want_dtls ? "DTLSv1.0 DTLSv1.2" : "TLSv1.0 TLSv1.1 TLSv1.2 TLSv1.3");
@@ -641,8 +714,9 @@ static void parse_apps(pctx *c, const config_setting_t *apps)
         }
         /* parse_settings() reports a 'profile' here; the rule is dropped. */
         const config_setting_t *pf = config_setting_get_member(g, "profile");
-        if (config_setting_get_member(g, "applications") != NULL) {
-            PERR(c, gl, "application rules cannot be nested");
+        const config_setting_t *nested = config_setting_get_member(g, "applications");
+        if (nested != NULL) {
+            PERR(c, (int)config_setting_source_line(nested), "application rules cannot be nested");
             continue;
         }
         tp_layer *l = layer_new(TP_O_APP, match, c->file, gl);

@@ -384,15 +384,33 @@ static const tp_origin *decider(const tp_resolved *r, tp_key k)
 
 #define AT(r, k) (decider(r, k) ? decider(r, k)->file : NULL), (decider(r, k) ? decider(r, k)->line : 0)
 
+/* Of several keys that together break a constraint, the one set last in
+ * merge order is the likely mistake (an application rule that lowers a
+ * maximum, a drop-in that empties a list): blame that one. */
+static tp_key blame(const tp_resolved *r, const tp_key *keys, size_t n)
+{
+    tp_key best = keys[0];
+    for (size_t i = 1; i < n; i++) {
+        const tp_origin *a = decider(r, best), *b = decider(r, keys[i]);
+        if (b && (!a || b->kind > a->kind))
+            best = keys[i];
+    }
+    return best;
+}
+
 static void check_one(tp_policy *p, const tp_resolved *r, const char *who)
 {
     const rval *v = r->v;
+    static const tp_key tls_mm[] = {TP_K_TLS_MIN, TP_K_TLS_MAX};
+    static const tp_key dtls_mm[] = {TP_K_DTLS_MIN, TP_K_DTLS_MAX};
+    static const tp_key suite12[] = {TP_K_TLS_CIPHERS, TP_K_TLS_KEX, TP_K_TLS_MACS};
+    static const tp_key sigs[] = {TP_K_TLS_SIGALGS, TP_K_SIG_FORBIDDEN};
     if (vorder(v[TP_K_TLS_MIN].i) > vorder(v[TP_K_TLS_MAX].i))
-        tp_diag_add(p, TP_SEV_ERROR, TP_ERR_INVALID, AT(r, TP_K_TLS_MIN),
+        tp_diag_add(p, TP_SEV_ERROR, TP_ERR_INVALID, AT(r, blame(r, tls_mm, 2)),
                     "%stls.min_version %s is above tls.max_version %s", who,
                     tp_version_name(v[TP_K_TLS_MIN].i), tp_version_name(v[TP_K_TLS_MAX].i));
     if (vorder(v[TP_K_DTLS_MIN].i) > vorder(v[TP_K_DTLS_MAX].i))
-        tp_diag_add(p, TP_SEV_ERROR, TP_ERR_INVALID, AT(r, TP_K_DTLS_MIN),
+        tp_diag_add(p, TP_SEV_ERROR, TP_ERR_INVALID, AT(r, blame(r, dtls_mm, 2)),
                     "%sdtls.min_version %s is above dtls.max_version %s", who,
                     tp_version_name(v[TP_K_DTLS_MIN].i), tp_version_name(v[TP_K_DTLS_MAX].i));
     if (v[TP_K_TLS_MAX].i >= TP_V_TLS1_3 && v[TP_K_TLS_CIPHERSUITES].n == 0)
@@ -404,7 +422,7 @@ static void check_one(tp_policy *p, const tp_resolved *r, const char *who)
             tp_key k = v[TP_K_TLS_CIPHERS].n == 0 ? TP_K_TLS_CIPHERS
                      : v[TP_K_TLS_KEX].n == 0    ? TP_K_TLS_KEX
                      : v[TP_K_TLS_MACS].n == 0   ? TP_K_TLS_MACS
-                                                 : TP_K_TLS_CIPHERS;
+                                                 : blame(r, suite12, 3);
             tp_diag_add(p, TP_SEV_ERROR, TP_ERR_INVALID, AT(r, k),
                         "%stls.ciphers, tls.key_exchange and tls.macs leave no cipher suite "
                         "for TLS 1.2 and below, which tls.min_version allows",
@@ -427,7 +445,7 @@ static void check_one(tp_policy *p, const tp_resolved *r, const char *who)
             usable++;
     }
     if (usable == 0)
-        tp_diag_add(p, TP_SEV_ERROR, TP_ERR_INVALID, AT(r, TP_K_TLS_SIGALGS),
+        tp_diag_add(p, TP_SEV_ERROR, TP_ERR_INVALID, AT(r, blame(r, sigs, 2)),
                     "%stls.signature_algorithms leaves no signature algorithm whose hash "
                     "signatures.forbidden_hashes allows",
                     who);

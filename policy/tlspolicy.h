@@ -114,10 +114,10 @@ typedef struct tp_load_opts {
     /* Prefix for every absolute path the loader opens (tests, image
      * builders); NULL or "" means "/". */
     const char *root;
-    /* Policy file. NULL: the default /etc/tlspolicy/policy.conf, whose
-     * absence is not an error (compiled-in DEFAULT). Non-NULL: a file asked
-     * for by name, whose absence is an error. Not prefixed with root if it is
-     * relative. */
+    /* Policy file. NULL: ROOT/etc/tlspolicy/policy.conf, whose absence is
+     * not an error (compiled-in DEFAULT). Non-NULL: a file asked for by
+     * name, whose absence is an error; used as given (root is not
+     * prepended). The same holds for profile_dirs and modifier_dirs. */
     const char *policy_file;
     /* Directories searched for PROFILE.conf, in order; the first hit wins.
      * NULL: "/etc/tlspolicy/profiles", then the compiled-in datadir. */
@@ -204,6 +204,7 @@ typedef struct tp_origin {
  */
 tp_resolved *tp_policy_resolve(const tp_policy *p, const char *name,
                                const char *exe, tp_err *err);
+/* A tp_resolved borrows strings from its tp_policy: free it first. */
 void tp_resolved_free(tp_resolved *r);
 
 const char *tp_resolved_get_str(const tp_resolved *r, tp_key k); /* STRING/ENUM; NULL if unset */
@@ -218,7 +219,7 @@ size_t tp_resolved_napps(const tp_resolved *r);
 size_t tp_resolved_app(const tp_resolved *r, size_t i);
 /* 1 if the resolved policy is the compiled-in DEFAULT because of errors */
 int tp_resolved_is_fallback(const tp_resolved *r);
-/* The value rendered as text ("TLSv1.2", "2048", "X25519:secp256r1") */
+/* The value rendered as text ("TLSv1.2", "2048", "X25519, secp256r1") */
 int tp_resolved_format(const tp_resolved *r, tp_key k, char *buf, size_t len);
 
 const char *tp_version_name(long v);       /* "TLSv1.2", "DTLSv1.2" */
@@ -239,7 +240,7 @@ typedef struct tp_ossl_settings {
     int security_level;
     /* Verification the SSL_CONF layer cannot carry (system_default refuses
      * VerifyCAFile/VerifyCAPath): the module applies these by other means. */
-    int verify_peer;      /* 0 none, 1 optional (verify if presented), 2 required */
+    int verify_peer;      /* 0: the program decides; 2: required (1 reserved) */
     char *ca_file;        /* NULL = system default store */
     char *ca_path;
 } tp_ossl_settings;

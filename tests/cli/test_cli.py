@@ -248,7 +248,10 @@ def test_show_fallback():
     eq(d["profile"], "DEFAULT", "fallback .profile")
     errs = [x for x in d["diagnostics"] if x["severity"] == "error"]
     eq(errs, [{"severity": "error", "file": etc(INVALID, "policy.conf"), "line": 6,
-               "message": "unknown key 'tls.colour'"}], "fallback .diagnostics errors")
+               "message": "unknown key 'tls.colour'"},
+              {"severity": "error", "file": etc(INVALID, "policy.conf"), "line": 4,
+               "message": "tls.min_version TLSv1.3 is above tls.max_version TLSv1.2"}],
+       "fallback .diagnostics errors (all of them, not only the first)")
 
     # an explicit policy file that does not exist: not loadable
     r = run("--root", EMPTY, "--policy", os.path.join(FILES, "missing.conf"), "show")
@@ -390,7 +393,8 @@ def test_check():
     r = run("--root", INVALID, "check")
     rc(r, 1)
     has_line(r, f"{etc(INVALID, 'policy.conf')}:6: error: unknown key 'tls.colour'")
-    eq(r.lines[-1], f"{etc(INVALID, 'policy.conf')}: 1 error", "check final line")
+    has_line(r, f"{etc(INVALID, 'policy.conf')}:4: error: tls.min_version TLSv1.3 is above tls.max_version TLSv1.2")
+    eq(r.lines[-1], f"{etc(INVALID, 'policy.conf')}: 2 errors", "check final line")
 
     r = run("--root", EMPTY, "check")
     rc(r, 0)
