@@ -412,7 +412,8 @@ typedef void (*tpm_set_verify_fn)(SSL_CTX *ctx, int mode, SSL_verify_cb cb);
 
 static pthread_mutex_t vfy_lock = PTHREAD_MUTEX_INITIALIZER;
 static int vfy_index = -1;
-static int vfy_ready;             /* vfy_anchors built (or tried) */
+static int vfy_ready;             /* libssl and the lookup method resolved */
+static int vfy_anchors_tried;     /* vfy_anchors built (or tried) */
 static char *vfy_ca_file;         /* policy's ca_file, or NULL */
 static char *vfy_ca_path;         /* policy's ca_path, or NULL */
 static X509_STORE *vfy_anchors;   /* the policy's trust anchors */
@@ -422,6 +423,8 @@ static int vfy_set_mode;          /* the hook sets the client's verify mode */
 /* Never freed: every SSL_CTX's store holds a lookup that points at it, and
  * SSL_CTXs may be freed after the module finished. */
 static X509_LOOKUP_METHOD *vfy_meth;
+
+static X509_STORE *vfy_anchors_get(void);
 
 static int vfy_by_subject(X509_LOOKUP *lu, X509_LOOKUP_TYPE type, const X509_NAME *name,
                           X509_OBJECT *ret)
@@ -438,22 +441,32 @@ static int vfy_by_subject(X509_LOOKUP *lu, X509_LOOKUP_TYPE type, const X509_NAM
     if ((uintptr_t)sk_X509_OBJECT_num(X509_STORE_get0_objects(dst)) > added)
         return 0;
     pthread_mutex_lock(&vfy_lock);
-    if (vfy_anchors != NULL && (sctx = X509_STORE_CTX_new()) != NULL) {
+    if (vfy_anchors_get() != NULL && (sctx = X509_STORE_CTX_new()) != NULL) {
         if (X509_STORE_CTX_init(sctx, vfy_anchors, NULL, NULL))
             certs = X509_STORE_CTX_get1_certs(sctx, (X509_NAME *)name);
         X509_STORE_CTX_free(sctx);
     }
     pthread_mutex_unlock(&vfy_lock);
     for (i = 0; i < sk_X509_num(certs); i++) {
-        X509 *x = sk_X509_value(certs, i);
         int before = sk_X509_OBJECT_num(X509_STORE_get0_objects(dst));
 
-        X509_STORE_add_cert(dst, x);
+        X509_STORE_add_cert(dst, sk_X509_value(certs, i));
         added += (uintptr_t)(sk_X509_OBJECT_num(X509_STORE_get0_objects(dst)) - before);
-        if (!found)
-            found = X509_OBJECT_set1_X509(ret, x);
     }
     X509_LOOKUP_set_method_data(lu, (void *)added);
+    if (sk_X509_num(certs) > 0 && X509_STORE_lock(dst)) {
+        X509_OBJECT *o = X509_OBJECT_retrieve_by_subject(X509_STORE_get0_objects(dst),
+                                                         X509_LU_X509, name);
+        X509 *x = o != NULL ? X509_OBJECT_get0_X509(o) : NULL;
+
+        /* Borrowed from dst, as the hashed-directory lookup returns it:
+         * X509_STORE_CTX_get_by_subject takes its own reference. */
+        if (x != NULL && X509_OBJECT_set1_X509(ret, x)) {
+            X509_free(x);
+            found = 1;
+        }
+        X509_STORE_unlock(dst);
+    }
     sk_X509_pop_free(certs, X509_free);
     return found;
 }
@@ -512,19 +525,18 @@ static int vfy_hook_sets_mode(void)
     return r;
 }
 
-/* Once per process, at the first SSL_CTX_new (under vfy_lock). */
-static void vfy_build(void)
+/* The anchors, at the first chain that needs them (under vfy_lock): a
+ * program that makes SSL_CTXs but never verifies a peer (most servers)
+ * never parses a CA file. */
+static X509_STORE *vfy_anchors_get(void)
 {
     X509_LOOKUP *lu;
 
-    vfy_ready = 1;
-    vfy_libssl(); /* libssl is loaded now: an SSL_CTX is being made */
-    if (vfy_get_store == NULL)
-        tpm_log(LOG_ERR, "verify", "libssl.so.3 not found: cannot give SSL_CTXs the policy's CA store");
-    if (vfy_meth == NULL && (vfy_meth = X509_LOOKUP_meth_new("tlspolicy anchors")) != NULL)
-        X509_LOOKUP_meth_set_get_by_subject(vfy_meth, vfy_by_subject);
+    if (vfy_anchors_tried)
+        return vfy_anchors;
+    vfy_anchors_tried = 1;
     if ((vfy_anchors = X509_STORE_new()) == NULL)
-        return;
+        return NULL;
     ERR_set_mark();
     if (vfy_ca_file != NULL && !X509_STORE_load_file(vfy_anchors, vfy_ca_file))
         tpm_log(LOG_ERR, "verify", "verify.ca_file %s: no certificate could be read", vfy_ca_file);
@@ -545,6 +557,18 @@ static void vfy_build(void)
         }
     }
     ERR_pop_to_mark();
+    return vfy_anchors;
+}
+
+/* Once per process, at the first SSL_CTX_new (under vfy_lock). */
+static void vfy_build(void)
+{
+    vfy_ready = 1;
+    vfy_libssl(); /* libssl is loaded now: an SSL_CTX is being made */
+    if (vfy_get_store == NULL)
+        tpm_log(LOG_ERR, "verify", "libssl.so.3 not found: cannot give SSL_CTXs the policy's CA store");
+    if (vfy_meth == NULL && (vfy_meth = X509_LOOKUP_meth_new("tlspolicy anchors")) != NULL)
+        X509_LOOKUP_meth_set_get_by_subject(vfy_meth, vfy_by_subject);
 }
 
 static void vfy_ctx_new(void *parent, void *ptr, CRYPTO_EX_DATA *ad, int idx, long argl,
@@ -609,7 +633,7 @@ static void vfy_unregister(void)
     free(vfy_ca_file);
     free(vfy_ca_path);
     vfy_ca_file = vfy_ca_path = NULL;
-    vfy_ready = vfy_set_mode = 0;
+    vfy_ready = vfy_anchors_tried = vfy_set_mode = 0;
     vfy_get_store = NULL;
     vfy_set_verify = NULL;
     pthread_mutex_unlock(&vfy_lock);

@@ -666,6 +666,33 @@ def serve_and_connect(c, pki, env):
     return srv.stdout.read(), outs
 
 
+@case
+def test_valgrind(c):
+    """No leak and no invalid access through module init, the verification
+    hook (CA file and hashed CA path), a second library context and
+    OPENSSL_cleanup's finish."""
+    vg = shutil.which("valgrind")
+    if vg is None:
+        raise Skip("valgrind not installed")
+    pki = c.make_pki()
+    hashed = os.path.join(c.dir, "hashed")
+    os.mkdir(hashed)
+    shutil.copy(os.path.join(pki, "ca.pem"), hashed)
+    subprocess.run([OPENSSL, "rehash", hashed], env=c.env(module=False), check=True)
+    c.write_policy("""profile = "DEFAULT";
+verify = { peer = "required"; ca_file = "%s"; ca_path = "%s"; };
+""" % (os.path.join(pki, "other-ca.pem"), hashed))
+    c.write_cnf()
+    port = c.server(cert="srv.pem")
+    cmd = [vg, "-q", "--leak-check=full", "--errors-for-leak-kinds=definite,indirect",
+           "--error-exitcode=9", PROBE]
+    for args in (["connect", "127.0.0.1", str(port)], ["libctx"], ["threads", "4"]):
+        r = c.run(cmd + args, timeout=120)
+        check(r.returncode == 0, "valgrind %s" % " ".join(args), r.stdout)
+    check("handshake=ok" in c.run(cmd + ["connect", "127.0.0.1", str(port)]).stdout,
+          "CA found through ca_path")
+
+
 # ---- merge ------------------------------------------------------------------
 
 
