@@ -232,13 +232,15 @@ class Case:
         self.pki = d
         return d
 
-    def server(self, *args, cert="srv.pem", module=False, argv=None):
-        """openssl s_server on 127.0.0.1, stock OpenSSL unless module=True."""
+    def server(self, *args, cert="srv.pem", module=False, argv=None, port=None):
+        """openssl s_server on 127.0.0.1 (or argv listening on port), stock
+        OpenSSL unless module=True. Returns the port once it accepts."""
         d = self.make_pki()
-        s = socket.socket()
-        s.bind(("127.0.0.1", 0))
-        port = s.getsockname()[1]
-        s.close()
+        if port is None:
+            s = socket.socket()
+            s.bind(("127.0.0.1", 0))
+            port = s.getsockname()[1]
+            s.close()
         cmd = argv or [OPENSSL, "s_server", "-accept", "127.0.0.1:%d" % port,
                        "-cert", os.path.join(d, cert), "-key", os.path.join(d, "srv.key"),
                        "-www", "-naccept", "50"] + list(args)
@@ -421,6 +423,60 @@ tls = { ciphers = [ "AES-256-GCM", "CHACHA20-POLY1305" ]; };
         check(r.returncode == 35 and "handshake failure" in r.stdout, "curl refused", r.stdout)
         r = c.curl(good)
         check(r.returncode == 0 and r.stdout == "200", "curl allowed", r.stdout)
+
+
+@case
+def test_nginx(c):
+    """A real server under the policy: nginx (TLS_method contexts).
+
+    nginx calls SSL_CTX_set_min_proto_version(ctx, 0) itself (its
+    ssl_protocols work through SSL_OP_NO_*), so the config layer's TLS 1.3
+    minimum does not reach it: the provider's backstop refuses the TLS 1.2
+    client (alert 80, internal_error), depending on the provider's floors.
+    With verify.peer = required nginx still sends no CertificateRequest."""
+    nginx = shutil.which("nginx") or ("/usr/sbin/nginx" if os.path.exists("/usr/sbin/nginx")
+                                      else None)
+    if nginx is None:
+        raise Skip("nginx not installed")
+    pki = c.make_pki()
+    c.write_policy(POLICY_13 + 'verify = { peer = "required"; ca_file = "%s"; };\n'
+                   % os.path.join(pki, "ca.pem"))
+    c.write_cnf()
+    s = socket.socket()
+    s.bind(("127.0.0.1", 0))
+    port = s.getsockname()[1]
+    s.close()
+    prefix = os.path.join(c.dir, "nginx")
+    os.mkdir(prefix)
+    conf = os.path.join(prefix, "nginx.conf")
+    with open(conf, "w") as f:
+        f.write("""daemon off;
+master_process off;
+pid %(p)s/nginx.pid;
+error_log stderr notice;
+events { worker_connections 64; }
+http {
+    access_log off;
+    client_body_temp_path %(p)s; proxy_temp_path %(p)s; fastcgi_temp_path %(p)s;
+    uwsgi_temp_path %(p)s; scgi_temp_path %(p)s;
+    server {
+        listen 127.0.0.1:%(port)d ssl;
+        # nginx 1.22's default leaves TLS 1.3 out (SSL_OP_NO_TLSv1_3)
+        ssl_protocols TLSv1.2 TLSv1.3;
+        ssl_certificate %(pki)s/srv.pem;
+        ssl_certificate_key %(pki)s/srv.key;
+        location / { return 200 "hello\\n"; }
+    }
+}
+""" % {"p": prefix, "port": port, "pki": pki})
+    c.server(argv=[nginx, "-p", prefix, "-c", conf], module=True, port=port)
+    r = c.s_client(port, "-tls1_2", module=False)
+    check(r.returncode != 0 and "tlsv1 alert internal error" in r.stdout,
+          "provider layer: nginx refuses a TLS 1.2 client under a TLS 1.3 policy", r.stdout)
+    r = c.s_client(port, "-msg", module=False)
+    check(r.returncode == 0 and "New, TLSv1.3" in r.stdout, "TLS 1.3 client served", r.stdout)
+    check("CertificateRequest" not in r.stdout, "no CertificateRequest", r.stdout)
+
 
 
 PY_CLIENT = r"""
