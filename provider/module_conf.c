@@ -532,7 +532,7 @@ static X509_STORE *vfy_anchors_get(void)
 {
     X509_LOOKUP *lu;
 
-    if (vfy_anchors_tried)
+    if (vfy_anchors_tried || vfy_index < 0) /* vfy_index < 0: module finished */
         return vfy_anchors;
     vfy_anchors_tried = 1;
     if ((vfy_anchors = X509_STORE_new()) == NULL)

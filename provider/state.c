@@ -143,8 +143,16 @@ static tpm_state_priv *state_resolve(void)
         opts.modifier_dirs = mdirs;
     }
 
-    p = tp_policy_load(&opts, &err);
-    if (p != NULL && (err != TP_OK || tp_policy_is_fallback(p))) {
+    if (file != NULL && file[0] != '/') {
+        /* relative to each program's working directory: never what an
+         * administrator meant */
+        snprintf(why, sizeof(why), "%s: not an absolute path", file);
+        sp->pub.fallback = 1;
+        p = tp_policy_builtin();
+    } else {
+        p = tp_policy_load(&opts, &err);
+    }
+    if (p != NULL && !sp->pub.fallback && (err != TP_OK || tp_policy_is_fallback(p))) {
         first_error(p, err, why, sizeof(why));
         sp->pub.fallback = 1;
     }

@@ -837,6 +837,14 @@ def test_failsafe_missing(c):
 
 
 @case
+def test_failsafe_relative(c):
+    """A relative policy path would depend on each program's working
+    directory: refused."""
+    c.write_policy(POLICY_13)
+    failsafe(c, "policy.conf", ["policy.conf: not an absolute path"])
+
+
+@case
 def test_failsafe_insecure(c):
     """Group/other-writable or not owned by root: refused."""
     if os.geteuid() != 0:
