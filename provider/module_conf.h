@@ -9,12 +9,22 @@
 #ifndef TP_MODULE_CONF_H
 #define TP_MODULE_CONF_H
 
+#include "tp_module.h"
+
 /* OPENSSL_init: 1 on success (also when the policy fell back to DEFAULT),
  * 0 only when no policy at all could be installed. */
 int tpm_conf_init(void *imodule, const void *conf);
 /* OPENSSL_finish. Runs under libcrypto's module-list lock on 3.0-3.2:
  * must not call CONF_modules_* or anything that loads configuration. */
 void tpm_conf_finish(void *imodule);
+
+/* module_verify.c: verify.peer = required for every SSL_CTX. register
+ * installs the SSL_CTX hook (once); sets_mode says whether the hook sets the
+ * client's verify mode, so that system_default must not carry VerifyMode;
+ * unregister removes the hook and frees the anchors (module finish). */
+void tpm_verify_register(const tpm_state *st);
+int tpm_verify_sets_mode(void);
+void tpm_verify_unregister(void);
 
 /* log.c: close the syslog socket and forget the rate-limit state. */
 void tpm_log_close(void);
