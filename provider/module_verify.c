@@ -16,7 +16,9 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <stdio.h>
 #include <syslog.h>
+#include <unistd.h>
 
 #include <openssl/crypto.h>
 #include <openssl/err.h>
@@ -151,6 +153,26 @@ static void vfy_libssl(void)
     dlclose(ssl); /* libssl stays: it was loaded before us */
 }
 
+/* libssl not loaded yet (a program whose libcrypto loaded the configuration
+ * first, as Python does on `import hashlib`): the libssl that will come is
+ * the libssl.so.3 beside our libcrypto, which the hook will find then. */
+static int vfy_libssl_expected(void)
+{
+    unsigned long (*fn)(void) = OpenSSL_version_num;
+    char path[4096];
+    const char *slash;
+    Dl_info info;
+    void *addr;
+
+    memcpy(&addr, &fn, sizeof(addr));
+    if (dladdr(addr, &info) == 0 || info.dli_fname == NULL
+        || (slash = strrchr(info.dli_fname, '/')) == NULL)
+        return 0;
+    snprintf(path, sizeof(path), "%.*s/libssl.so.3", (int)(slash - info.dli_fname),
+             info.dli_fname);
+    return access(path, F_OK) == 0;
+}
+
 int tpm_verify_sets_mode(void)
 {
     int r;
@@ -202,7 +224,8 @@ static void vfy_build(void)
     vfy_ready = 1;
     vfy_libssl(); /* libssl is loaded now: an SSL_CTX is being made */
     if (vfy_get_store == NULL)
-        tpm_log(LOG_ERR, "verify", "libssl.so.3 not found: cannot give SSL_CTXs the policy's CA store");
+        tpm_log(LOG_ERR, "verify", "libssl.so.3 not found in this process:"
+                " verify.peer is not applied to its SSL_CTXs");
     if (vfy_meth == NULL && (vfy_meth = X509_LOOKUP_meth_new("tlspolicy anchors")) != NULL)
         X509_LOOKUP_meth_set_get_by_subject(vfy_meth, vfy_by_subject);
 }
@@ -233,7 +256,7 @@ static void vfy_ctx_new(void *parent, void *ptr, CRYPTO_EX_DATA *ad, int idx, lo
      * a session id context ("session id context uninitialized"). A program
      * that calls SSL_CTX_set_verify replaces it, as it would system_default.
      */
-    if (set_mode)
+    if (set_mode && vfy_set_verify != NULL)
         vfy_set_verify(parent, SSL_VERIFY_CLIENT_ONCE, NULL);
     if (vfy_meth != NULL) {
         ERR_set_mark();
@@ -253,7 +276,10 @@ void tpm_verify_register(const tpm_state *st)
         if (vfy_index < 0)
             tpm_log(LOG_ERR, "verify", "cannot register the SSL_CTX hook for verify.peer");
         vfy_libssl();
-        vfy_set_mode = vfy_index >= 0 && vfy_get_store != NULL && st->ossl.verify_peer == 2;
+        /* Otherwise system_default carries VerifyMode=Peer, with its cost
+         * to TLS_method servers (see vfy_ctx_new). */
+        vfy_set_mode = vfy_index >= 0 && st->ossl.verify_peer == 2
+                       && (vfy_get_store != NULL || vfy_libssl_expected());
     }
     pthread_mutex_unlock(&vfy_lock);
 }

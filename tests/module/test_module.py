@@ -661,6 +661,10 @@ verify = { peer = "required"; ca_file = "%s"; };
     script = os.path.join(c.dir, "modes.py")
     with open(script, "w") as f:
         f.write("""
+import sys
+if len(sys.argv) > 1:
+    import hashlib  # libcrypto loads openssl.cnf before libssl is in the process
+    hashlib.sha256(b"x")
 import ctypes
 ssl = ctypes.CDLL("libssl.so.3")
 for n in ("TLS_method", "TLS_server_method", "TLS_client_method", "SSL_CTX_new"):
@@ -670,9 +674,10 @@ ssl.SSL_CTX_get_verify_mode.argtypes = [ctypes.c_void_p]
 for m in ("TLS_method", "TLS_server_method", "TLS_client_method"):
     print("%s_verify=%d" % (m, ssl.SSL_CTX_get_verify_mode(ssl.SSL_CTX_new(getattr(ssl, m)()))))
 """)
-    r = c.run([PYTHON, script])
-    check("TLS_method_verify=4" in r.stdout and "TLS_client_method_verify=4" in r.stdout,
-          "verify mode of fresh contexts", r.stdout)
+    for args in ([], ["hashlib-first"]):
+        r = c.run([PYTHON, script] + args)
+        check("TLS_method_verify=4" in r.stdout and "TLS_client_method_verify=4" in r.stdout,
+              "verify mode of fresh contexts %s" % args, r.stdout)
     # the same measurement with VerifyMode=Peer in system_default, no module
     peer_cnf = os.path.join(c.dir, "peer.cnf")
     with open(peer_cnf, "w") as f:
