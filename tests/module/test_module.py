@@ -798,6 +798,24 @@ MinProtocol = TLSv1.2
           "\n".join(log_lines()))
 
 
+@case
+def test_other_provider(c):
+    """openssl.cnf that activates the default provider itself: both are
+    active (floors can be bypassed through default), and syslog says so."""
+    need_log()
+    c.write_policy(POLICY_13)
+    c.write_cnf(before="providers = prov_sect\n", diagnostics=True, sections="""[prov_sect]
+default = default_sect
+[default_sect]
+activate = 1
+""")
+    got = c.probe("ctx")
+    check(got["rc"] == 0 and got["min"] == "TLSv1.3", "policy installed", got["out"])
+    check(got["providers"] == "default,tlspolicy", "both providers active", got["out"])
+    lines = log_lines('also activates provider "default"')
+    check(len(lines) == 1, "one log line", "\n".join(log_lines()))
+
+
 # ---- fail-safe -----------------------------------------------------------------
 
 
