@@ -11,7 +11,6 @@
  * every instance: a process pays for the filter once, not per library
  * context. Each query is balanced by an unquery passed on to the default.
  */
-#include <fnmatch.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
@@ -26,7 +25,7 @@ typedef int tp_cond_fn(const tp_floors *f);
 
 typedef struct tp_rule {
     int op;
-    const char *pattern;     /* fnmatch, case-insensitive, on any name */
+    const char *pattern;     /* "NAME" or "PREFIX*", any name, any case */
     tp_cond_fn *when;        /* NULL: always */
     enum tp_act act;
     enum tp_wrap_kind wrap;
@@ -101,23 +100,26 @@ static const struct {
 
 /* ---- matching ------------------------------------------------------------ */
 
-/* 1 if `pattern` matches any of the colon-separated names. */
+/* 1 if `pattern` matches any of the colon-separated names, ignoring case.
+ * A pattern is a literal name or a prefix followed by '*': enough for the
+ * rule table, and cheap (every process builds its tables at start-up). */
 static int names_match(const char *names, const char *pattern)
 {
-    char buf[128];
+    size_t plen = strlen(pattern);
+    int prefix = plen > 0 && pattern[plen - 1] == '*';
     const char *s = names, *e;
 
+    if (prefix)
+        plen--;
     while (s != NULL && *s != '\0') {
         size_t n;
 
         e = strchr(s, ':');
         n = e != NULL ? (size_t)(e - s) : strlen(s);
-        if (n < sizeof(buf)) {
-            memcpy(buf, s, n);
-            buf[n] = '\0';
-            if (fnmatch(pattern, buf, FNM_CASEFOLD) == 0)
-                return 1;
-        }
+        if ((prefix ? n >= plen : n == plen)
+            && (s[0] | 0x20) == (pattern[0] | 0x20) /* cheap first look */
+            && strncasecmp(s, pattern, plen) == 0)
+            return 1;
         s = e != NULL ? e + 1 : NULL;
     }
     return 0;
@@ -133,9 +135,8 @@ static const tp_rule *rule_for(int op, const char *names, const tp_floors *f,
     for (; i < sizeof(rules) / sizeof(rules[0]); i++) {
         const tp_rule *r = &rules[i];
 
-        if (r->op != op || !names_match(names, r->pattern))
-            continue;
-        if (r->when != NULL && !r->when(f))
+        if (r->op != op || (r->when != NULL && !r->when(f))
+            || !names_match(names, r->pattern))
             continue;
         return r;
     }
@@ -229,6 +230,21 @@ static void log_withheld(const tp_floors *f, const char *names, const char *why)
             (int)strcspn(names, ":"), names, why);
 }
 
+/* 1 if the rule table (or composite detection) can touch operation op:
+ * the others (key management, encoders, decoders, store...) are offered
+ * as the default provider has them, without a copy. */
+static int op_filtered(int op)
+{
+    size_t i;
+
+    if (op == OSSL_OP_SIGNATURE)
+        return 1;
+    for (i = 0; i < sizeof(rules) / sizeof(rules[0]); i++)
+        if (rules[i].op == op)
+            return 1;
+    return 0;
+}
+
 /* Build our table for one operation. Called under cache_lock.
  * Returns NULL with *same = 1 when nothing changes. */
 static OSSL_ALGORITHM *build(tp_prov *p, int op, const OSSL_ALGORITHM *src,
@@ -240,6 +256,10 @@ static OSSL_ALGORITHM *build(tp_prov *p, int op, const OSSL_ALGORITHM *src,
     size_t n, i, j = 0;
     int changed = 0;
 
+    if (!op_filtered(op)) {
+        *same = 1;
+        return NULL;
+    }
     for (n = 0; src[n].algorithm_names != NULL; n++)
         ;
     out = calloc(n + 1, sizeof(*out));
