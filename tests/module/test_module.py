@@ -520,12 +520,15 @@ def test_python(c):
     """python3's ssl under the policy: which layer holds what.
 
     Python sets its own TLS 1.2 cipher string and minimum (TLS 1.2) on every
-    context, so the config layer's cipher list and a TLS 1.3-only minimum do
-    not reach it; groups and TLS 1.3 suites do. The TLS 1.3-only minimum is
+    context, so the config layer's TLS 1.2 cipher list and a TLS 1.3-only
+    minimum do not reach it (AES-128-GCM is not a cipher the provider
+    withholds, so it stays on offer); groups and TLS 1.3 suites do. The TLS 1.3-only minimum is
     held by the provider's backstop (no TLS1-PRF below the floor): the
     TLS 1.2 handshake fails with internal_error instead of a clean
     protocol_version alert."""
-    c.write_policy(POLICY_13)
+    c.write_policy(POLICY_13.replace("tls = {", """tls = {
+    ciphersuites = [ "TLS_CHACHA20_POLY1305_SHA256" ];
+    ciphers = [ "AES-256-GCM" ];"""))
     c.write_cnf()
     pki = c.make_pki()
     p12 = c.server("-tls1_2")
@@ -537,6 +540,12 @@ def test_python(c):
     check("py_handshake=ok TLSv1.3" in r.stdout, "python vs TLS 1.3 server", r.stdout)
     check("py_groups=0x001d:0x0017" in r.stdout, "config layer: ClientHello groups", r.stdout)
     check("py_min=TLSv1_2" in r.stdout, "Python sets minimum TLS 1.2 itself", r.stdout)
+    ciphers = re.search(r"py_ciphers=(.*)", r.stdout).group(1).split(":")
+    check([x for x in ciphers if x.startswith("TLS_")] == ["TLS_CHACHA20_POLY1305_SHA256"],
+          "config layer: TLS 1.3 suites (Python does not set them)", r.stdout)
+    check("ECDHE-ECDSA-AES128-GCM-SHA256" in ciphers,
+          "Python's own TLS 1.2 cipher string replaces the policy's (AES-128-GCM offered)",
+          r.stdout)
     # provider layer (floors from the provider issue)
     r = c.run([PYTHON, script, str(p12), os.path.join(pki, "ca.pem")])
     check("py_handshake=failed" in r.stdout,
@@ -908,6 +917,12 @@ def test_failsafe_env(c):
     c.write_cnf(policy=False)
     got = c.probe("ctx", env=c.env(TLSPOLICY_CONF=c.policy))
     check(got["min"] == "TLSv1.3", "TLSPOLICY_CONF read", got["out"])
+    if not os.path.exists("/etc/tlspolicy/policy.conf"):
+        got = c.probe("ctx")
+        check(got["min"] == "TLSv1.2" and got["providers"] == "tlspolicy",
+              "no policy anywhere: compiled-in DEFAULT", got["out"])
+        check(log_lines("compiled-in DEFAULT", timeout=0.3) == [], "and no fallback logged",
+              "\n".join(log_lines()))
     shutil.copy(os.path.join(BAD, "syntax.conf"), c.policy)
     got = c.probe("ctx", env=c.env(TLSPOLICY_CONF=c.policy))
     check(got["min"] == "TLSv1.2", "broken TLSPOLICY_CONF: DEFAULT", got["out"])
