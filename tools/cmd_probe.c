@@ -1,0 +1,1143 @@
+/*
+ * cmd_probe.c - `probe`: prove what OpenSSL really enforces, from outside.
+ *
+ * The measuring is done by child processes (probe_child.c), each a fresh
+ * `tlspolicy __probe-child` whose OPENSSL_CONF decides what OpenSSL loads
+ * at its first init, as it would for any program:
+ *   measured   the openssl.cnf under test;
+ *   reference  a private openssl.cnf that carries the policy's rendered
+ *              ssl_conf commands and nothing else (no module, no provider):
+ *              what the defaults should look like, measured the same way;
+ *   control    no configuration at all (/dev/null): each floor attempt must
+ *              succeed there, or it proves nothing.
+ * This process never loads an openssl.cnf itself (OPENSSL_INIT_NO_LOAD_CONFIG)
+ * and makes the test certificates with the default provider in a private
+ * library context (probe_pki.c).
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <openssl/crypto.h>
+#include <openssl/ssl.h>
+
+#include "cli.h"
+#include "json.h"
+#include "names.h"
+#include "probe.h"
+#include "report.h"
+#include "tp_config.h"
+
+extern char **environ;
+
+/* ---- what a child reported ---------------------------------------------------- */
+
+#define MAX_REC 256
+
+typedef struct rec {
+    char *f[5]; /* kind and up to four fields */
+} rec;
+
+typedef struct child_out {
+    rec r[MAX_REC];
+    int n;
+    int status;        /* wait status */
+    char err[256];     /* could not run */
+} child_out;
+
+static void out_free(child_out *o)
+{
+    for (int i = 0; i < o->n; i++)
+        for (int j = 0; j < 5; j++)
+            free(o->r[i].f[j]);
+    o->n = 0;
+}
+
+static void parse_line(child_out *o, char *line)
+{
+    if (o->n >= MAX_REC || !line[0])
+        return;
+    rec *r = &o->r[o->n++];
+    memset(r, 0, sizeof(*r));
+    for (int j = 0; j < 5; j++) {
+        char *tab = strchr(line, '\t');
+        if (tab)
+            *tab = '\0';
+        r->f[j] = cli_join(line, "");
+        if (!tab)
+            break;
+        line = tab + 1;
+    }
+}
+
+/* Field i (1-based) of the first record of kind whose field 1 is a1 (NULL:
+ * any) and field 2 is a2 (NULL: any). */
+static const char *find(const child_out *o, const char *kind, const char *a1, const char *a2,
+                        int i)
+{
+    for (int k = 0; k < o->n; k++) {
+        const rec *r = &o->r[k];
+        if (strcmp(r->f[0], kind) != 0)
+            continue;
+        if (a1 && (!r->f[1] || strcmp(r->f[1], a1) != 0))
+            continue;
+        if (a2 && (!r->f[2] || strcmp(r->f[2], a2) != 0))
+            continue;
+        return r->f[i] ? r->f[i] : "";
+    }
+    return NULL;
+}
+
+static const char *setting(const child_out *o, const char *side, const char *key)
+{
+    return find(o, "set", side, key, 3);
+}
+
+/* ---- running a child ------------------------------------------------------------ */
+
+/* env with OPENSSL_CONF (and TLSPOLICY_CONF if tpconf) replaced. */
+static char **child_env(const char *cnf, const char *tpconf)
+{
+    size_t n = 0;
+    while (environ[n])
+        n++;
+    char **env = calloc(n + 3, sizeof(*env));
+    size_t k = 0;
+    if (env == NULL)
+        return NULL;
+    for (size_t i = 0; i < n; i++) {
+        if (strncmp(environ[i], "OPENSSL_CONF=", 13) == 0)
+            continue;
+        if (tpconf && strncmp(environ[i], "TLSPOLICY_CONF=", 15) == 0)
+            continue;
+        env[k++] = environ[i];
+    }
+    env[k++] = cli_join("OPENSSL_CONF=", cnf);
+    if (tpconf)
+        env[k++] = cli_join("TLSPOLICY_CONF=", tpconf);
+    env[k] = NULL;
+    return env;
+}
+
+static void child_env_free(char **env, int extra)
+{
+    size_t n = 0;
+    if (!env)
+        return;
+    while (env[n])
+        n++;
+    for (int i = 0; i < extra; i++)
+        free(env[n - 1 - (size_t)i]);
+    free(env);
+}
+
+/* Run `self __probe-child DIR attempts...` as argv0 under cnf. */
+static int run_child(const char *self, const char *argv0, const char *cnf, const char *tpconf,
+                     const char *dir, const char *const *attempts, int nattempts, child_out *o)
+{
+    int fd[2];
+    char **env = child_env(cnf, tpconf);
+    const char **argv = calloc((size_t)nattempts + 4, sizeof(*argv));
+    pid_t pid;
+
+    memset(o, 0, sizeof(*o));
+    if (!env || !argv || pipe2(fd, O_CLOEXEC) != 0) {
+        snprintf(o->err, sizeof(o->err), "cannot start the probe: %s", strerror(errno));
+        child_env_free(env, tpconf ? 2 : 1);
+        free(argv);
+        return -1;
+    }
+    argv[0] = argv0;
+    argv[1] = "__probe-child";
+    argv[2] = dir;
+    for (int i = 0; i < nattempts; i++)
+        argv[3 + i] = attempts[i];
+    fflush(stdout);
+    fflush(stderr);
+    pid = fork();
+    if (pid == 0) {
+        int null = open("/dev/null", O_RDWR | O_CLOEXEC);
+        dup2(fd[1], 1);
+        if (null >= 0) {
+            dup2(null, 0);
+            dup2(null, 2);
+        }
+        execve(self, (char *const *)argv, env);
+        _exit(127);
+    }
+    close(fd[1]);
+    child_env_free(env, tpconf ? 2 : 1);
+    free(argv);
+    if (pid < 0) {
+        close(fd[0]);
+        snprintf(o->err, sizeof(o->err), "cannot start the probe: %s", strerror(errno));
+        return -1;
+    }
+    FILE *f = fdopen(fd[0], "r");
+    char *line = NULL;
+    size_t cap = 0;
+    ssize_t len;
+    while (f && (len = getline(&line, &cap, f)) > 0) {
+        if (line[len - 1] == '\n')
+            line[len - 1] = '\0';
+        parse_line(o, line);
+    }
+    free(line);
+    if (f)
+        fclose(f);
+    else
+        close(fd[0]);
+    while (waitpid(pid, &o->status, 0) < 0 && errno == EINTR)
+        ;
+    if (!WIFEXITED(o->status) || WEXITSTATUS(o->status) != 0) {
+        if (WIFSIGNALED(o->status))
+            snprintf(o->err, sizeof(o->err), "the probe process died of signal %d",
+                     WTERMSIG(o->status));
+        else
+            snprintf(o->err, sizeof(o->err), "the probe process exited with status %d",
+                     WEXITSTATUS(o->status));
+        return -1;
+    }
+    return 0;
+}
+
+/* ---- the attempts ------------------------------------------------------------------ */
+
+#define MAX_CAND 12
+
+typedef struct row {
+    const char *name;       /* JSON key */
+    const char *title;      /* for people */
+    char expect[160];       /* what the policy says should happen */
+    const char *cand[MAX_CAND];
+    char *cand_buf[MAX_CAND];
+    int ncand;
+    /* filled after the runs */
+    const char *tried;      /* the candidate used */
+    const char *status;     /* held | NOT HELD | permissive | n/a */
+    int problem;
+    char result[512];
+    char control[512];
+} row;
+
+static void add_cand(row *r, const char *fmt, const char *a, const char *b)
+{
+    char buf[128];
+    if (r->ncand >= MAX_CAND)
+        return;
+    snprintf(buf, sizeof(buf), fmt, a, b ? b : "");
+    r->cand_buf[r->ncand] = cli_join(buf, "");
+    r->cand[r->ncand] = r->cand_buf[r->ncand];
+    r->ncand++;
+}
+
+/* Groups a program might force, with the OpenSSL name that sets them and
+ * whether TLS 1.3 can use them. */
+static const struct {
+    uint16_t id;
+    const char *ossl;
+    int tls13;
+} group_cands[] = {
+    {0x0100, "ffdhe2048", 1}, {0x0101, "ffdhe3072", 1}, {0x001e, "X448", 1},
+    {0x0019, "secp521r1", 1}, {0x0018, "secp384r1", 1}, {0x0102, "ffdhe4096", 1},
+    {0x001a, "brainpoolP256r1", 0}, {0x0016, "secp256k1", 0}, {0x001b, "brainpoolP384r1", 0},
+    {0x0015, "secp224r1", 0}, {0x001d, "X25519", 1}, {0x0017, "prime256v1", 1},
+};
+
+/* Cipher suites by the family the provider can withhold. */
+static const struct {
+    uint32_t bit;
+    const char *suite;
+} cipher_cands[] = {
+    {TP_C_3DES, "ECDHE-RSA-DES-CBC3-SHA"}, {TP_C_3DES, "DES-CBC3-SHA"},
+    {TP_C_NULL, "ECDHE-RSA-NULL-SHA"}, {TP_C_NULL, "NULL-SHA256"},
+    {TP_C_RC4, "RC4-SHA"}, {TP_C_SEED, "SEED-SHA"}, {TP_C_IDEA, "IDEA-CBC-SHA"},
+    {TP_C_DES, "DES-CBC-SHA"},
+};
+
+static const char *below(int v)
+{
+    switch (v) {
+    case TP_V_TLS1_3: return "TLSv1.2";
+    case TP_V_TLS1_2: return "TLSv1.1";
+    case TP_V_TLS1_1: return "TLSv1";
+    default: return NULL;
+    }
+}
+
+static int group_allowed(const tp_floors *fl, uint16_t id)
+{
+    for (size_t i = 0; i < fl->ngroups; i++)
+        if (fl->groups[i] == id)
+            return 1;
+    return 0;
+}
+
+enum { R_VERSION, R_CIPHER, R_SHA1, R_RSAKEY, R_GROUP, NROWS };
+
+static void plan_rows(row *rows, const tp_floors *fl, int short_bits)
+{
+    memset(rows, 0, sizeof(row) * NROWS);
+    row *r = &rows[R_VERSION];
+    r->name = "protocol_version";
+    r->title = "protocol below the floor";
+    const char *v = below(fl->min_tls);
+    if (v) {
+        add_cand(r, "version:%s%s", v, NULL);
+        snprintf(r->expect, sizeof(r->expect), "refused: the floor is %s",
+                 tp_version_name(fl->min_tls));
+    } else {
+        snprintf(r->expect, sizeof(r->expect), "nothing to try: the policy allows every version");
+    }
+
+    r = &rows[R_CIPHER];
+    r->name = "forbidden_cipher";
+    r->title = "forbidden cipher";
+    for (size_t i = 0; i < sizeof(cipher_cands) / sizeof(cipher_cands[0]); i++)
+        if (fl->forbidden_ciphers & cipher_cands[i].bit)
+            add_cand(r, "cipher:%s%s", cipher_cands[i].suite, NULL);
+    snprintf(r->expect, sizeof(r->expect), "%s",
+             r->ncand ? "refused: the provider withholds the cipher"
+                      : "nothing to try: the policy withholds no cipher");
+
+    r = &rows[R_SHA1];
+    r->name = "sha1_signed_chain";
+    r->title = "SHA-1 signed certificate";
+    if (fl->forbidden_hashes & TP_H_SHA1) {
+        add_cand(r, "sha1chain%s%s", "", NULL);
+        snprintf(r->expect, sizeof(r->expect), "refused: SHA-1 is forbidden in signatures");
+    } else {
+        snprintf(r->expect, sizeof(r->expect), "nothing to try: the policy allows SHA-1 signatures");
+    }
+
+    r = &rows[R_RSAKEY];
+    r->name = "short_rsa_key";
+    r->title = "short RSA key";
+    if (short_bits) {
+        char bits[16];
+        snprintf(bits, sizeof(bits), "%d", short_bits);
+        add_cand(r, "rsakey%s%s", "", NULL);
+        snprintf(r->expect, sizeof(r->expect), "refused: a %s-bit key is below the minimum of %d",
+                 bits, fl->min_rsa_bits);
+    } else {
+        snprintf(r->expect, sizeof(r->expect), "nothing to try: no RSA minimum above 512 bits");
+    }
+
+    r = &rows[R_GROUP];
+    r->name = "forbidden_group";
+    r->title = "forbidden group";
+    for (size_t i = 0; i < sizeof(group_cands) / sizeof(group_cands[0]); i++)
+        if (!group_allowed(fl, group_cands[i].id))
+            add_cand(r, "group:%s:%s", group_cands[i].ossl, group_cands[i].tls13 ? "13" : "12");
+    snprintf(r->expect, sizeof(r->expect), "%s",
+             r->ncand ? "refused: the group is not in the policy's list"
+                      : "nothing to try: the policy allows every group OpenSSL offers");
+}
+
+static void plan_permissive(row *rows, const tp_floors *fl)
+{
+    for (int i = 0; i < NROWS && fl->permissive; i++)
+        if (rows[i].ncand)
+            snprintf(rows[i].expect, sizeof(rows[i].expect), "%s",
+                     "allowed and logged (mode = permissive; enforce would refuse it)");
+}
+
+static void rows_free(row *rows)
+{
+    for (int i = 0; i < NROWS; i++)
+        for (int j = 0; j < rows[i].ncand; j++)
+            free(rows[i].cand_buf[j]);
+}
+
+/* Judge each row from the measured and control runs. */
+static void judge_rows(row *rows, const child_out *m, const child_out *c, int permissive)
+{
+    for (int i = 0; i < NROWS; i++) {
+        row *r = &rows[i];
+        r->status = "n/a";
+        if (r->ncand == 0) {
+            snprintf(r->result, sizeof(r->result), "%s", r->expect);
+            continue;
+        }
+        const char *why = NULL;
+        for (int j = 0; j < r->ncand && !r->tried; j++) {
+            const char *ok = find(c, "attempt", r->cand[j], NULL, 2);
+            if (ok && strcmp(ok, "ok") == 0) {
+                r->tried = r->cand[j];
+                snprintf(r->control, sizeof(r->control), "without the policy: connected, %s",
+                         find(c, "attempt", r->cand[j], NULL, 3));
+            } else if (!why) {
+                why = find(c, "attempt", r->cand[j], NULL, 4);
+            }
+        }
+        if (!r->tried) {
+            snprintf(r->result, sizeof(r->result),
+                     "not tried: OpenSSL refuses it even without the policy (%s)",
+                     why && why[0] ? why : "no candidate");
+            snprintf(r->control, sizeof(r->control), "%s", "refused without the policy too");
+            continue;
+        }
+        const char *ok = find(m, "attempt", r->tried, NULL, 2);
+        const char *detail = find(m, "attempt", r->tried, NULL, 3);
+        const char *err = find(m, "attempt", r->tried, NULL, 4);
+        if (ok == NULL) {
+            r->status = "NOT HELD";
+            r->problem = 1;
+            snprintf(r->result, sizeof(r->result), "no result from the probe process");
+        } else if (strcmp(ok, "ok") != 0) {
+            r->status = "held";
+            snprintf(r->result, sizeof(r->result), "refused: %s", err && err[0] ? err : "?");
+        } else if (permissive) {
+            r->status = "permissive";
+            snprintf(r->result, sizeof(r->result),
+                     "connected, %s (mode = permissive: logged, not refused)", detail);
+        } else {
+            r->status = "NOT HELD";
+            r->problem = 1;
+            snprintf(r->result, sizeof(r->result), "connected, %s", detail);
+        }
+    }
+}
+
+/* ---- promises about the process ---------------------------------------------------- */
+
+#define MAX_FIND 32
+
+typedef struct finding {
+    const char *name;
+    int held;
+    char text[768];
+} finding;
+
+typedef struct report {
+    finding f[MAX_FIND];
+    int n;
+    int problems;
+} report;
+
+static finding *add(report *rp, const char *name, int held, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+
+static finding *add(report *rp, const char *name, int held, const char *fmt, ...)
+{
+    if (rp->n >= MAX_FIND)
+        return NULL;
+    finding *f = &rp->f[rp->n++];
+    f->name = name;
+    f->held = held;
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(f->text, sizeof(f->text), fmt, ap);
+    va_end(ap);
+    if (!held)
+        rp->problems++;
+    return f;
+}
+
+/* Why the module would not be in a process started with this openssl.cnf. */
+static void wiring_why(const conf_scan *cs, char *buf, size_t len)
+{
+    struct stat st;
+    if (!cs->loaded)
+        snprintf(buf, len, "%s", cs->error);
+    else if (!cs->init_sect)
+        snprintf(buf, len, "%s has no openssl_conf line: it loads no module", cs->file);
+    else if (!cs->entry)
+        snprintf(buf, len, "[%s] in %s has no tlspolicy section", cs->init_sect, cs->file);
+    else if (!cs->module_path || stat(cs->module_path, &st) != 0)
+        snprintf(buf, len, "module %s (path in [%s]) does not exist",
+                 cs->module_path ? cs->module_path : "(no path)", cs->entry);
+    else
+        snprintf(buf, len, "%s loads %s, yet the module did not load (see the syslog)", cs->file,
+                 cs->module_path);
+}
+
+typedef struct cmp_item {
+    const char *side, *key, *label;
+} cmp_item;
+
+static const cmp_item cmp_items[] = {
+    {"client", "min_version", "client minimum version"},
+    {"client", "max_version", "client maximum version"},
+    {"client", "ciphers", "client TLS 1.2 cipher list"},
+    {"client", "ciphersuites", "client TLS 1.3 suites"},
+    {"client", "security_level", "client security level"},
+    {"server", "min_version", "server minimum version"},
+    {"server", "max_version", "server maximum version"},
+    {"server", "ciphers", "server TLS 1.2 cipher list"},
+    {"server", "ciphersuites", "server TLS 1.3 suites"},
+    {"server", "security_level", "server security level"},
+    {"hello", "versions", "versions offered (ClientHello)"},
+    {"hello", "groups", "groups offered (ClientHello)"},
+    {"hello", "sigalgs", "signature algorithms offered (ClientHello)"},
+};
+#define NCMP (sizeof(cmp_items) / sizeof(cmp_items[0]))
+
+static const char *cmp_value(const child_out *o, const cmp_item *it)
+{
+    if (strcmp(it->side, "hello") == 0)
+        return find(o, "hello", it->key, NULL, 2);
+    return setting(o, it->side, it->key);
+}
+
+/* ---- output ------------------------------------------------------------------------- */
+
+typedef struct probe_ctx {
+    const char *app, *cnf;
+    const char *policy_file;
+    int fallback;
+    const tp_policy *p;
+    conf_scan cs;
+    child_out m, ref, ctl;
+    row rows[NROWS];
+    report rp;
+    int diffs[NCMP];
+    int ndiffs;
+    char diff_why[512];
+} probe_ctx;
+
+static void list_json(json_w *w, const char *v)
+{
+    json_arr_begin(w);
+    while (v && *v) {
+        size_t n = strcspn(v, ":");
+        json_strn(w, v, n);
+        v += n;
+        if (*v == ':')
+            v++;
+    }
+    json_arr_end(w);
+}
+
+/* One ClientHello id (hex) of list `key` as its IANA name. */
+static const char *hello_name(const char *key, unsigned id, char *hex, size_t len)
+{
+    if (strcmp(key, "groups") == 0) {
+        for (size_t i = 0; i < tp_ngroups; i++)
+            if (tp_groups[i].id == id)
+                return tp_groups[i].iana;
+    } else if (strcmp(key, "sigalgs") == 0) {
+        for (size_t i = 0; i < tp_nsigalgs; i++)
+            if (tp_sigalgs[i].id == id)
+                return tp_sigalgs[i].iana;
+    } else if (tp_version_name((long)id)) {
+        return tp_version_name((long)id);
+    }
+    snprintf(hex, len, "0x%04x", id);
+    return hex;
+}
+
+/* Hex ids of the ClientHello as names: a JSON array, or text. */
+static void hello_names(json_w *w, const char *key, const char *v)
+{
+    char hex[16];
+    int first = 1;
+    if (w)
+        json_arr_begin(w);
+    while (v && *v) {
+        const char *name = hello_name(key, (unsigned)strtoul(v, NULL, 16), hex, sizeof(hex));
+        if (w)
+            json_str(w, name);
+        else
+            printf("%s%s", first ? "" : ", ", name);
+        first = 0;
+        v += strcspn(v, ":");
+        if (*v == ':')
+            v++;
+    }
+    if (w)
+        json_arr_end(w);
+}
+
+static void settings_json(json_w *w, const child_out *o)
+{
+    const char *sides[] = {"client", "server"};
+    for (int s = 0; s < 2; s++) {
+        json_key(w, sides[s]);
+        if (setting(o, sides[s], "min_version") == NULL) {
+            json_null(w);
+            continue;
+        }
+        json_obj_begin(w);
+        json_key(w, "min_version");
+        json_str(w, setting(o, sides[s], "min_version"));
+        json_key(w, "max_version");
+        json_str(w, setting(o, sides[s], "max_version"));
+        json_key(w, "ciphers");
+        list_json(w, setting(o, sides[s], "ciphers"));
+        json_key(w, "ciphersuites");
+        list_json(w, setting(o, sides[s], "ciphersuites"));
+        json_key(w, "security_level");
+        json_int(w, atol(setting(o, sides[s], "security_level")));
+        json_key(w, "verify_mode");
+        json_int(w, atol(setting(o, sides[s], "verify_mode")));
+        json_obj_end(w);
+    }
+    json_key(w, "client_hello");
+    json_obj_begin(w);
+    const char *keys[] = {"versions", "groups", "sigalgs"};
+    const char *jkeys[] = {"versions", "groups", "signature_algorithms"};
+    for (int i = 0; i < 3; i++) {
+        json_key(w, jkeys[i]);
+        hello_names(w, keys[i], find(o, "hello", keys[i], NULL, 2));
+    }
+    json_obj_end(w);
+}
+
+static void print_json(probe_ctx *pc)
+{
+    json_w w;
+    json_init(&w, stdout, 1);
+    json_obj_begin(&w);
+    json_key(&w, "schema");
+    json_int(&w, TP_SCHEMA_VERSION);
+    json_key(&w, "program");
+    json_str(&w, pc->app);
+    json_key(&w, "openssl_conf");
+    json_str(&w, pc->cnf);
+    json_key(&w, "policy_file");
+    json_str(&w, pc->policy_file);
+    json_key(&w, "fallback");
+    json_bool(&w, pc->fallback);
+    json_key(&w, "module");
+    json_str(&w, find(&pc->m, "module", NULL, NULL, 1));
+    json_key(&w, "providers");
+    json_arr_begin(&w);
+    for (int i = 0; i < pc->m.n; i++)
+        if (strcmp(pc->m.r[i].f[0], "provider") == 0)
+            json_str(&w, pc->m.r[i].f[1]);
+    json_arr_end(&w);
+    json_key(&w, "effective");
+    json_obj_begin(&w);
+    settings_json(&w, &pc->m);
+    json_obj_end(&w);
+    json_key(&w, "policy");
+    json_obj_begin(&w);
+    settings_json(&w, &pc->ref);
+    json_obj_end(&w);
+    json_key(&w, "differences");
+    json_arr_begin(&w);
+    for (size_t i = 0; i < NCMP; i++) {
+        if (!pc->diffs[i])
+            continue;
+        json_obj_begin(&w);
+        json_key(&w, "setting");
+        json_str(&w, cmp_items[i].label);
+        json_key(&w, "effective");
+        json_str(&w, cmp_value(&pc->m, &cmp_items[i]));
+        json_key(&w, "policy");
+        json_str(&w, cmp_value(&pc->ref, &cmp_items[i]));
+        json_key(&w, "why");
+        json_str(&w, pc->diff_why);
+        json_obj_end(&w);
+    }
+    json_arr_end(&w);
+    json_key(&w, "checks");
+    json_arr_begin(&w);
+    for (int i = 0; i < pc->rp.n; i++) {
+        json_obj_begin(&w);
+        json_key(&w, "name");
+        json_str(&w, pc->rp.f[i].name);
+        json_key(&w, "held");
+        json_bool(&w, pc->rp.f[i].held);
+        json_key(&w, "message");
+        json_str(&w, pc->rp.f[i].text);
+        json_obj_end(&w);
+    }
+    json_arr_end(&w);
+    json_key(&w, "floors");
+    json_arr_begin(&w);
+    for (int i = 0; i < NROWS; i++) {
+        const row *r = &pc->rows[i];
+        json_obj_begin(&w);
+        json_key(&w, "name");
+        json_str(&w, r->name);
+        json_key(&w, "attempt");
+        json_str(&w, r->tried);
+        json_key(&w, "expect");
+        json_str(&w, r->expect);
+        json_key(&w, "status");
+        json_str(&w, strcmp(r->status, "NOT HELD") == 0 ? "not held" : r->status);
+        json_key(&w, "held");
+        json_bool(&w, !r->problem);
+        json_key(&w, "result");
+        json_str(&w, r->result);
+        json_key(&w, "control");
+        json_str(&w, r->control);
+        json_obj_end(&w);
+    }
+    json_arr_end(&w);
+    json_key(&w, "held");
+    json_bool(&w, pc->rp.problems == 0);
+    json_obj_end(&w);
+    json_finish(&w);
+}
+
+/* 1 if item (n bytes) is one of the colon-separated list. */
+static int in_colon_list(const char *list, const char *item, size_t n)
+{
+    while (*list) {
+        size_t m = strcspn(list, ":");
+        if (m == n && strncmp(list, item, n) == 0)
+            return 1;
+        list += m;
+        if (*list == ':')
+            list++;
+    }
+    return 0;
+}
+
+/* Names of list a that b lacks, at most a few. */
+static void list_minus(const char *a, const char *b, char *out, size_t len)
+{
+    int shown = 0, more = 0;
+    out[0] = '\0';
+    while (*a) {
+        size_t n = strcspn(a, ":");
+        if (!in_colon_list(b, a, n)) {
+            if (shown < 6)
+                snprintf(out + strlen(out), len - strlen(out), "%s%.*s", shown ? ", " : "",
+                         (int)n, a);
+            else
+                more++;
+            shown++;
+        }
+        a += n;
+        if (*a == ':')
+            a++;
+    }
+    if (more)
+        snprintf(out + strlen(out), len - strlen(out), " and %d more", more);
+}
+
+/* Short values in full; long lists as what is extra and what is missing. */
+static void print_diff(const char *label, const char *a, const char *b)
+{
+    if (strlen(a) <= 60 && strlen(b) <= 60) {
+        printf("  %s: %s (policy: %s)\n", label, a[0] ? a : "(none)", b[0] ? b : "(none)");
+        return;
+    }
+    char extra[512], missing[512];
+    list_minus(a, b, extra, sizeof(extra));
+    list_minus(b, a, missing, sizeof(missing));
+    printf("  %s:", label);
+    if (extra[0])
+        printf(" not in the policy: %s;", extra);
+    if (missing[0])
+        printf(" missing: %s;", missing);
+    if (!extra[0] && !missing[0])
+        printf(" same names, another order;");
+    printf(" (tlspolicy probe --json has both lists)\n");
+}
+
+static void print_text(probe_ctx *pc)
+{
+    printf("Program: %s\n", pc->app ? pc->app : "(any program)");
+    printf("openssl.cnf: %s\n", pc->cnf);
+    printf("Policy file: %s%s\n", pc->policy_file ? pc->policy_file : "compiled-in DEFAULT",
+           pc->fallback ? " (invalid: the compiled-in DEFAULT is in force)" : "");
+    const char *mod = find(&pc->m, "module", NULL, NULL, 1);
+    printf("Module: %s\n", mod ? mod : "not loaded");
+    printf("Providers:");
+    int any = 0;
+    for (int i = 0; i < pc->m.n; i++)
+        if (strcmp(pc->m.r[i].f[0], "provider") == 0) {
+            printf(" %s", pc->m.r[i].f[1]);
+            any = 1;
+        }
+    printf("%s\n", any ? "" : " none");
+
+    printf("\nWhat a new SSL_CTX gets (client):\n");
+    const char *keys[] = {"min_version", "max_version", "security_level", "verify_mode",
+                          "ciphersuites", "ciphers"};
+    for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
+        const char *v = setting(&pc->m, "client", keys[i]);
+        printf("  %-16s %s\n", keys[i], v ? v : "?");
+    }
+    printf("What the client offers (its ClientHello):\n");
+    const char *hk[] = {"versions", "groups", "sigalgs"};
+    for (int i = 0; i < 3; i++) {
+        printf("  %-16s ", hk[i]);
+        hello_names(NULL, hk[i], find(&pc->m, "hello", hk[i], NULL, 2));
+        putchar('\n');
+    }
+    if (pc->ndiffs) {
+        printf("\nDifferences from the policy (%s):\n", pc->diff_why);
+        for (size_t i = 0; i < NCMP; i++)
+            if (pc->diffs[i]) {
+                const char *a = cmp_value(&pc->m, &cmp_items[i]);
+                const char *b = cmp_value(&pc->ref, &cmp_items[i]);
+                print_diff(cmp_items[i].label, a ? a : "?", b ? b : "?");
+            }
+    }
+    printf("\nChecks:\n");
+    for (int i = 0; i < pc->rp.n; i++)
+        printf("  %-9s %s\n", pc->rp.f[i].held ? "ok" : "PROBLEM", pc->rp.f[i].text);
+    printf("\nFloors (live handshakes, application overrides):\n");
+    for (int i = 0; i < NROWS; i++) {
+        const row *r = &pc->rows[i];
+        printf("  %-9s %s%s%s%s\n", r->status, r->title, r->tried ? " [" : "",
+               r->tried ? r->tried : "", r->tried ? "]" : "");
+        printf("            policy: %s\n", r->expect);
+        printf("            seen:   %s\n", r->result);
+        if (r->tried)
+            printf("            %s\n", r->control);
+    }
+    printf("\n%s\n", pc->rp.problems == 0 ? "Every promise held."
+                                          : "Some promises did NOT hold (see above).");
+}
+
+/* ---- the command ------------------------------------------------------------------------ */
+
+static void probe_help(FILE *f)
+{
+    fputs("Usage: tlspolicy probe [--app NAME] [--openssl-conf FILE] [--json]\n"
+          "\n"
+          "Prove what OpenSSL really applies under an openssl.cnf (default: the one\n"
+          "programs read, $OPENSSL_CONF or OPENSSLDIR/openssl.cnf): a fresh process\n"
+          "makes client and server contexts as an ordinary program does and reports\n"
+          "what they got, compared with the policy; then loopback handshakes try\n"
+          "each floor with an application-level override (a protocol below the\n"
+          "floor, a forbidden cipher, a SHA-1 signed certificate, a short RSA key,\n"
+          "a forbidden group) and report each as held or not, with the error seen.\n"
+          "\n"
+          "  --app NAME           probe as program NAME (its base name) is treated\n"
+          "  --openssl-conf FILE  the openssl.cnf to probe\n"
+          "  --json               one JSON object (\"schema\": 1)\n"
+          "  --root DIR, --policy FILE, -h/--help as for tlspolicy --help\n"
+          "\n"
+          "Exit status: 0 every promise held, 1 one did not (or the probe could not\n"
+          "run), 2 usage error, 3 the policy could not be loaded.\n", f);
+}
+
+static int self_exe(char *buf, size_t len)
+{
+    ssize_t n = readlink("/proc/self/exe", buf, len - 1);
+    if (n <= 0)
+        return -1;
+    buf[n] = '\0';
+    return 0;
+}
+
+static int rmtree_pki(const char *dir)
+{
+    const char *files[] = {"ca.pem", "ec.pem", "ec.key", "rsa.pem", "rsa.key", "sha1.pem",
+                           "sha1.key", "short.pem", "short.key", "reference.cnf"};
+    char path[4096];
+    for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
+        snprintf(path, sizeof(path), "%s/%s", dir, files[i]);
+        unlink(path);
+    }
+    return rmdir(dir);
+}
+
+/* The rendered commands as a private openssl.cnf: the reference. VerifyMode
+ * is left out: the module sets the verify mode by its own hook. */
+static int write_reference(const char *path, const tp_ossl_settings *s)
+{
+    FILE *f = fopen(path, "we");
+    if (f == NULL)
+        return -1;
+    fputs("openssl_conf = ref_init\n[ref_init]\nssl_conf = ref_ssl\n[ref_ssl]\n"
+          "system_default = ref_default\n[ref_default]\n", f);
+    for (size_t i = 0; i < s->ncmds; i++) {
+        if (!s->cmds[i].value || strcmp(s->cmds[i].cmd, "VerifyMode") == 0)
+            continue;
+        fprintf(f, "%s = \"", s->cmds[i].cmd);
+        for (const char *v = s->cmds[i].value; *v; v++) {
+            if (*v == '"' || *v == '\\')
+                fputc('\\', f);
+            fputc(*v, f);
+        }
+        fputs("\"\n", f);
+    }
+    return fclose(f) == 0 ? 0 : -1;
+}
+
+/* Compare measured with reference; checks about the process. */
+static void judge_process(probe_ctx *pc, const tp_ossl_settings *s)
+{
+    report *rp = &pc->rp;
+    char why[600];
+    const child_out *m = &pc->m;
+
+    const char *init = find(m, "init", NULL, NULL, 1);
+    if (init && strcmp(init, "ok") != 0)
+        add(rp, "openssl_init", 0, "OpenSSL initialisation failed: %s",
+            find(m, "init", NULL, NULL, 2));
+    if (pc->cs.config_diagnostics && !pc->cs.loaded)
+        add(rp, "openssl_conf", 0, "%s", pc->cs.error);
+
+    const char *mod = find(m, "module", NULL, NULL, 1);
+    if (mod) {
+        add(rp, "module_loaded", 1, "module loaded: %s", mod);
+    } else {
+        wiring_why(&pc->cs, why, sizeof(why));
+        add(rp, "module_loaded", 0, "module not loaded: %s", why);
+    }
+
+    int ours = 0;
+    char others[256] = "";
+    for (int i = 0; i < m->n; i++) {
+        if (strcmp(m->r[i].f[0], "provider") != 0)
+            continue;
+        if (strcmp(m->r[i].f[1], "tlspolicy") == 0)
+            ours = 1;
+        else if (strcmp(m->r[i].f[1], "base") != 0)
+            snprintf(others + strlen(others), sizeof(others) - strlen(others), "%s%s",
+                     others[0] ? ", " : "", m->r[i].f[1]);
+    }
+    if (!ours) {
+        if (!mod)
+            wiring_why(&pc->cs, why, sizeof(why));
+        else
+            snprintf(why, sizeof(why), "the module could not activate it (see the syslog)");
+        add(rp, "provider_active", 0, "provider tlspolicy not active: %s", why);
+    } else if (others[0]) {
+        add(rp, "provider_active", 0,
+            "provider tlspolicy active, but so is %s: what %s offers escapes the floors%s%s",
+            others, strchr(others, ',') ? "they" : "it",
+            pc->cs.nother_providers ? " (activated by the providers section of " : "",
+            pc->cs.nother_providers ? pc->cs.file : "");
+        if (pc->cs.nother_providers)
+            strncat(rp->f[rp->n - 1].text, ")", sizeof(rp->f[0].text) - strlen(rp->f[rp->n - 1].text) - 1);
+    } else {
+        add(rp, "provider_active", 1, "provider tlspolicy active, and the only one");
+    }
+
+    if (pc->fallback)
+        add(rp, "policy_valid", 0,
+            "the policy file %s cannot be used: programs get the compiled-in DEFAULT (tlspolicy check)",
+            pc->policy_file ? pc->policy_file : "?");
+
+    /* Settings: measured against the reference. */
+    for (int k = 0; k < 2; k++) {
+        const char *side = k ? "server" : "client";
+        const char *ok = find(m, "ctx", side, NULL, 2);
+        if (ok && strcmp(ok, "ok") != 0)
+            add(rp, "ssl_ctx", 0, "SSL_CTX_new (%s) failed: %s", side, find(m, "ctx", side, NULL, 3));
+    }
+    for (size_t i = 0; i < NCMP; i++) {
+        const char *a = cmp_value(m, &cmp_items[i]);
+        const char *b = cmp_value(&pc->ref, &cmp_items[i]);
+        if (!a || !b || strcmp(a, b) != 0) {
+            pc->diffs[i] = 1;
+            pc->ndiffs++;
+        }
+    }
+    /* Verification: the module's own hook, not an ssl_conf command. */
+    const char *vm = setting(m, "client", "verify_mode");
+    int want_verify = s->verify_peer == 2;
+    if (vm && want_verify && atoi(vm) == 0) {
+        add(rp, "verify_mode", 0, "verify.peer = required, but a new client SSL_CTX does not verify");
+    } else if (vm && want_verify) {
+        add(rp, "verify_mode", 1, "clients verify the peer (verify mode %s)", vm);
+    }
+    if (pc->ndiffs) {
+        if (!mod || !ours)
+            wiring_why(&pc->cs, pc->diff_why, sizeof(pc->diff_why));
+        else if (pc->cs.ssl_after)
+            snprintf(pc->diff_why, sizeof(pc->diff_why),
+                     "%s is listed after tlspolicy in [%s] of %s and replaces the policy's"
+                     " system_default: list tlspolicy last",
+                     pc->cs.ssl_after, pc->cs.init_sect, pc->cs.file);
+        else if (pc->cs.ssl_before)
+            snprintf(pc->diff_why, sizeof(pc->diff_why),
+                     "the system's own %s is merged under the policy", pc->cs.ssl_before);
+        else
+            snprintf(pc->diff_why, sizeof(pc->diff_why), "unknown: compare tlspolicy show");
+        add(rp, "defaults", 0, "%d setting%s differ%s from the policy: %s", pc->ndiffs,
+            pc->ndiffs > 1 ? "s" : "", pc->ndiffs > 1 ? "" : "s", pc->diff_why);
+    } else {
+        add(rp, "defaults", 1, "defaults of new SSL_CTXs are the policy's");
+    }
+
+    const char *b = find(m, "attempt", "baseline", NULL, 2);
+    if (b && strcmp(b, "ok") == 0)
+        add(rp, "handshake", 1, "an ordinary handshake works: %s", find(m, "attempt", "baseline", NULL, 3));
+    else
+        add(rp, "handshake", 0, "an ordinary handshake fails: %s",
+            b ? find(m, "attempt", "baseline", NULL, 4) : "no result");
+}
+
+int cmd_probe(cli *c, int argc, char **argv)
+{
+    static const struct option longopts[] = {
+        {"app", required_argument, NULL, 'a'},
+        {"openssl-conf", required_argument, NULL, 'o'},
+        {"json", no_argument, NULL, 'j'},
+        CLI_COMMON_LONGOPTS,
+        {NULL, 0, NULL, 0},
+    };
+    const char *app = NULL, *cnf_opt = NULL;
+    int json = 0, ch, rc = TP_EXIT_PROBLEMS;
+
+    while ((ch = cli_getopt(c, argc, argv, "a:o:j", longopts, probe_help)) != -1) {
+        switch (ch) {
+        case 'a': app = optarg; break;
+        case 'o': cnf_opt = optarg; break;
+        case 'j': json = 1; break;
+        default: return TP_EXIT_USAGE;
+        }
+    }
+    if (optind < argc)
+        return cli_usage(c, "unexpected argument '%s'", argv[optind]);
+    if (app && !app[0])
+        return cli_usage(c, "--app needs a program name");
+    if (cnf_opt && !cnf_opt[0])
+        return cli_usage(c, "--openssl-conf needs a file");
+
+    /* This process reads no openssl.cnf: what it measures is in children. */
+    OPENSSL_init_ssl(OPENSSL_INIT_NO_LOAD_CONFIG, NULL);
+
+    probe_ctx pc;
+    memset(&pc, 0, sizeof(pc));
+    pc.app = app;
+    char *cnf = cnf_opt ? cli_join(cnf_opt, "") : conf_default_file();
+    pc.cnf = cnf;
+    conf_scan_load(&pc.cs, cnf);
+
+    char self[4096];
+    if (self_exe(self, sizeof(self)) != 0) {
+        cli_error(c, "cannot find my own executable: %s", strerror(errno));
+        conf_scan_free(&pc.cs);
+        free(cnf);
+        return TP_EXIT_PROBLEMS;
+    }
+    const char *name = NULL, *exe_unused = NULL;
+    cli_program(app, &name, &exe_unused);
+    if (name == NULL) {
+        const char *slash = strrchr(self, '/');
+        name = slash ? slash + 1 : self;
+    }
+
+    /* The policy as the module in the probed process finds it. */
+    if (cli_resolve_opts(c) != 0) {
+        conf_scan_free(&pc.cs);
+        free(cnf);
+        return TP_EXIT_LOAD;
+    }
+    char *tpconf = NULL; /* TLSPOLICY_CONF for the child, if we decide it */
+    const char *env_conf = secure_getenv("TLSPOLICY_CONF");
+    if (pc.cs.policy) {
+        c->opts.policy_file = pc.cs.policy;
+    } else if (c->policy) {
+        tpconf = cli_join(c->policy, "");
+    } else if (env_conf && env_conf[0]) {
+        c->opts.policy_file = env_conf;
+    } else if (c->opts.root) {
+        char *etc = cli_join(c->opts.root, TP_ETCDIR "/policy.conf");
+        if (access(etc, F_OK) == 0)
+            tpconf = etc;
+        else
+            free(etc);
+    }
+    if (tpconf)
+        c->opts.policy_file = tpconf;
+    c->opts.require_trusted = 1; /* the module always insists */
+
+    tp_err err = TP_OK;
+    tp_policy *p = cli_load(c, &err);
+    tp_resolved *r = p ? tp_policy_resolve(p, name, self, &err) : NULL;
+    tp_ossl_settings s;
+    tp_floors fl;
+    memset(&s, 0, sizeof(s));
+    memset(&fl, 0, sizeof(fl));
+    if (r == NULL || tp_render_ossl(r, OpenSSL_version_num(), &s) != TP_OK
+        || tp_render_floors(r, &fl) != TP_OK) {
+        cli_error(c, "cannot resolve the policy: %s", tp_strerror(err != TP_OK ? err : TP_ERR_NOMEM));
+        rc = TP_EXIT_LOAD;
+        goto out_policy;
+    }
+    pc.p = p;
+    pc.fallback = tp_policy_is_fallback(p) || tp_resolved_is_fallback(r);
+    pc.policy_file = c->opts.policy_file ? c->opts.policy_file : tp_policy_file(p);
+    if (!pc.fallback && tp_policy_file(p))
+        pc.policy_file = tp_policy_file(p);
+
+    /* Certificates and the reference configuration, in a private directory. */
+    const char *tmp = getenv("TMPDIR");
+    char *dir = cli_join(tmp && tmp[0] ? tmp : "/tmp", "/tlspolicy-probe.XXXXXX");
+    if (mkdtemp(dir) == NULL) {
+        cli_error(c, "cannot make a temporary directory: %s", strerror(errno));
+        free(dir);
+        goto out_policy;
+    }
+    int ec_bits = fl.min_ec_bits > 256 ? fl.min_ec_bits : 256;
+    int rsa_bits = fl.min_rsa_bits > 2048 ? fl.min_rsa_bits : 2048;
+    if (rsa_bits > 4096)
+        rsa_bits = 4096;
+    int short_bits = fl.min_rsa_bits > 1024 ? 1024 : fl.min_rsa_bits > 512 ? 512 : 0;
+    char perr[512];
+    char *refcnf = cli_join(dir, "/reference.cnf");
+    if (probe_pki_make(dir, ec_bits, rsa_bits, short_bits, perr, sizeof(perr)) != 0) {
+        cli_error(c, "%s", perr);
+        goto out_dir;
+    }
+    if (write_reference(refcnf, &s) != 0) {
+        cli_error(c, "cannot write %s: %s", refcnf, strerror(errno));
+        goto out_dir;
+    }
+
+    plan_rows(pc.rows, &fl, short_bits);
+    plan_permissive(pc.rows, &fl);
+    const char *attempts[1 + NROWS * MAX_CAND];
+    int na = 0;
+    attempts[na++] = "baseline";
+    for (int i = 0; i < NROWS; i++)
+        for (int j = 0; j < pc.rows[i].ncand; j++)
+            attempts[na++] = pc.rows[i].cand[j];
+
+    if (run_child(self, name, cnf, tpconf, dir, attempts, na, &pc.m) != 0) {
+        cli_error(c, "%s", pc.m.err);
+        goto out_runs;
+    }
+    if (run_child(self, name, refcnf, NULL, dir, attempts, 1, &pc.ref) != 0) {
+        cli_error(c, "reference run: %s", pc.ref.err);
+        goto out_runs;
+    }
+    if (run_child(self, name, "/dev/null", NULL, dir, attempts + 1, na - 1, &pc.ctl) != 0) {
+        cli_error(c, "control run: %s", pc.ctl.err);
+        goto out_runs;
+    }
+
+    judge_process(&pc, &s);
+    judge_rows(pc.rows, &pc.m, &pc.ctl, fl.permissive);
+    for (int i = 0; i < NROWS; i++)
+        if (pc.rows[i].problem)
+            pc.rp.problems++;
+    if (app && app[0] == '/')
+        add(&pc.rp, "app_path", 1,
+            "note: probed as '%s'; rules that match the executable path %s cannot be"
+            " reproduced (the probe runs as %s)", name, app, self);
+
+    if (json)
+        print_json(&pc);
+    else
+        print_text(&pc);
+    rc = pc.rp.problems ? TP_EXIT_PROBLEMS : pc.fallback ? TP_EXIT_LOAD : TP_EXIT_OK;
+
+out_runs:
+    out_free(&pc.m);
+    out_free(&pc.ref);
+    out_free(&pc.ctl);
+    rows_free(pc.rows);
+out_dir:
+    rmtree_pki(dir);
+    free(refcnf);
+    free(dir);
+out_policy:
+    tp_ossl_settings_clear(&s);
+    tp_resolved_free(r);
+    tp_policy_free(p);
+    free(tpconf);
+    conf_scan_free(&pc.cs);
+    free(cnf);
+    return rc;
+}
