@@ -85,5 +85,6 @@ int cmd_explain(cli *c, int argc, char **argv);
 int cmd_list(cli *c, int argc, char **argv);
 int cmd_check(cli *c, int argc, char **argv);
 int cmd_probe(cli *c, int argc, char **argv);
+int cmd_status(cli *c, int argc, char **argv);
 
 #endif

@@ -36,13 +36,15 @@ static const cli_cmd commands[] = {
      "profiles and modifiers, with a description each"},
     {"probe", cmd_probe, "[--app NAME] [--openssl-conf FILE] [--json]",
      "prove what OpenSSL enforces, by live handshakes"},
+    {"status", cmd_status, "[--openssl-conf FILE] [--json]",
+     "is the wiring present and effective"},
     {"help", cmd_help, "[COMMAND]", "show this help, or a command's"},
 };
 #define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))
 
 /* Verbs of the design that later versions add. */
 static const char *const later_commands[] = {
-    "coverage", "status", "set", "enable", "disable",
+    "coverage", "set", "enable", "disable",
 };
 
 static void usage(FILE *f)

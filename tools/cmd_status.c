@@ -1,0 +1,257 @@
+/*
+ * cmd_status.c - `status`: is the wiring present and effective? Reads the
+ * openssl.cnf OpenSSL will read (NCONF, nothing loaded) and the policy as
+ * the module will; one finding per line. `probe` proves by measurement;
+ * this is the quick look that needs no handshake.
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <openssl/crypto.h>
+#include <openssl/ssl.h>
+
+#include "cli.h"
+#include "json.h"
+#include "probe.h"
+#include "tp_config.h"
+
+#define ST_MAX 32
+
+typedef enum { ST_OK, ST_NOTE, ST_PROBLEM } st_sev;
+
+typedef struct st_finding {
+    st_sev sev;
+    const char *check;
+    char msg[1024];
+} st_finding;
+
+typedef struct st_report {
+    st_finding f[ST_MAX];
+    int n, problems;
+} st_report;
+
+static const char *sev_name(st_sev s)
+{
+    return s == ST_OK ? "ok" : s == ST_NOTE ? "note" : "problem";
+}
+
+static void say(st_report *r, st_sev sev, const char *check, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+
+static void say(st_report *r, st_sev sev, const char *check, const char *fmt, ...)
+{
+    if (r->n >= ST_MAX)
+        return;
+    st_finding *f = &r->f[r->n++];
+    f->sev = sev;
+    f->check = check;
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(f->msg, sizeof(f->msg), fmt, ap);
+    va_end(ap);
+    if (sev == ST_PROBLEM)
+        r->problems++;
+}
+
+/* Owned by root and writable by nobody else, as the module insists for the
+ * policy (and as any code every program loads must be). */
+static void check_trust(st_report *r, const char *check, const char *what, const char *path)
+{
+    struct stat st;
+    if (stat(path, &st) != 0) {
+        say(r, ST_PROBLEM, check, "%s %s: %s", what, path, strerror(errno));
+        return;
+    }
+    if (!S_ISREG(st.st_mode))
+        say(r, ST_PROBLEM, check, "%s %s is not a regular file", what, path);
+    else if (st.st_uid != 0)
+        say(r, ST_PROBLEM, check, "%s %s is owned by uid %u, not root: the module refuses it",
+            what, path, (unsigned)st.st_uid);
+    else if (st.st_mode & (S_IWGRP | S_IWOTH))
+        say(r, ST_PROBLEM, check, "%s %s is writable by group or others (mode %03o)", what, path,
+            (unsigned)(st.st_mode & 0777));
+    else
+        say(r, ST_OK, check, "%s %s is owned by root, mode %03o", what, path,
+            (unsigned)(st.st_mode & 0777));
+}
+
+static void check_wiring(st_report *r, const conf_scan *cs)
+{
+    struct stat st;
+
+    if (!cs->loaded) {
+        say(r, ST_PROBLEM, "openssl_conf", "%s", cs->error);
+        return;
+    }
+    say(r, ST_OK, "openssl_conf", "OpenSSL reads %s", cs->file);
+    if (!cs->init_sect) {
+        say(r, ST_PROBLEM, "wired", "%s has no openssl_conf line: it loads no module", cs->file);
+        return;
+    }
+    if (!cs->entry) {
+        say(r, ST_PROBLEM, "wired", "[%s] in %s does not load tlspolicy (wiring: see tlspolicy(7))",
+            cs->init_sect, cs->file);
+        return;
+    }
+    say(r, ST_OK, "wired", "[%s] loads tlspolicy (entry '%s', %d of %d)", cs->init_sect, cs->entry,
+        cs->entry_index + 1, cs->nentries);
+    if (!cs->module_path || stat(cs->module_path, &st) != 0)
+        say(r, ST_PROBLEM, "module", "module %s does not exist: programs start without the policy",
+            cs->module_path ? cs->module_path : "(no path)");
+    else
+        check_trust(r, "module", "module", cs->module_path);
+    if (cs->ssl_after)
+        say(r, ST_PROBLEM, "last_ssl_conf",
+            "%s is listed after tlspolicy in [%s] and replaces the policy's system_default:"
+            " list tlspolicy last", cs->ssl_after, cs->init_sect);
+    else
+        say(r, ST_OK, "last_ssl_conf", "tlspolicy is the last ssl_conf writer%s%s%s",
+            cs->ssl_before ? " (the system's " : "", cs->ssl_before ? cs->ssl_before : "",
+            cs->ssl_before ? " is merged under the policy)" : "");
+    for (int i = 0; i < cs->nother_providers; i++)
+        say(r, ST_PROBLEM, "providers",
+            "openssl.cnf activates provider %s besides tlspolicy: what it offers escapes the floors",
+            cs->other_providers[i]);
+    if (cs->config_diagnostics)
+        say(r, ST_NOTE, "config_diagnostics",
+            "config_diagnostics = 1: a configuration error stops the openssl command at start-up");
+}
+
+static void status_help(FILE *f)
+{
+    fputs("Usage: tlspolicy status [--openssl-conf FILE] [--json]\n"
+          "\n"
+          "Is the wiring present and effective: the openssl.cnf OpenSSL will read\n"
+          "($OPENSSL_CONF, else OPENSSLDIR/openssl.cnf) loads the module, the module\n"
+          "file exists, tlspolicy is the last ssl_conf writer and no other provider\n"
+          "is activated, and the policy file is valid and trusted (owned by root,\n"
+          "writable by nobody else). One line per finding; `probe` proves it live.\n"
+          "\n"
+          "  --openssl-conf FILE  the openssl.cnf to look at\n"
+          "  --json               one JSON object (\"schema\": 1)\n"
+          "  --root DIR, --policy FILE, -h/--help as for tlspolicy --help\n"
+          "\n"
+          "Exit status: 0 no problem, 1 a problem found, 2 usage error.\n", f);
+}
+
+int cmd_status(cli *c, int argc, char **argv)
+{
+    static const struct option longopts[] = {
+        {"openssl-conf", required_argument, NULL, 'o'},
+        {"json", no_argument, NULL, 'j'},
+        CLI_COMMON_LONGOPTS,
+        {NULL, 0, NULL, 0},
+    };
+    const char *cnf_opt = NULL;
+    int json = 0, ch;
+
+    while ((ch = cli_getopt(c, argc, argv, "o:j", longopts, status_help)) != -1) {
+        switch (ch) {
+        case 'o': cnf_opt = optarg; break;
+        case 'j': json = 1; break;
+        default: return TP_EXIT_USAGE;
+        }
+    }
+    if (optind < argc)
+        return cli_usage(c, "unexpected argument '%s'", argv[optind]);
+    if (cnf_opt && !cnf_opt[0])
+        return cli_usage(c, "--openssl-conf needs a file");
+
+    OPENSSL_init_ssl(OPENSSL_INIT_NO_LOAD_CONFIG, NULL);
+    st_report r;
+    memset(&r, 0, sizeof(r));
+    conf_scan cs;
+    char *cnf = cnf_opt ? cli_join(cnf_opt, "") : conf_default_file();
+    conf_scan_load(&cs, cnf);
+    check_wiring(&r, &cs);
+
+    /* The policy, found as the module finds it. */
+    if (cli_resolve_opts(c) != 0) {
+        conf_scan_free(&cs);
+        free(cnf);
+        return TP_EXIT_LOAD;
+    }
+    if (cs.policy)
+        c->opts.policy_file = cs.policy;
+    c->opts.require_trusted = 1;
+    const char *file = c->opts.policy_file;
+    char *dflt = NULL;
+    if (!file) {
+        dflt = c->opts.root ? cli_join(c->opts.root, TP_ETCDIR "/policy.conf")
+                            : cli_join(TP_ETCDIR "/policy.conf", "");
+        if (access(dflt, F_OK) == 0)
+            file = c->opts.policy_file = dflt;
+    }
+    tp_err err = TP_OK;
+    tp_policy *p = cli_load(c, &err);
+    if (p == NULL) {
+        conf_scan_free(&cs);
+        free(cnf);
+        free(dflt);
+        return TP_EXIT_LOAD;
+    }
+    if (!file) {
+        say(&r, ST_NOTE, "policy", "no policy file (%s absent): programs get the compiled-in DEFAULT",
+            dflt);
+    } else {
+        check_trust(&r, "policy_trusted", "policy file", file);
+        if (tp_policy_nerrors(p) || tp_policy_is_fallback(p)) {
+            for (size_t i = 0; i < tp_policy_ndiags(p); i++) {
+                const tp_diag *d = tp_policy_diag(p, i);
+                if (d->severity != TP_SEV_ERROR)
+                    continue;
+                say(&r, ST_PROBLEM, "policy_valid", "%s:%d: %s", d->file ? d->file : file, d->line,
+                    d->message);
+            }
+            say(&r, ST_PROBLEM, "policy_valid",
+                "policy %s cannot be used: programs get the compiled-in DEFAULT", file);
+        } else {
+            say(&r, ST_OK, "policy_valid", "policy %s is valid (%zu drop-in%s)", file,
+                tp_policy_ndropins(p), tp_policy_ndropins(p) == 1 ? "" : "s");
+        }
+    }
+
+    if (json) {
+        json_w w;
+        json_init(&w, stdout, 1);
+        json_obj_begin(&w);
+        json_key(&w, "schema");
+        json_int(&w, TP_SCHEMA_VERSION);
+        json_key(&w, "openssl_conf");
+        json_str(&w, cnf);
+        json_key(&w, "module");
+        json_str(&w, cs.module_path);
+        json_key(&w, "policy_file");
+        json_str(&w, file);
+        json_key(&w, "findings");
+        json_arr_begin(&w);
+        for (int i = 0; i < r.n; i++) {
+            json_obj_begin(&w);
+            json_key(&w, "severity");
+            json_str(&w, sev_name(r.f[i].sev));
+            json_key(&w, "check");
+            json_str(&w, r.f[i].check);
+            json_key(&w, "message");
+            json_str(&w, r.f[i].msg);
+            json_obj_end(&w);
+        }
+        json_arr_end(&w);
+        json_key(&w, "ok");
+        json_bool(&w, r.problems == 0);
+        json_obj_end(&w);
+        json_finish(&w);
+    } else {
+        for (int i = 0; i < r.n; i++)
+            printf("%s: %s\n", sev_name(r.f[i].sev), r.f[i].msg);
+    }
+    tp_policy_free(p);
+    conf_scan_free(&cs);
+    free(cnf);
+    free(dflt);
+    return r.problems ? TP_EXIT_PROBLEMS : TP_EXIT_OK;
+}
