@@ -7,7 +7,7 @@
  * SSL_CTX_new, in any library context, after the cert store exists and
  * before system_default is applied (ssl_lib.c, SSL_CTX_new_ex, 3.0-3.5).
  * There it sets the client's verify mode and gives the store a lookup for
- * the policy's trust anchors. The module does not link libssl: the two
+ * the policy's trust anchors. The module does not link libssl: the few
  * libssl functions needed are looked up in the libssl already loaded.
  */
 #include <dirent.h>
@@ -47,6 +47,8 @@
 
 typedef X509_STORE *(*tpm_get_store_fn)(const SSL_CTX *ctx);
 typedef void (*tpm_set_verify_fn)(SSL_CTX *ctx, int mode, SSL_verify_cb cb);
+typedef const SSL_METHOD *(*tpm_get_method_fn)(const SSL_CTX *ctx);
+typedef const SSL_METHOD *(*tpm_method_fn)(void);
 
 static pthread_mutex_t vfy_lock = PTHREAD_MUTEX_INITIALIZER;
 static int vfy_index = -1;
@@ -57,6 +59,8 @@ static char *vfy_ca_path;         /* policy's ca_path, or NULL */
 static X509_STORE *vfy_anchors;   /* the policy's trust anchors */
 static tpm_get_store_fn vfy_get_store;
 static tpm_set_verify_fn vfy_set_verify;
+static tpm_get_method_fn vfy_get_method;
+static const SSL_METHOD *vfy_server_methods[2]; /* TLS_ and DTLS_server_method */
 static int vfy_set_mode;          /* the hook sets the client's verify mode */
 /* Never freed: every SSL_CTX's store holds a lookup that points at it, and
  * SSL_CTXs may be freed after the module finished. */
@@ -132,13 +136,13 @@ static const char *env_or(const char *env, const char *dflt)
     return v != NULL && *v != '\0' ? v : dflt;
 }
 
-/* The two libssl functions the hook needs, from the libssl already in the
+/* The libssl functions the hook needs, from the libssl already in the
  * process, which may be RTLD_LOCAL (Python's _ssl): found by soname,
  * nothing loaded. The module itself does not link libssl, which would slow
  * the start of every libcrypto-only program. Under vfy_lock. */
 static void vfy_libssl(void)
 {
-    void *ssl, *get, *set;
+    void *ssl, *get, *set, *meth, *srv, *dsrv;
 
     if (vfy_get_store != NULL)
         return;
@@ -146,8 +150,18 @@ static void vfy_libssl(void)
         return;
     get = dlsym(ssl, "SSL_CTX_get_cert_store");
     set = dlsym(ssl, "SSL_CTX_set_verify");
-    if (get != NULL && set != NULL) { /* POSIX: object and function pointers convert */
+    meth = dlsym(ssl, "SSL_CTX_get_ssl_method");
+    srv = dlsym(ssl, "TLS_server_method");
+    dsrv = dlsym(ssl, "DTLS_server_method");
+    if (get != NULL && set != NULL && meth != NULL && srv != NULL && dsrv != NULL) {
+        tpm_method_fn f; /* POSIX: object and function pointers convert */
+
         memcpy(&vfy_set_verify, &set, sizeof(set));
+        memcpy(&vfy_get_method, &meth, sizeof(meth));
+        memcpy(&f, &srv, sizeof(srv));
+        vfy_server_methods[0] = f();
+        memcpy(&f, &dsrv, sizeof(dsrv));
+        vfy_server_methods[1] = f();
         memcpy(&vfy_get_store, &get, sizeof(get));
     }
     dlclose(ssl); /* libssl stays: it was loaded before us */
@@ -256,8 +270,13 @@ static void vfy_ctx_new(void *parent, void *ptr, CRYPTO_EX_DATA *ad, int idx, lo
      * a session id context ("session id context uninitialized"). A program
      * that calls SSL_CTX_set_verify replaces it, as it would system_default.
      */
-    if (set_mode && vfy_set_verify != NULL)
-        vfy_set_verify(parent, SSL_VERIFY_CLIENT_ONCE, NULL);
+    if (set_mode && vfy_set_verify != NULL) {
+        /* Contexts that can only serve keep SSL_VERIFY_NONE: nothing to
+         * enforce there, and nothing for a server to misread. */
+        const SSL_METHOD *m = vfy_get_method(parent);
+        if (m != vfy_server_methods[0] && m != vfy_server_methods[1])
+            vfy_set_verify(parent, SSL_VERIFY_CLIENT_ONCE, NULL);
+    }
     if (vfy_meth != NULL) {
         ERR_set_mark();
         X509_STORE_add_lookup(store, vfy_meth);
@@ -298,5 +317,6 @@ void tpm_verify_unregister(void)
     vfy_ready = vfy_anchors_tried = vfy_set_mode = 0;
     vfy_get_store = NULL;
     vfy_set_verify = NULL;
+    vfy_get_method = NULL;
     pthread_mutex_unlock(&vfy_lock);
 }

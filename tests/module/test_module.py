@@ -685,7 +685,8 @@ for m in ("TLS_method", "TLS_server_method", "TLS_client_method"):
 """)
     for args in ([], ["hashlib-first"]):
         r = c.run([PYTHON, script] + args)
-        check("TLS_method_verify=4" in r.stdout and "TLS_client_method_verify=4" in r.stdout,
+        check("TLS_method_verify=4" in r.stdout and "TLS_client_method_verify=4" in r.stdout
+              and "TLS_server_method_verify=0" in r.stdout,
               "verify mode of fresh contexts %s" % args, r.stdout)
     # the same measurement with VerifyMode=Peer in system_default, no module
     peer_cnf = os.path.join(c.dir, "peer.cnf")
