@@ -86,5 +86,6 @@ int cmd_list(cli *c, int argc, char **argv);
 int cmd_check(cli *c, int argc, char **argv);
 int cmd_probe(cli *c, int argc, char **argv);
 int cmd_status(cli *c, int argc, char **argv);
+int cmd_coverage(cli *c, int argc, char **argv);
 
 #endif

@@ -38,13 +38,15 @@ static const cli_cmd commands[] = {
      "prove what OpenSSL enforces, by live handshakes"},
     {"status", cmd_status, "[--openssl-conf FILE] [--json]",
      "is the wiring present and effective"},
+    {"coverage", cmd_coverage, "[--json]",
+     "which running processes the policy reaches"},
     {"help", cmd_help, "[COMMAND]", "show this help, or a command's"},
 };
 #define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))
 
 /* Verbs of the design that later versions add. */
 static const char *const later_commands[] = {
-    "coverage", "set", "enable", "disable",
+    "set", "enable", "disable",
 };
 
 static void usage(FILE *f)
