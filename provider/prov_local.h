@@ -51,6 +51,9 @@ enum tp_wrap_kind {
     TP_W_ASYM,     /* asymmetric cipher: key floor */
     TP_W_KEX,      /* key exchange: key floor of own and peer key */
     TP_W_PRF,      /* TLS1-PRF KDF: refuse MD5-SHA1 (version floor) */
+    TP_W_KEXPRF,   /* TLS1-PRF through EVP_PKEY derive: same check */
+    TP_W_RAND,     /* DRBG (3.5+): drop "provider-name", which names us
+                    * but is looked up in the private context */
 };
 
 enum tp_key_kind {
@@ -81,6 +84,7 @@ uint32_t tp_digest_bits(const char *name);          /* TP_H_* or 0 */
 uint32_t tp_digest_forbidden(const tp_floors *f, const char *name);
 int tp_floor_needs_md5sha1(const tp_floors *f);     /* TLS/DTLS < 1.2 allowed */
 int tp_floor_tls13_only(const tp_floors *f);
+int tp_drbg_needs_fix(void); /* OpenSSL >= 3.5 at run time */
 
 /* Report a refusal: log it (rate-limited) and, unless permissive, put
  * "tlspolicy: <msg>" on the error queue. Returns 1 if the operation may go

@@ -23,6 +23,7 @@
 #include <syslog.h>
 
 #include <openssl/core_names.h>
+#include <openssl/crypto.h>
 #include <openssl/err.h>
 #include <openssl/params.h>
 #include <openssl/proverr.h>
@@ -394,6 +395,64 @@ static int prf_derive(tp_slot *s, void *ctx, unsigned char *key, size_t keylen,
     return ((OSSL_FUNC_kdf_derive_fn *)s->fn[OSSL_FUNC_KDF_DERIVE])(ctx, key, keylen, params);
 }
 
+static int kexprf_set(tp_slot *s, void *ctx, const OSSL_PARAM params[])
+{
+    if (!prf_params_ok(params))
+        return 0;
+    return ((OSSL_FUNC_keyexch_set_ctx_params_fn *)s->fn[OSSL_FUNC_KEYEXCH_SET_CTX_PARAMS])(ctx, params);
+}
+
+/* ---- DRBG (OpenSSL 3.5+) ------------------------------------------------- */
+
+#define TP_DRBG_PROVIDER_NAME "provider-name"
+
+int tp_drbg_needs_fix(void)
+{
+    return OpenSSL_version_num() >= 0x30500000UL;
+}
+
+/* params without "provider-name" in out[n]; returns params itself when
+ * there is nothing to drop or too much to copy. */
+static const OSSL_PARAM *drbg_params(const OSSL_PARAM params[], OSSL_PARAM *out,
+                                     size_t n)
+{
+    size_t i, j = 0;
+
+    if (params == NULL
+        || OSSL_PARAM_locate_const(params, TP_DRBG_PROVIDER_NAME) == NULL)
+        return params;
+    for (i = 0; params[i].key != NULL; i++) {
+        if (j + 1 >= n)
+            return params;
+        if (strcmp(params[i].key, TP_DRBG_PROVIDER_NAME) != 0)
+            out[j++] = params[i];
+    }
+    out[j] = OSSL_PARAM_construct_end();
+    return out;
+}
+
+typedef int rand_inst_fn(void *ctx, unsigned int strength, int pr,
+                         const unsigned char *pstr, size_t pstr_len,
+                         const OSSL_PARAM params[]);
+
+static int rand_instantiate(tp_slot *s, void *ctx, unsigned int strength,
+                            int pr, const unsigned char *pstr, size_t len,
+                            const OSSL_PARAM params[])
+{
+    OSSL_PARAM copy[32];
+
+    return ((rand_inst_fn *)s->fn[OSSL_FUNC_RAND_INSTANTIATE])(
+        ctx, strength, pr, pstr, len, drbg_params(params, copy, 32));
+}
+
+static int rand_set(tp_slot *s, void *ctx, const OSSL_PARAM params[])
+{
+    OSSL_PARAM copy[32];
+
+    return ((OSSL_FUNC_rand_set_ctx_params_fn *)s->fn[OSSL_FUNC_RAND_SET_CTX_PARAMS])(
+        ctx, drbg_params(params, copy, 32));
+}
+
 /* ---- trampolines ---------------------------------------------------------- */
 
 #define TP_SLOTS_8(M, o) M(o##0) M(o##1) M(o##2) M(o##3) M(o##4) M(o##5) M(o##6) M(o##7)
@@ -406,9 +465,11 @@ static int prf_derive(tp_slot *s, void *ctx, unsigned char *key, size_t keylen,
 #define N_ASYM 8
 #define N_KEX 8
 #define N_PRF 8
+#define N_KEXPRF 8
+#define N_RAND 8
 
 static tp_slot sig_slots[N_SIG], asym_slots[N_ASYM], kex_slots[N_KEX],
-    prf_slots[N_PRF];
+    prf_slots[N_PRF], kexprf_slots[N_KEXPRF], rand_slots[N_RAND];
 
 #define SIG_TRAMP(i) \
     static int sig_si_##i(void *c, void *k, const OSSL_PARAM p[]) \
@@ -469,10 +530,30 @@ static tp_slot sig_slots[N_SIG], asym_slots[N_ASYM], kex_slots[N_KEX],
     { OSSL_FUNC_KDF_DERIVE, (tp_fn)prf_d_##i }, \
     { 0, NULL } },
 
+#define KEXPRF_TRAMP(i) \
+    static int kexprf_s_##i(void *c, const OSSL_PARAM p[]) \
+    { return kexprf_set(&kexprf_slots[i], c, p); }
+#define KEXPRF_ROW(i) { \
+    { OSSL_FUNC_KEYEXCH_SET_CTX_PARAMS, (tp_fn)kexprf_s_##i }, \
+    { 0, NULL }, { 0, NULL } },
+
+#define RAND_TRAMP(i) \
+    static int rand_i_##i(void *c, unsigned int st, int pr, \
+                          const unsigned char *ps, size_t pl, const OSSL_PARAM p[]) \
+    { return rand_instantiate(&rand_slots[i], c, st, pr, ps, pl, p); } \
+    static int rand_s_##i(void *c, const OSSL_PARAM p[]) \
+    { return rand_set(&rand_slots[i], c, p); }
+#define RAND_ROW(i) { \
+    { OSSL_FUNC_RAND_INSTANTIATE, (tp_fn)rand_i_##i }, \
+    { OSSL_FUNC_RAND_SET_CTX_PARAMS, (tp_fn)rand_s_##i }, \
+    { 0, NULL } },
+
 TP_SLOTS_48(SIG_TRAMP)
 TP_SLOTS_8(ASYM_TRAMP, )
 TP_SLOTS_8(KEX_TRAMP, )
 TP_SLOTS_8(PRF_TRAMP, )
+TP_SLOTS_8(KEXPRF_TRAMP, )
+TP_SLOTS_8(RAND_TRAMP, )
 
 static const tp_tramp sig_rows[N_SIG][9] = {
     TP_SLOTS_48(SIG_ROW)
@@ -485,6 +566,12 @@ static const tp_tramp kex_rows[N_KEX][3] = {
 };
 static const tp_tramp prf_rows[N_PRF][3] = {
     TP_SLOTS_8(PRF_ROW, )
+};
+static const tp_tramp kexprf_rows[N_KEXPRF][3] = {
+    TP_SLOTS_8(KEXPRF_ROW, )
+};
+static const tp_tramp rand_rows[N_RAND][3] = {
+    TP_SLOTS_8(RAND_ROW, )
 };
 
 /* ---- building wrapped tables --------------------------------------------- */
@@ -505,6 +592,8 @@ static struct pool pool_for(enum tp_wrap_kind w)
     case TP_W_ASYM: p = (struct pool){ asym_slots, N_ASYM, asym_rows, 3 }; break;
     case TP_W_KEX: p = (struct pool){ kex_slots, N_KEX, kex_rows, 3 }; break;
     case TP_W_PRF: p = (struct pool){ prf_slots, N_PRF, prf_rows, 3 }; break;
+    case TP_W_KEXPRF: p = (struct pool){ kexprf_slots, N_KEXPRF, kexprf_rows, 3 }; break;
+    case TP_W_RAND: p = (struct pool){ rand_slots, N_RAND, rand_rows, 3 }; break;
     default: break;
     }
     return p;
@@ -560,8 +649,9 @@ const OSSL_DISPATCH *tp_wrap_dispatch(enum tp_wrap_kind w, enum tp_key_kind kk,
 
 void tp_wrap_reset(void)
 {
-    tp_slot *all[] = { sig_slots, asym_slots, kex_slots, prf_slots };
-    size_t cnt[] = { N_SIG, N_ASYM, N_KEX, N_PRF }, i, j;
+    tp_slot *all[] = { sig_slots, asym_slots, kex_slots, prf_slots,
+                       kexprf_slots, rand_slots };
+    size_t cnt[] = { N_SIG, N_ASYM, N_KEX, N_PRF, N_KEXPRF, N_RAND }, i, j;
 
     for (i = 0; i < sizeof(all) / sizeof(all[0]); i++) {
         for (j = 0; j < cnt[i]; j++) {

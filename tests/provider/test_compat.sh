@@ -72,6 +72,13 @@ expect_fail "verify SHA-1-signed leaf" "certificate signature failure" o verify 
 expect_fail "verify SHA-1-signed leaf at auth level 0" "certificate signature failure" \
     o verify -auth_level 0 -CAfile ca.pem leaf-sha1.pem
 expect_fail "MD5-SHA1 digest withheld" "unsupported" o dgst -md5-sha1 msg
+expect_ok "TLS1-PRF KDF with SHA-256" o kdf -keylen 16 -kdfopt digest:SHA256 -kdfopt secret:aa -kdfopt seed:bb TLS1-PRF
+expect_fail "TLS1-PRF KDF with MD5-SHA1 refused" "tlspolicy: TLS 1.0/1.1 (MD5-SHA1 PRF) are below the policy minimum of TLSv1.2" \
+    o kdf -keylen 16 -kdfopt digest:MD5-SHA1 -kdfopt secret:aa -kdfopt seed:bb TLS1-PRF
+expect_ok "TLS1-PRF via EVP_PKEY with SHA-256" o pkeyutl -kdf TLS1-PRF -kdflen 16 -pkeyopt md:SHA256 \
+    -pkeyopt secret:abc -pkeyopt seed:def -out prf.bin
+expect_fail "TLS1-PRF via EVP_PKEY with MD5-SHA1 refused" "tlspolicy: TLS 1.0/1.1 (MD5-SHA1 PRF)" \
+    o pkeyutl -kdf TLS1-PRF -kdflen 16 -pkeyopt md:MD5-SHA1 -pkeyopt secret:abc -pkeyopt seed:def -out prf.bin
 expect_fail "3DES withheld" "DES-EDE3-CBC" o enc -des-ede3-cbc -pbkdf2 -pass pass:x -in msg -out msg.3des
 
 tp_done
