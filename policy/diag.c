@@ -6,6 +6,44 @@
 
 #include "internal.h"
 
+void tp_buf_add(tp_buf *b, const char *s)
+{
+    size_t l = strlen(s);
+    if (b->oom)
+        return;
+    if (b->n + l + 1 > b->cap) {
+        size_t cap = b->cap ? b->cap : 64;
+        while (cap < b->n + l + 1)
+            cap *= 2;
+        char *ns = realloc(b->s, cap);
+        if (ns == NULL) {
+            b->oom = 1;
+            return;
+        }
+        b->s = ns;
+        b->cap = cap;
+    }
+    memcpy(b->s + b->n, s, l + 1);
+    b->n += l;
+}
+
+void tp_buf_join(tp_buf *b, const char *sep, const char *s)
+{
+    if (b->n)
+        tp_buf_add(b, sep);
+    tp_buf_add(b, s);
+}
+
+char *tp_buf_done(tp_buf *b)
+{
+    if (b->oom) {
+        free(b->s);
+        b->s = NULL;
+        return NULL;
+    }
+    return b->s ? b->s : strdup("");
+}
+
 /* Keep a string alive as long as the policy; NULL on allocation failure. */
 const char *tp_pstrdup(tp_policy *p, const char *s)
 {

@@ -74,6 +74,18 @@ typedef struct tp_builtin_val {
 const tp_builtin_val *tp_builtin_get(tp_key k);
 const char *tp_builtin_text(tp_key k);
 
+/* diag.c: a growing string; after a failed allocation it stays failed and
+ * tp_buf_done() returns NULL. */
+typedef struct tp_buf {
+    char *s;
+    size_t n, cap;
+    int oom;
+} tp_buf;
+void tp_buf_add(tp_buf *b, const char *s);
+/* Add `s`, preceded by `sep` unless the buffer is empty. */
+void tp_buf_join(tp_buf *b, const char *sep, const char *s);
+char *tp_buf_done(tp_buf *b); /* "" for an empty buffer */
+
 /* diag.c */
 const char *tp_pstrdup(tp_policy *p, const char *s);
 void tp_diag_add(tp_policy *p, tp_severity sev, tp_err code, const char *file,

@@ -230,17 +230,18 @@ static size_t lev(const char *a, const char *b)
     return d[la][lb];
 }
 
-/* " (did you mean 'x'?)" or "" */
-static const char *suggest_name(tp_name_kind kind, const char *bad, char *buf, size_t len)
+/* " (did you mean 'x'?)" for the candidate closest to `bad`, or "". */
+static const char *suggest(const char *bad, const char *(*at)(size_t, const void *),
+                           const void *arg, size_t n, char *buf, size_t len)
 {
     size_t best = 3;
     const char *cand = NULL;
-    for (size_t i = 0; i < tp_name_count(kind); i++) {
-        const char *n = tp_name_at(kind, i);
-        size_t d = lev(bad, n);
+    for (size_t i = 0; i < n; i++) {
+        const char *name = at(i, arg);
+        size_t d = lev(bad, name);
         if (d < best) {
             best = d;
-            cand = n;
+            cand = name;
         }
     }
     if (cand == NULL)
@@ -249,22 +250,25 @@ static const char *suggest_name(tp_name_kind kind, const char *bad, char *buf, s
     return buf;
 }
 
+static const char *name_at(size_t i, const void *kind)
+{
+    return tp_name_at(*(const tp_name_kind *)kind, i);
+}
+
+static const char *key_at(size_t i, const void *unused)
+{
+    (void)unused;
+    return tp_key_name((tp_key)i);
+}
+
+static const char *suggest_name(tp_name_kind kind, const char *bad, char *buf, size_t len)
+{
+    return suggest(bad, name_at, &kind, tp_name_count(kind), buf, len);
+}
+
 static const char *suggest_key(const char *bad, char *buf, size_t len)
 {
-    size_t best = 3;
-    const char *cand = NULL;
-    for (int k = 0; k < TP_K__COUNT; k++) {
-        const char *n = tp_key_name((tp_key)k);
-        size_t d = lev(bad, n);
-        if (d < best) {
-            best = d;
-            cand = n;
-        }
-    }
-    if (cand == NULL)
-        return "";
-    snprintf(buf, len, " (did you mean '%s'?)", cand);
-    return buf;
+    return suggest(bad, key_at, NULL, TP_K__COUNT, buf, len);
 }
 
 static const char *kind_noun(tp_name_kind k)
@@ -295,34 +299,6 @@ static const char *type_noun(int t)
     case CONFIG_TYPE_LIST: return "a list ( ... )";
     }
     return "something else";
-}
-
-/* Growing text buffer for the "as written" rendering. */
-typedef struct sbuf {
-    char *s;
-    size_t n, cap;
-    int oom;
-} sbuf;
-
-static void sb_add(sbuf *b, const char *s)
-{
-    size_t l = strlen(s);
-    if (b->oom)
-        return;
-    if (b->n + l + 1 > b->cap) {
-        size_t cap = (b->cap ? b->cap : 32);
-        while (cap < b->n + l + 1)
-            cap *= 2;
-        char *ns = realloc(b->s, cap);
-        if (ns == NULL) {
-            b->oom = 1;
-            return;
-        }
-        b->s = ns;
-        b->cap = cap;
-    }
-    memcpy(b->s + b->n, s, l + 1);
-    b->n += l;
 }
 
 static int check_profile_spec(pctx *c, int line, const char *spec)
@@ -383,8 +359,8 @@ static void parse_list(pctx *c, tp_key k, const config_setting_t *s, tp_value *v
         return;
     }
     int plain = 0, edits = 0, bad = 0;
-    sbuf text = {0};
-    sb_add(&text, "[");
+    tp_buf text = {0};
+    tp_buf_add(&text, "[");
     for (int i = 0; i < n; i++) {
         const config_setting_t *e = config_setting_get_elem(s, (unsigned)i);
         int el = (int)config_setting_source_line(e);
@@ -443,20 +419,20 @@ static void parse_list(pctx *c, tp_key k, const config_setting_t *s, tp_value *v
                 break;
             }
         if (text.n > 1)
-            sb_add(&text, ",");
-        sb_add(&text, " ");
-        sb_add(&text, raw);
+            tp_buf_add(&text, ",");
+        tp_buf_add(&text, " ");
+        tp_buf_add(&text, raw);
         v->ops[v->n] = (unsigned char)op;
         v->items[v->n++] = canon;
     }
-    sb_add(&text, " ]");
+    tp_buf_add(&text, " ]");
     if (plain && edits) {
         PERR(c, line, "%s mixes plain names with +/- edits: either replace the list or edit it",
              dotted);
         bad = 1;
     }
     v->edit = edits > 0;
-    v->text = text.s;
+    v->text = tp_buf_done(&text);
     if (!bad)
         v->set = 1;
 }

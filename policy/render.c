@@ -144,47 +144,6 @@ static int add_cmd(tp_ossl_settings *s, const char *cmd, char *value)
     return 0;
 }
 
-/* Join names with ':' (OpenSSL list syntax); NULL on allocation failure. */
-typedef struct jbuf {
-    char *s;
-    size_t n, cap;
-    int oom;
-} jbuf;
-
-static void jadd(jbuf *b, const char *name)
-{
-    size_t l = strlen(name);
-    if (b->oom)
-        return;
-    if (b->n + l + 2 > b->cap) {
-        size_t cap = b->cap ? b->cap : 256;
-        while (cap < b->n + l + 2)
-            cap *= 2;
-        char *ns = realloc(b->s, cap);
-        if (ns == NULL) {
-            b->oom = 1;
-            return;
-        }
-        b->s = ns;
-        b->cap = cap;
-    }
-    if (b->n)
-        b->s[b->n++] = ':';
-    memcpy(b->s + b->n, name, l + 1);
-    b->n += l;
-}
-
-static char *jdone(jbuf *b)
-{
-    if (b->oom) {
-        free(b->s);
-        return NULL;
-    }
-    if (b->s == NULL)
-        return strdup("");
-    return b->s;
-}
-
 static const char *ossl_version(long v)
 {
     const char *n = tp_version_name(v);
@@ -208,43 +167,43 @@ tp_err tp_render_ossl(const tp_resolved *r, unsigned long ossl, tp_ossl_settings
     bad |= add_cmd(out, "DTLS.MaxProtocol", strdup(ossl_version(tp_resolved_get_int(r, TP_K_DTLS_MAX))));
 
     /* CipherString: @SECLEVEL then the explicit suites. */
-    jbuf cs = {0};
+    tp_buf cs = {0};
     char lvl[16];
     snprintf(lvl, sizeof(lvl), "@SECLEVEL=%d", out->security_level);
-    jadd(&cs, lvl);
+    tp_buf_join(&cs, ":", lvl);
     const tp_suite12 *suites[256];
     size_t ns = tp_render_suites12(r, suites, 256);
     if (ns > 256)
         ns = 256;
     for (size_t i = 0; i < ns; i++)
-        jadd(&cs, suites[i]->openssl);
-    bad |= add_cmd(out, "CipherString", jdone(&cs));
+        tp_buf_join(&cs, ":", suites[i]->openssl);
+    bad |= add_cmd(out, "CipherString", tp_buf_done(&cs));
 
-    jbuf ts = {0};
+    tp_buf ts = {0};
     for (size_t i = 0; i < tp_resolved_list_len(r, TP_K_TLS_CIPHERSUITES); i++) {
         const char *n = tp_resolved_list_item(r, TP_K_TLS_CIPHERSUITES, i);
         if (ossl && tp_name_min_openssl(TP_N_CIPHERSUITE, n) > ossl)
             continue;
         const char *o = tp_name_openssl(TP_N_CIPHERSUITE, n);
-        jadd(&ts, o ? o : n);
+        tp_buf_join(&ts, ":", o ? o : n);
     }
-    bad |= add_cmd(out, "Ciphersuites", jdone(&ts));
+    bad |= add_cmd(out, "Ciphersuites", tp_buf_done(&ts));
 
-    jbuf gs = {0};
+    tp_buf gs = {0};
     for (size_t i = 0; i < tp_resolved_list_len(r, TP_K_TLS_GROUPS); i++) {
         const tp_group *g = tp_group_find(tp_resolved_list_item(r, TP_K_TLS_GROUPS, i));
         if (g && group_allowed(r, g, ossl))
-            jadd(&gs, g->openssl);
+            tp_buf_join(&gs, ":", g->openssl);
     }
-    bad |= add_cmd(out, "Groups", jdone(&gs));
+    bad |= add_cmd(out, "Groups", tp_buf_done(&gs));
 
-    jbuf ss = {0};
+    tp_buf ss = {0};
     for (size_t i = 0; i < tp_resolved_list_len(r, TP_K_TLS_SIGALGS); i++) {
         const tp_sigalg *sa = tp_sigalg_find(tp_resolved_list_item(r, TP_K_TLS_SIGALGS, i));
         if (sa && sigalg_allowed(r, sa, forbidden, ossl))
-            jadd(&ss, sa->openssl);
+            tp_buf_join(&ss, ":", sa->openssl);
     }
-    bad |= add_cmd(out, "SignatureAlgorithms", jdone(&ss));
+    bad |= add_cmd(out, "SignatureAlgorithms", tp_buf_done(&ss));
 
     const char *peer = tp_resolved_get_str(r, TP_K_VERIFY_PEER);
     if (peer && strcmp(peer, "required") == 0) {

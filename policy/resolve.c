@@ -78,23 +78,6 @@ static int list_reserve(tp_resolved *r, rval *v, size_t n)
     return 0;
 }
 
-static char *join_items(const char *const *items, size_t n, const char *sep)
-{
-    size_t len = 3;
-    for (size_t i = 0; i < n; i++)
-        len += strlen(items[i]) + strlen(sep);
-    char *s = malloc(len);
-    if (s == NULL)
-        return NULL;
-    s[0] = '\0';
-    for (size_t i = 0; i < n; i++) {
-        if (i)
-            strcat(s, sep);
-        strcat(s, items[i]);
-    }
-    return s;
-}
-
 static void apply_builtin(tp_resolved *r)
 {
     for (int k = 0; k < TP_K__COUNT; k++) {
@@ -112,14 +95,15 @@ static void apply_builtin(tp_resolved *r)
             for (size_t i = 0; i < n; i++)
                 v->items[i] = b->items[i];
             v->n = n;
-            char *j = join_items(b->items, n, ", ");
-            if (j) {
-                char *t = malloc(strlen(j) + 5);
-                if (t)
-                    sprintf(t, "[ %s ]", j);
-                free(j);
-                o.text = r_keep(r, t);
-            }
+            tp_buf t = {0};
+            for (size_t i = 0; i < n; i++)
+                tp_buf_join(&t, ", ", b->items[i]);
+            tp_buf w = {0};
+            tp_buf_add(&w, "[ ");
+            tp_buf_add(&w, t.s ? t.s : "");
+            tp_buf_add(&w, " ]");
+            free(tp_buf_done(&t));
+            o.text = r_keep(r, tp_buf_done(&w));
             break;
         }
         case TP_T_VERSION:
