@@ -87,5 +87,6 @@ int cmd_check(cli *c, int argc, char **argv);
 int cmd_probe(cli *c, int argc, char **argv);
 int cmd_status(cli *c, int argc, char **argv);
 int cmd_coverage(cli *c, int argc, char **argv);
+int cmd_set(cli *c, int argc, char **argv);
 
 #endif

@@ -40,13 +40,15 @@ static const cli_cmd commands[] = {
      "is the wiring present and effective"},
     {"coverage", cmd_coverage, "[--json]",
      "which running processes the policy reaches"},
+    {"set", cmd_set, "PROFILE[:MODIFIER...]",
+     "set the policy's profile, validated and atomic"},
     {"help", cmd_help, "[COMMAND]", "show this help, or a command's"},
 };
 #define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))
 
 /* Verbs of the design that later versions add. */
 static const char *const later_commands[] = {
-    "set", "enable", "disable",
+    "enable", "disable",
 };
 
 static void usage(FILE *f)
