@@ -380,7 +380,9 @@ static void check_other_providers(const CONF *cnf, const char *provsect)
 /* ---- entry points -------------------------------------------------------- */
 
 static pthread_mutex_t init_lock = PTHREAD_MUTEX_INITIALIZER;
-static int init_count; /* live CONF_IMODULEs of ours */
+static int init_count;         /* live CONF_IMODULEs of ours */
+static char *first_policy_key; /* the `policy` key the process resolved with */
+static int warned_later_ssl, warned_providers; /* once per process */
 
 int tpm_conf_init(void *imodule, const void *conf)
 {
@@ -398,14 +400,15 @@ int tpm_conf_init(void *imodule, const void *conf)
     pin_self();
 
     if (policy != NULL && *policy != '\0') {
-        if (tpm_state_resolved()) {
-            const tpm_state *cur = tpm_state_get();
-            if (cur != NULL && (cur->policy_file == NULL || strcmp(cur->policy_file, policy) != 0))
-                tpm_log(LOG_NOTICE, "policykey",
-                        "policy = %s in a later configuration is ignored: the policy of this"
-                        " process was already resolved", policy);
-        }
-        tpm_set_policy_path(policy);
+        pthread_mutex_lock(&init_lock);
+        if (!tpm_state_resolved() && first_policy_key == NULL)
+            first_policy_key = strdup(policy);
+        else if (first_policy_key == NULL || strcmp(first_policy_key, policy) != 0)
+            tpm_log(LOG_NOTICE, "policykey",
+                    "policy = %s in a later configuration is ignored: the policy of this"
+                    " process was already resolved", policy);
+        pthread_mutex_unlock(&init_lock);
+        tpm_set_policy_path(policy); /* no effect once resolved */
     }
     if (tpm_state_init() != 0 || (st = tpm_state_get()) == NULL) {
         tpm_log(LOG_CRIT, "nostate", "out of memory: no TLS policy could be installed");
@@ -413,12 +416,13 @@ int tpm_conf_init(void *imodule, const void *conf)
     }
 
     scan_init_section(cnf, CONF_imodule_get_name(md), &sc);
-    if (sc.later_ssl != NULL)
+    if (sc.later_ssl != NULL && !__atomic_exchange_n(&warned_later_ssl, 1, __ATOMIC_ACQ_REL))
         tpm_log(LOG_WARNING, "laterssl",
                 "ssl_conf = %s comes after tlspolicy in [%s] of openssl.cnf and replaces the"
                 " policy's system_default: list tlspolicy last", sc.later_ssl,
                 sc.init_sect != NULL ? sc.init_sect : "?");
-    check_other_providers(cnf, sc.providers);
+    if (sc.providers != NULL && !__atomic_exchange_n(&warned_providers, 1, __ATOMIC_ACQ_REL))
+        check_other_providers(cnf, sc.providers);
 
     prov_ok = activate_provider(NCONF_get0_libctx(cnf));
     if (!prov_ok)
@@ -443,4 +447,9 @@ void tpm_conf_finish(void *imodule)
     tpm_verify_unregister();
     tpm_state_cleanup();
     tpm_log_close();
+    pthread_mutex_lock(&init_lock);
+    free(first_policy_key);
+    first_policy_key = NULL;
+    warned_later_ssl = warned_providers = 0;
+    pthread_mutex_unlock(&init_lock);
 }

@@ -870,6 +870,21 @@ def test_failsafe_missing(c):
 
 
 @case
+def test_failsafe_libctx(c):
+    """A broken policy and a second library context loading the same
+    openssl.cnf: one fallback line for the process, nothing else."""
+    need_log()
+    shutil.copy(os.path.join(BAD, "syntax.conf"), c.policy)
+    os.chmod(c.policy, 0o644)
+    c.write_cnf(diagnostics=True)
+    got = c.probe("libctx")
+    check(got["rc"] == 0 and got["libctx_min"] == "TLSv1.2"
+          and got["libctx_providers"] == "tlspolicy", "second context under DEFAULT", got["out"])
+    lines = [l for l in log_lines("tp_probe") if "withholding" not in l]
+    check(len(lines) == 1 and "compiled-in DEFAULT" in lines[0], "one line", "\n".join(lines))
+
+
+@case
 def test_failsafe_relative(c):
     """A relative policy path would depend on each program's working
     directory: refused."""
