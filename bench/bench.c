@@ -13,6 +13,8 @@
  *   - AES-256-GCM and ChaCha20-Poly1305 bulk encryption, 16 KiB records
  *   - process start: OPENSSL_init_ssl + the first SSL_CTX_new, wall time,
  *     and instructions under valgrind --tool=callgrind when available
+ *   - instructions for 20 handshakes (callgrind): the deterministic twin
+ *     of handshakes per second
  *   - heap in use and RSS after that start (extra memory per process)
  * Targets (issue 4): handshakes and bulk >= 0.98 / 0.99 of stock, start
  * <= 1.10 of stock, extra memory < 1 MiB.
@@ -89,6 +91,17 @@ static int one_handshake(SSL_CTX *cc, SSL_CTX *sc)
     return rc == 1 && rs == 1;
 }
 
+/* A fixed number of handshakes, separate so that callgrind can count
+ * only these (deterministic, unlike handshakes per second on a busy box). */
+__attribute__((noinline)) void tp_bench_hs_region(SSL_CTX *cc, SSL_CTX *sc, int n);
+__attribute__((noinline)) void tp_bench_hs_region(SSL_CTX *cc, SSL_CTX *sc, int n)
+{
+    while (n-- > 0)
+        if (!one_handshake(cc, sc))
+            exit(98);
+}
+
+/* secs < 0: run -secs handshakes in tp_bench_hs_region after warm-up. */
 static double bench_handshake(int version, double secs)
 {
     SSL_CTX *cc = SSL_CTX_new(TLS_client_method());
@@ -112,12 +125,18 @@ static double bench_handshake(int version, double secs)
         exit(98);
     }
     t0 = now();
-    do {
-        if (!one_handshake(cc, sc))
-            exit(98);
-        n++;
+    if (secs < 0) {
+        tp_bench_hs_region(cc, sc, (int)-secs);
+        n = (long)-secs;
         t = now() - t0;
-    } while (t < secs);
+    } else {
+        do {
+            if (!one_handshake(cc, sc))
+                exit(98);
+            n++;
+            t = now() - t0;
+        } while (t < secs);
+    }
     SSL_CTX_free(cc);
     SSL_CTX_free(sc);
     return (double)n / t;
@@ -349,10 +368,18 @@ int main(int argc, char **argv)
     compare("AES-256-GCM 16 KiB", "aesgcm", 3, secs / 2, "MB/s", ">= 0.99", NULL);
     compare("ChaCha20-Poly1305 16 KiB", "chacha", 3, secs / 2, "MB/s", ">= 0.99", NULL);
     compare("start: init_ssl + SSL_CTX_new", "start", 21, 0, "us", "<= 1.10", NULL);
-    if (system("valgrind --version > /dev/null 2>&1") == 0)
+    if (system("valgrind --version > /dev/null 2>&1") == 0) {
         compare("start: instructions (callgrind)", "start", 1, 0, "Ir", "<= 1.10",
                 "valgrind --tool=callgrind --callgrind-out-file=/dev/null "
                 "--toggle-collect=tp_bench_start_region");
+        /* instructions for 20 handshakes: the inverse of a rate */
+        compare("TLS 1.3 x20 instructions (callgrind)", "tls13", 1, -20, "Ir", "<= 1.02",
+                "valgrind --tool=callgrind --callgrind-out-file=/dev/null "
+                "--toggle-collect=tp_bench_hs_region");
+        compare("TLS 1.2 x20 instructions (callgrind)", "tls12", 1, -20, "Ir", "<= 1.02",
+                "valgrind --tool=callgrind --callgrind-out-file=/dev/null "
+                "--toggle-collect=tp_bench_hs_region");
+    }
     if (run_child(stock_cnf, "mem", 0, NULL, s_out, sizeof(s_out)) == 0
         && run_child(policy_cnf, "mem", 0, NULL, p_out, sizeof(p_out)) == 0) {
         double sh = 0, ph = 0, sr = 0, pr = 0;
