@@ -44,13 +44,20 @@ static pthread_mutex_t log_lock = PTHREAD_MUTEX_INITIALIZER;
 static tpm_rate rates[TPM_LOG_KEYS];
 static int log_fd = -1;
 
-/* program base name for the message prefix, without resolving the policy
- * (logging must work while the state is being resolved) */
+/* Program base name for the message prefix, without resolving the policy
+ * (logging must work while the state is being resolved). Copied at the
+ * first line: programs that rewrite argv[0] later (setproctitle, as nginx
+ * does) would otherwise change it under us. Under log_lock. */
 static const char *log_prog(void)
 {
     extern char *program_invocation_short_name;
-    const char *p = program_invocation_short_name;
-    return p != NULL && *p != '\0' ? p : "?";
+    static char name[64];
+
+    if (name[0] == '\0') {
+        const char *p = program_invocation_short_name;
+        snprintf(name, sizeof(name), "%s", p != NULL && *p != '\0' ? p : "?");
+    }
+    return name;
 }
 
 /* 1: send, 0: suppress. *missed gets the count suppressed before this one. */
