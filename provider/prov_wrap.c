@@ -186,6 +186,10 @@ static int key_min(const tp_floors *f, enum tp_key_kind kk)
 static const char *const key_names[TP_KK__COUNT] = {
     "", "RSA", "DSA", "DH", "EC"
 };
+/* rate-limit keys of the log lines, one per kind */
+static const char *const key_log_keys[TP_KK__COUNT] = {
+    "", "rsa-size", "dsa-size", "dh-size", "ec-size"
+};
 
 /* ---- key sizes through the default key management ------------------------ */
 
@@ -238,7 +242,7 @@ static int check_key(const tp_slot *s, void *keydata, const char *role)
     bits = key_bits(s->kk, keydata);
     if (key_bits_ok(bits, min))
         return 1;
-    return tp_refuse(f, "key-size", PROV_R_KEY_SIZE_TOO_SMALL,
+    return tp_refuse(f, key_log_keys[s->kk], PROV_R_KEY_SIZE_TOO_SMALL,
                      "%s%s key of %d bits is below the policy minimum of %d",
                      role, key_names[s->kk], bits, min);
 }

@@ -18,10 +18,14 @@
  * rows marked ESCAPES are held by the provider alone. It fails only if a
  * control row does not hold.
  */
+#include <dlfcn.h>
+#include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <sys/un.h>
 
 #include <openssl/core_names.h>
 #include <openssl/err.h>
@@ -34,6 +38,97 @@
 #include "tpt.h"
 
 static OSSL_LIB_CTX *stock;
+
+/* ---- the module's syslog lines --------------------------------------------
+ * The module writes datagrams to /dev/log on its own socket. This program
+ * exports connect() (meson: export_dynamic) so that, for the module, /dev/log
+ * is a socket of ours in the test directory: each row can assert what the
+ * administrator would read in the log. */
+static char log_path[108];
+static int log_fd = -1;
+
+/* glibc's prototype (a transparent union under _GNU_SOURCE) */
+__attribute__((visibility("default")))
+int connect(int fd, __CONST_SOCKADDR_ARG addr, socklen_t len)
+{
+    static int (*real)(int, __CONST_SOCKADDR_ARG, socklen_t);
+    const struct sockaddr *sa = addr.__sockaddr__;
+    const struct sockaddr_un *un = addr.__sockaddr_un__;
+
+    if (real == NULL)
+        *(void **)&real = dlsym(RTLD_NEXT, "connect");
+    if (log_path[0] != '\0' && sa != NULL && sa->sa_family == AF_UNIX
+        && strcmp(un->sun_path, "/dev/log") == 0) {
+        struct sockaddr_un mine;
+        __CONST_SOCKADDR_ARG arg;
+
+        memset(&mine, 0, sizeof(mine));
+        mine.sun_family = AF_UNIX;
+        memcpy(mine.sun_path, log_path, strlen(log_path) + 1);
+        arg.__sockaddr_un__ = &mine;
+        return real(fd, arg, sizeof(mine));
+    }
+    return real(fd, addr, len);
+}
+
+static void log_open(const char *dir)
+{
+    struct sockaddr_un a;
+
+    snprintf(log_path, sizeof(log_path), "%s/log", dir);
+    memset(&a, 0, sizeof(a));
+    a.sun_family = AF_UNIX;
+    memcpy(a.sun_path, log_path, strlen(log_path) + 1);
+    log_fd = socket(AF_UNIX, SOCK_DGRAM | SOCK_NONBLOCK, 0);
+    if (log_fd < 0 || bind(log_fd, (struct sockaddr *)&a, sizeof(a)) != 0) {
+        perror("log socket");
+        exit(99);
+    }
+}
+
+/* Append the log lines received so far to buf. */
+static void log_drain(char *buf, size_t size)
+{
+    char msg[1024];
+    ssize_t n;
+
+    while (log_fd >= 0 && (n = recv(log_fd, msg, sizeof(msg) - 1, 0)) > 0) {
+        size_t have = strlen(buf);
+
+        msg[n] = '\0';
+        if (have + (size_t)n + 2 < size)
+            snprintf(buf + have, size - have, "%s\n", msg);
+    }
+}
+
+/* Rows whose log line is asserted (the first refusal of each kind: later
+ * ones may be rate-limited), by row name. */
+static const struct {
+    const char *row, *log;
+} want_logs[] = {
+    { "client: DHE with a 1024-bit server group",
+      "refused: DH key of 1024 bits is below the policy minimum of 2048" },
+    { "client: 1024-bit server cert, VERIFY_NONE, TLS1.3",
+      "refused: RSA key of 1024 bits is below the policy minimum of 2048" },
+    { "client: SHA-1 sigalgs only, TLS1.2",
+      "refused: SHA1 signatures are forbidden by policy" },
+    { "permissive: 1024-bit server cert goes through",
+      "permissive, would refuse: RSA key of 1024 bits is below the policy minimum of 2048" },
+    { "permissive: SHA-1-signed chain verifies",
+      "permissive, would refuse: SHA1 signatures are forbidden by policy" },
+    { "permissive: DHE-1024 goes through",
+      "permissive, would refuse: DH key of 1024 bits is below the policy minimum of 2048" },
+};
+
+static const char *want_log_for(const char *row)
+{
+    size_t i;
+
+    for (i = 0; i < sizeof(want_logs) / sizeof(want_logs[0]); i++)
+        if (strcmp(want_logs[i].row, row) == 0)
+            return want_logs[i].log;
+    return NULL;
+}
 /* The policed side's library context: NULL (the default one, under the
  * provider) or, in "defaults-only" mode, a context with the plain default
  * provider: the config module's defaults still apply (system_default is
@@ -271,9 +366,12 @@ static int run_row(const row *r)
     outcome oc = { -1, 0 }, os = { -1, 0 };
     int i, cdone = 0, sdone = 0, ok, version = 0, pass = 1;
     long vr = -1;
-    char errs[8192] = "";
+    char errs[8192] = "", logs[4096] = "";
+    const char *want_log = want_log_for(r->name);
 
     ERR_clear_error();
+    log_drain(logs, sizeof(logs));
+    logs[0] = '\0';
     cctx = make_ctx(&r->client, 0, r);
     sctx = make_ctx(&r->server, 1, r);
     if (cctx == NULL || sctx == NULL) {
@@ -330,6 +428,7 @@ static int run_row(const row *r)
     ERR_print_errors_cb(err_cb, errs);
 
 judge:
+    log_drain(logs, sizeof(logs));
     {
         int alert = oc.alert_sent >= 0 ? oc.alert_sent : os.alert_sent;
 
@@ -343,6 +442,8 @@ judge:
             pass = 0;
         if (r->want_verify >= 0 && vr != r->want_verify)
             pass = 0;
+        if (want_log != NULL && !defaults_only && strstr(logs, want_log) == NULL)
+            pass = 0;
         printf("%-7s %-52s %-9s %-8s alert=%-3d verify=%-3ld %s\n",
                defaults_only ? (pass ? "held" : "ESCAPES") : pass ? "ok" : "FAIL",
                r->name, ok ? "connects" : "refused",
@@ -354,6 +455,8 @@ judge:
                    vname(r->want_version), r->want_alert, r->want_verify,
                    r->want_err != NULL ? r->want_err : "-");
             printf("     errors seen:\n%s", errs);
+            printf("     log wanted: %s\n     log seen:\n%s",
+                   want_log != NULL ? want_log : "-", logs);
         }
     }
     SSL_free(c);
@@ -546,7 +649,7 @@ int main(int argc, char **argv)
                 argv[0]);
         return 2;
     }
-    tpt_setup(argv[1], policy_for(mode));
+    log_open(tpt_setup(argv[1], policy_for(mode)));
     if (strcmp(mode, "tls13") == 0) {
         rows = tls13_rows;
         n = sizeof(tls13_rows) / sizeof(tls13_rows[0]);
