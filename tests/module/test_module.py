@@ -60,19 +60,25 @@ def enter_namespace():
     /dev/log. Returns True if the log is captured."""
     if os.environ.get("TP_IN_NS") != "1":
         if os.geteuid() == 0 and shutil.which("unshare"):
-            env = dict(os.environ, TP_IN_NS="1")
+            # The directory is made and removed out here, where nothing is
+            # mounted on it: inside, old/ holds a bind mount of /dev, and
+            # removing the tree there would remove device nodes.
+            work = tempfile.mkdtemp(prefix="tp-devns-")
+            env = dict(os.environ, TP_IN_NS="1", TP_NS_DIR=work)
             try:
                 rc = subprocess.call(["unshare", "-m", "--propagation", "private",
                                       PYTHON] + sys.argv, env=env)
             except OSError:
                 rc = 125
+            if not os.path.ismount(os.path.join(work, "old")):
+                shutil.rmtree(work, ignore_errors=True)
             if rc != 125:
                 sys.exit(rc)
         os.environ["TP_IN_NS"] = "0"
         return False
-    if os.environ.get("TP_IN_NS") != "1":
+    work = os.environ.get("TP_NS_DIR", "")
+    if not work or not os.path.isdir(work):
         return False
-    work = tempfile.mkdtemp(prefix="tp-devns-")
     up, wk, old = (os.path.join(work, d) for d in ("up", "work", "old"))
     for d in (up, wk, old):
         os.mkdir(d)
