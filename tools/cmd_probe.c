@@ -741,7 +741,7 @@ static void print_text(probe_ctx *pc)
     printf("Program: %s\n", pc->app ? pc->app : "(any program)");
     printf("openssl.cnf: %s\n", pc->cnf);
     printf("Policy file: %s%s\n", pc->policy_file ? pc->policy_file : "compiled-in DEFAULT",
-           pc->fallback ? " (invalid: the compiled-in DEFAULT is in force)" : "");
+           pc->fallback ? " (cannot be used: the compiled-in DEFAULT is in force)" : "");
     const char *mod = find(&pc->m, "module", NULL, NULL, 1);
     printf("Module: %s\n", mod ? mod : "not loaded");
     printf("Providers:");
@@ -812,8 +812,9 @@ static void probe_help(FILE *f)
           "  --json               one JSON object (\"schema\": 1)\n"
           "  --root DIR, --policy FILE, -h/--help as for tlspolicy --help\n"
           "\n"
-          "Exit status: 0 every promise held, 1 one did not (or the probe could not\n"
-          "run), 2 usage error, 3 the policy could not be loaded.\n", f);
+          "Exit status: 0 every promise held, 1 one did not (an unusable policy file\n"
+          "included) or the probe could not run, 2 usage error, 3 the policy could\n"
+          "not be resolved at all.\n", f);
 }
 
 static int self_exe(char *buf, size_t len)
@@ -911,10 +912,17 @@ static void judge_process(probe_ctx *pc, const tp_ossl_settings *s)
         add(rp, "provider_active", 1, "provider tlspolicy active, and the only one");
     }
 
-    if (pc->fallback)
+    if (pc->fallback) {
+        const char *first = "see tlspolicy check";
+        for (size_t i = 0; i < tp_policy_ndiags(pc->p); i++)
+            if (tp_policy_diag(pc->p, i)->severity == TP_SEV_ERROR) {
+                first = tp_policy_diag(pc->p, i)->message;
+                break;
+            }
         add(rp, "policy_valid", 0,
-            "the policy file %s cannot be used: programs get the compiled-in DEFAULT (tlspolicy check)",
-            pc->policy_file ? pc->policy_file : "?");
+            "the policy file %s cannot be used (%s): programs get the compiled-in DEFAULT",
+            pc->policy_file ? pc->policy_file : "?", first);
+    }
 
     /* Settings: measured against the reference. */
     for (int k = 0; k < 2; k++) {
@@ -1121,7 +1129,7 @@ int cmd_probe(cli *c, int argc, char **argv)
         print_json(&pc);
     else
         print_text(&pc);
-    rc = pc.rp.problems ? TP_EXIT_PROBLEMS : pc.fallback ? TP_EXIT_LOAD : TP_EXIT_OK;
+    rc = pc.rp.problems ? TP_EXIT_PROBLEMS : TP_EXIT_OK; /* a fallback is a problem */
 
 out_runs:
     out_free(&pc.m);
