@@ -71,6 +71,22 @@ else
 fi
 tp_stop $spid
 
+# --- DTLS (openssl on both ends; gnutls-cli's DTLS needs a UDP server) ------
+port=$(tp_port)
+openssl s_server -dtls -accept "127.0.0.1:$port" -cert cert.pem -key key.pem \
+    -min_protocol DTLSv1 -cipher 'ALL:@SECLEVEL=0' -quiet > "$T/dtls.log" 2>&1 &
+dpid=$!
+tp_started $dpid
+sleep 0.5
+dtls_try() {
+    name=$1; want=$2; text=$3; shift 3
+    (sleep 1; echo Q) | timeout 10 openssl s_client "$@" -connect "127.0.0.1:$port" > "$T/out" 2>&1
+    if grep -qF -- "$text" "$T/out"; then tp_pass "$name"; else tp_fail "$name (want $want: no \"$text\")"; fi
+}
+dtls_try "DTLS 1.2 works" ok ", Cipher is ECDHE-RSA-AES256-GCM-SHA384" -dtls1_2
+dtls_try "DTLS 1.0 refused (needs MD5-SHA1)" fail "needs the MD5-SHA1 digest" -dtls1
+tp_stop $dpid
+
 # --- nginx -----------------------------------------------------------------
 if command -v nginx >/dev/null; then
     port=$(tp_port)
