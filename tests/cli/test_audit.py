@@ -536,6 +536,45 @@ def test_set_concurrent():
         c.close()
 
 
+# ---- valgrind --------------------------------------------------------------------
+
+
+def test_valgrind():
+    """The new code paths under valgrind: no invalid access, no definite leak
+    (probe's measuring processes included)."""
+    vg = shutil.which("valgrind")
+    if not vg:
+        raise Skip("valgrind not installed")
+    supp = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "policy",
+                        "libconfig.supp")
+    base = [vg, "-q", "--error-exitcode=99", "--leak-check=full",
+            "--errors-for-leak-kinds=definite", "--suppressions=" + supp]
+    c = Case()
+    try:
+        pol = c.policy('profile = "DEFAULT";\n')
+        cnf = c.cnf(policy=pol)
+        root = c.path("root")
+        c.write("root/etc/tlspolicy/policy.conf", 'profile = "DEFAULT";\n')
+        runs = [
+            (["--trace-children=yes"], ["probe", "--openssl-conf", cnf, "--json"], 0),
+            ([], ["status", "--openssl-conf", cnf, "--json"], 0),
+            ([], ["status", "--openssl-conf", c.path("none.cnf")], 1),
+            ([], ["coverage", "--json"], None),
+            ([], ["--root", root, "set", "FUTURE:NO-CBC"], 0),
+            ([], ["--root", root, "set", "NOPE"], 1),
+        ]
+        for extra, args, want in runs:
+            r = subprocess.run(base + extra + [CLI] + args, capture_output=True, text=True,
+                               env=env_for(), timeout=600)
+            check(r.returncode != 99 and "==" not in r.stderr,
+                  "valgrind clean: tlspolicy " + " ".join(args), r.stderr[-3000:])
+            if want is not None:
+                check(r.returncode == want, "exit %d under valgrind: %s" % (want, args),
+                      r.stdout[-2000:], r.stderr[-2000:])
+    finally:
+        c.close()
+
+
 TESTS = {
     "probe_holds": test_probe_holds,
     "probe_app": test_probe_app,
@@ -545,6 +584,7 @@ TESTS = {
     "coverage": test_coverage,
     "set": test_set,
     "set_concurrent": test_set_concurrent,
+    "valgrind": test_valgrind,
 }
 
 
