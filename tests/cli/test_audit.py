@@ -301,9 +301,9 @@ def test_status():
         check(any(l.startswith("problem: ssl_conf = s is listed after tlspolicy")
                   for l in r.stdout.splitlines()), "says ssl_conf is listed after", r.stdout)
 
-        r, d = status(c.write("none.cnf", "# nothing\n"))
+        r, d = status(c.write("none.cnf", "# nothing\n"), "--policy", pol)
         rc(r, 1, "status, not wired")
-        r, d = status(c.path("absent.cnf"))
+        r, d = status(c.path("absent.cnf"), "--policy", pol)
         rc(r, 1, "status, no openssl.cnf")
 
         bad = c.policy('profile = "NOPE";\n', "bad.conf")
@@ -558,7 +558,7 @@ def test_valgrind():
         runs = [
             (["--trace-children=yes"], ["probe", "--openssl-conf", cnf, "--json"], 0),
             ([], ["status", "--openssl-conf", cnf, "--json"], 0),
-            ([], ["status", "--openssl-conf", c.path("none.cnf")], 1),
+            ([], ["status", "--openssl-conf", c.path("none.cnf"), "--policy", pol], 1),
             ([], ["coverage", "--json"], None),
             ([], ["--root", root, "set", "FUTURE:NO-CBC"], 0),
             ([], ["--root", root, "set", "NOPE"], 1),
