@@ -61,7 +61,10 @@ static void usage(FILE *f)
     for (size_t i = 0; i < NCOMMANDS; i++) {
         char left[64];
         snprintf(left, sizeof(left), "%s %s", commands[i].name, commands[i].args);
-        fprintf(f, "  %-36s %s\n", left, commands[i].summary);
+        if (strlen(left) > 36) /* too wide for the column: summary below */
+            fprintf(f, "  %s\n  %-36s %s\n", left, "", commands[i].summary);
+        else
+            fprintf(f, "  %-36s %s\n", left, commands[i].summary);
     }
     fputs("\n"
           "Options (also accepted after COMMAND):\n"
