@@ -577,6 +577,13 @@ static row default_rows[] = {
       PC(0, TLS1_2, "AES128-GCM-SHA256", NULL, NULL, 0, CA_GOOD, 0),
       SC(0, TLS1_2, "AES128-GCM-SHA256", NULL, NULL, L_GOOD, -1, 0),
       1, TLS1_2, NULL, -1, 0 },
+    /* Ciphers the policy forbids outright are not offered by the provider:
+     * NULL encryption fails at ChangeCipherSpec. (3DES suites are not in
+     * Debian's libssl at all: no row.) */
+    { "client: NULL encryption (eNULL @0)",
+      PC(0, TLS1_2, "eNULL:@SECLEVEL=0", NULL, NULL, 0, -1, 0),
+      SC(0, TLS1_2, "eNULL:@SECLEVEL=0", NULL, NULL, L_GOOD, -1, 0),
+      0, 0, "Algorithm (NULL", -1, -1 },
     /* The group filter already holds it: the client does not list P-224,
      * so the server has no usable ECDSA certificate. */
     { "client: P-224 ECDSA cert, VERIFY_NONE, TLS1.2 @0",
