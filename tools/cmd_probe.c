@@ -279,7 +279,7 @@ static int group_allowed(const tp_floors *fl, uint16_t id)
     return 0;
 }
 
-enum { R_VERSION, R_CIPHER, R_SHA1, R_RSAKEY, R_GROUP, NROWS };
+enum { R_VERSION, R_CIPHER, R_SHA1, R_SHA1SIG, R_RSAKEY, R_GROUP, NROWS };
 
 static void plan_rows(row *rows, const tp_floors *fl, int short_bits)
 {
@@ -312,6 +312,17 @@ static void plan_rows(row *rows, const tp_floors *fl, int short_bits)
     if (fl->forbidden_hashes & TP_H_SHA1) {
         add_cand(r, "sha1chain%s%s", "", NULL);
         snprintf(r->expect, sizeof(r->expect), "refused: SHA-1 is forbidden in signatures");
+    } else {
+        snprintf(r->expect, sizeof(r->expect), "nothing to try: the policy allows SHA-1 signatures");
+    }
+
+    r = &rows[R_SHA1SIG];
+    r->name = "sha1_handshake_signature";
+    r->title = "SHA-1 handshake signature";
+    if (fl->forbidden_hashes & TP_H_SHA1) {
+        add_cand(r, "sha1sig%s%s", "", NULL);
+        snprintf(r->expect, sizeof(r->expect),
+                 "refused: SHA-1 is forbidden in signatures (RFC 9155)");
     } else {
         snprintf(r->expect, sizeof(r->expect), "nothing to try: the policy allows SHA-1 signatures");
     }

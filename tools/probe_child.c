@@ -21,7 +21,7 @@
  *                                     saw it: versions groups sigalgs (hex ids)
  *   attempt ID ok|fail DETAIL ERROR
  * ATTEMPTs: baseline, version:TLSv1.1, cipher:NAME, group:NAME:12|13,
- * sha1chain, rsakey. DIR holds the PEM files the parent made (probe_pki.c).
+ * sha1chain, sha1sig, rsakey. DIR holds the PEM files the parent made (probe_pki.c).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -160,6 +160,7 @@ typedef struct hs_result {
     char err[256];        /* first error of the side that failed first */
     char version[16], cipher[64];
     int group_nid;
+    int peer_md_nid;      /* hash of the server's handshake signature */
     long verify_result;
 } hs_result;
 
@@ -235,6 +236,8 @@ static void handshake(SSL_CTX *sctx, SSL_CTX *cctx, hs_result *r)
     if (r->ok && SSL_get_current_cipher(c))
         snprintf(r->cipher, sizeof(r->cipher), "%s", SSL_CIPHER_get_name(SSL_get_current_cipher(c)));
     r->group_nid = r->ok ? SSL_get_negotiated_group(c) : 0;
+    if (!r->ok || !SSL_get_peer_signature_nid(c, &r->peer_md_nid))
+        r->peer_md_nid = NID_undef;
     r->verify_result = SSL_get_verify_result(c);
 out:
     SSL_free(s);
@@ -274,7 +277,7 @@ static int hello_cb(SSL *s, int *al, void *arg)
 /* ---- attempts ---------------------------------------------------------------- */
 
 static void attempt_result(const char *id, SSL_CTX *sctx, SSL_CTX *cctx, const char *want_cipher,
-                           int want_group, int want_verify)
+                           int want_group, int want_verify, int want_md)
 {
     hs_result r;
     char detail[256], gname[64] = "";
@@ -293,13 +296,19 @@ static void attempt_result(const char *id, SSL_CTX *sctx, SSL_CTX *cctx, const c
         snprintf(r.err, sizeof(r.err), "negotiated group %s instead", gname);
         r.ok = 0;
     }
+    if (r.ok && want_md && r.peer_md_nid != want_md) {
+        snprintf(r.err, sizeof(r.err), "server signed with %s instead",
+                 r.peer_md_nid != NID_undef ? OBJ_nid2sn(r.peer_md_nid) : "no hash");
+        r.ok = 0;
+    }
     if (want_verify && r.verify_result != X509_V_OK) {
         snprintf(r.err + strlen(r.err), sizeof(r.err) - strlen(r.err), "%sverify: %s",
                  r.err[0] ? "; " : "", X509_verify_cert_error_string(r.verify_result));
         r.ok = 0;
     }
     if (r.ok)
-        snprintf(detail, sizeof(detail), "%s %s%s%s", r.version, r.cipher, gname[0] ? " " : "", gname);
+        snprintf(detail, sizeof(detail), "%s %s%s%s%s%s", r.version, r.cipher, gname[0] ? " " : "",
+                 gname, want_md ? ", server signed with " : "", want_md ? OBJ_nid2sn(want_md) : "");
     else
         detail[0] = '\0';
     record("attempt", id, r.ok ? "ok" : "fail", detail, r.err);
@@ -337,7 +346,7 @@ static int run_attempt(const char *id)
 {
     SSL_CTX *s, *c;
     const char *arg = strchr(id, ':');
-    int want_group = 0, want_verify = 0;
+    int want_group = 0, want_verify = 0, want_md = 0;
     const char *want_cipher = NULL;
 
     if (!make_pair(id, &s, &c))
@@ -407,6 +416,20 @@ static int run_attempt(const char *id)
         if (!use_cert(s, "sha1.pem", "sha1.key") || !trust_ca(c))
             return refused(id, "certificate", s, c);
         want_verify = 1;
+    } else if (strcmp(id, "sha1sig") == 0) {
+        /* TLS 1.2 with SHA-1 as the only handshake signature hash. */
+        SSL_CTX_set_security_level(s, 0);
+        SSL_CTX_set_security_level(c, 0);
+        SSL_CTX_set_cipher_list(s, "ALL:@SECLEVEL=0");
+        SSL_CTX_set_cipher_list(c, "ECDHE:@SECLEVEL=0");
+        SSL_CTX_set_verify(c, SSL_VERIFY_NONE, NULL);
+        SSL_CTX_set_max_proto_version(c, TLS1_2_VERSION);
+        if (!use_cert(s, "ec.pem", "ec.key") || !use_cert(s, "rsa.pem", "rsa.key"))
+            return refused(id, "certificate", s, c);
+        if (!SSL_CTX_set1_sigalgs_list(c, "RSA+SHA1:ECDSA+SHA1")
+            || !SSL_CTX_set1_sigalgs_list(s, "RSA+SHA1:ECDSA+SHA1"))
+            return refused(id, "signature algorithms", s, c);
+        want_md = NID_sha1;
     } else if (strcmp(id, "rsakey") == 0) {
         SSL_CTX_set_security_level(s, 0);
         SSL_CTX_set_security_level(c, 0);
@@ -421,7 +444,7 @@ static int run_attempt(const char *id)
         SSL_CTX_free(c);
         return 0;
     }
-    attempt_result(id, s, c, want_cipher, want_group, want_verify);
+    attempt_result(id, s, c, want_cipher, want_group, want_verify, want_md);
     SSL_CTX_free(s);
     SSL_CTX_free(c);
     return 1;

@@ -146,7 +146,7 @@ def test_probe_holds():
             check(d["differences"] == [], "no differences", d["differences"])
             fl = floors(d)
             for name in ("protocol_version", "forbidden_cipher", "sha1_signed_chain",
-                         "short_rsa_key", "forbidden_group"):
+                         "sha1_handshake_signature", "short_rsa_key", "forbidden_group"):
                 check(fl[name]["status"] == "held", f"{profile}: floor {name} held", fl[name])
                 check(fl[name]["result"].startswith("refused: "), "the error seen is given",
                       fl[name])
@@ -223,6 +223,8 @@ def test_probe_broken():
         check(ck["defaults"]["held"], "the copied defaults match", ck["defaults"], d["differences"])
         check(floors(d)["sha1_signed_chain"]["status"] == "not held", "SHA-1 chain not held",
               floors(d))
+        check(floors(d)["sha1_handshake_signature"]["status"] == "not held",
+              "SHA-1 handshake signature not held", floors(d))
 
         # another provider activated besides ours
         cnf = c.cnf("default.cnf", before="providers = prov_sect\n", policy=pol,
