@@ -3,7 +3,8 @@
 # Needs root (apt-get); does nothing else to the system.
 set -eu
 pkgs="meson ninja-build pkg-config gcc libc6-dev libssl-dev openssl libconfig-dev
-      libcmocka-dev python3 curl gnutls-bin nginx-light valgrind mandoc"
+      libcmocka-dev python3 curl gnutls-bin nginx-light valgrind mandoc
+      make perl"   # make, perl: scripts/openssl35.sh builds OpenSSL 3.5
 missing=""
 for p in $pkgs; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"
