@@ -334,6 +334,7 @@ static void plan_rows(row *rows, const tp_floors *fl, int short_bits)
         char bits[16];
         snprintf(bits, sizeof(bits), "%d", short_bits);
         add_cand(r, "rsakey%s%s", "", NULL);
+        add_cand(r, "rsakey12%s%s", "", NULL);
         snprintf(r->expect, sizeof(r->expect), "refused: a %s-bit key is below the minimum of %d",
                  bits, fl->min_rsa_bits);
     } else {

@@ -21,7 +21,7 @@
  *                                     saw it: versions groups sigalgs (hex ids)
  *   attempt ID ok|fail DETAIL ERROR
  * ATTEMPTs: baseline, version:TLSv1.1, cipher:NAME, group:NAME:12|13,
- * sha1chain, sha1sig, rsakey. DIR holds the PEM files the parent made (probe_pki.c).
+ * sha1chain, sha1sig, rsakey, rsakey12. DIR holds the PEM files the parent made (probe_pki.c).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -430,7 +430,7 @@ static int run_attempt(const char *id)
             || !SSL_CTX_set1_sigalgs_list(s, "RSA+SHA1:ECDSA+SHA1"))
             return refused(id, "signature algorithms", s, c);
         want_md = NID_sha1;
-    } else if (strcmp(id, "rsakey") == 0) {
+    } else if (strcmp(id, "rsakey") == 0 || strcmp(id, "rsakey12") == 0) {
         SSL_CTX_set_security_level(s, 0);
         SSL_CTX_set_security_level(c, 0);
         SSL_CTX_set_cipher_list(s, "ALL:@SECLEVEL=0");
@@ -438,6 +438,12 @@ static int run_attempt(const char *id)
         SSL_CTX_set_verify(c, SSL_VERIFY_NONE, NULL);
         if (!use_cert(s, "short.pem", "short.key"))
             return refused(id, "certificate", s, c);
+        /* A 512-bit key is too short for RSA-PSS with SHA-256 (TLS 1.3):
+         * TLS 1.2 with PKCS#1 v1.5 can still use it. */
+        if (strcmp(id, "rsakey12") == 0
+            && (!SSL_CTX_set_max_proto_version(c, TLS1_2_VERSION)
+                || !SSL_CTX_set1_sigalgs_list(c, "RSA+SHA256")))
+            return refused(id, "signature algorithms", s, c);
     } else {
         record("attempt", id, "fail", "", "unknown attempt");
         SSL_CTX_free(s);
