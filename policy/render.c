@@ -33,43 +33,61 @@ static uint32_t forbidden_hashes(const tp_resolved *r)
     return bits;
 }
 
+/* Position of `name` in the list of key k, or -1. */
+static int list_pos(const tp_resolved *r, tp_key k, const char *name)
+{
+    size_t n = tp_resolved_list_len(r, k);
+    for (size_t i = 0; i < n; i++)
+        if (strcasecmp(tp_resolved_list_item(r, k, i), name) == 0)
+            return (int)i;
+    return -1;
+}
+
+typedef struct ranked {
+    unsigned long rank;
+    const tp_suite12 *suite;
+} ranked;
+
+static int ranked_cmp(const void *a, const void *b)
+{
+    const ranked *x = a, *y = b;
+    return x->rank < y->rank ? -1 : x->rank > y->rank;
+}
+
 /*
  * TLS 1.2-and-below suites in preference order: key exchange first (forward
  * secrecy before RSA key transport), then cipher, then MAC, then ECDSA before
  * RSA authentication. DSS, SRP and anonymous suites are never rendered.
- * Returns how many there are, counting no further than max (if max > 0).
+ * One pass over the suite table, then a sort: this runs at every program
+ * start, so no loop over every combination of the lists.
  */
 size_t tp_render_suites12(const tp_resolved *r, const tp_suite12 **out, size_t max)
 {
     static const char *const auths[] = {"ECDSA", "RSA", "PSK"};
+    ranked found[512];
     size_t n = 0;
-    size_t nk = tp_resolved_list_len(r, TP_K_TLS_KEX);
-    size_t nc = tp_resolved_list_len(r, TP_K_TLS_CIPHERS);
-    size_t nm = tp_resolved_list_len(r, TP_K_TLS_MACS);
-    for (size_t ik = 0; ik < nk; ik++) {
-        const char *kex = tp_resolved_list_item(r, TP_K_TLS_KEX, ik);
-        for (size_t ic = 0; ic < nc; ic++) {
-            const char *ciph = tp_resolved_list_item(r, TP_K_TLS_CIPHERS, ic);
-            for (size_t im = 0; im < nm; im++) {
-                const char *mac = tp_resolved_list_item(r, TP_K_TLS_MACS, im);
-                for (size_t ia = 0; ia < sizeof(auths) / sizeof(auths[0]); ia++) {
-                    for (size_t s = 0; s < tp_nsuites12; s++) {
-                        const tp_suite12 *su = &tp_suites12[s];
-                        if (strcasecmp(su->kex, kex) || strcasecmp(su->cipher, ciph) ||
-                            strcasecmp(su->mac, mac) || strcasecmp(su->auth, auths[ia]))
-                            continue;
-                        if (n < max)
-                            out[n] = su;
-                        /* Callers want at most max (validation asks for
-                         * one): stop there rather than walk every
-                         * combination, once per application rule. */
-                        if (++n == max)
-                            return n;
-                    }
-                }
-            }
-        }
+    for (size_t s = 0; s < tp_nsuites12 && n < sizeof(found) / sizeof(found[0]); s++) {
+        const tp_suite12 *su = &tp_suites12[s];
+        int ia = -1;
+        for (size_t a = 0; a < sizeof(auths) / sizeof(auths[0]); a++)
+            if (strcmp(su->auth, auths[a]) == 0)
+                ia = (int)a;
+        if (ia < 0)
+            continue;
+        int ik = list_pos(r, TP_K_TLS_KEX, su->kex);
+        int ic = ik < 0 ? -1 : list_pos(r, TP_K_TLS_CIPHERS, su->cipher);
+        int im = ic < 0 ? -1 : list_pos(r, TP_K_TLS_MACS, su->mac);
+        if (im < 0)
+            continue;
+        /* Lists hold at most TP_MAX_LIST (128) names: 8 bits each. */
+        found[n].rank = ((unsigned long)ik << 24) | ((unsigned long)ic << 16) |
+                        ((unsigned long)im << 8) | (unsigned long)ia;
+        found[n].suite = su;
+        n++;
     }
+    qsort(found, n, sizeof(found[0]), ranked_cmp);
+    for (size_t i = 0; i < n && i < max; i++)
+        out[i] = found[i].suite;
     return n;
 }
 
