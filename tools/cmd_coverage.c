@@ -28,6 +28,7 @@
 #include "cli.h"
 #include "json.h"
 #include "probe.h"
+#include "tp_config.h"
 
 enum {
     M_SSL3 = 1 << 0,
@@ -183,7 +184,7 @@ static int read_proc(int pid, proc_info *pi, long long btime)
     return 0;
 }
 
-static void classify(proc_info *pi, long long wired_at, const char *cnf)
+static void classify(proc_info *pi, long long wired_at, const char *cnf, long long policy_at)
 {
     unsigned f = pi->flags;
     if (f & (M_SSL3 | M_CRYPTO3)) {
@@ -192,11 +193,14 @@ static void classify(proc_info *pi, long long wired_at, const char *cnf)
             if (f & M_MODULE_DELETED)
                 snprintf(pi->reason, sizeof(pi->reason),
                          "tlspolicy.so was replaced since it started: restart it for the new module");
+            else if (pi->start && policy_at && pi->start + 1 < policy_at) /* 1 s of rounding */
+                snprintf(pi->reason, sizeof(pi->reason), "%s",
+                         "the policy changed since it started: it keeps the one it read then");
         } else {
             pi->status = "uncovered";
             if (pi->openssl_conf)
                 snprintf(pi->reason, sizeof(pi->reason), "own OPENSSL_CONF=%s", pi->openssl_conf);
-            else if (pi->start && wired_at && pi->start < wired_at)
+            else if (pi->start && wired_at && pi->start + 1 < wired_at)
                 snprintf(pi->reason, sizeof(pi->reason),
                          "started before %s was last changed: restart it", cnf);
             else
@@ -236,10 +240,12 @@ static void coverage_help(FILE *f)
           "or NSS, which the policy does not reach, are listed too. For an\n"
           "uncovered process the likely reason: its own OPENSSL_CONF (when its\n"
           "environment is readable), started before openssl.cnf last changed, or\n"
-          "configuration skipped. Unprivileged: your own processes; as root: all.\n"
+          "configuration skipped. A covered process started before the policy file\n"
+          "last changed keeps the policy it read then. Unprivileged: your own\n"
+          "processes; as root: all.\n"
           "\n"
           "  --json       one JSON object (\"schema\": 1)\n"
-          "  -h/--help    this help\n"
+          "  --root DIR, --policy FILE, -h/--help as for tlspolicy --help\n"
           "\n"
           "Exit status: 0 every OpenSSL 3 process is covered, 1 one is not,\n"
           "2 usage error.\n", f);
@@ -267,6 +273,17 @@ int cmd_coverage(cli *c, int argc, char **argv)
     char *cnf = conf_default_file();
     struct stat st;
     long long wired_at = stat(cnf, &st) == 0 ? (long long)st.st_mtime : 0;
+    /* The policy file, found as the other commands find it (the module
+     * reads it once, at a process's start). */
+    long long policy_at = 0;
+    if (cli_resolve_opts(c) == 0) {
+        char *pf = c->opts.policy_file ? cli_join(c->opts.policy_file, "")
+                   : c->opts.root      ? cli_join(c->opts.root, TP_ETCDIR "/policy.conf")
+                                       : cli_join(TP_ETCDIR "/policy.conf", "");
+        if (stat(pf, &st) == 0)
+            policy_at = (long long)st.st_mtime;
+        free(pf);
+    }
     long long btime = boot_time();
     int all = geteuid() == 0;
     procs ps = {0};
@@ -291,7 +308,7 @@ int cmd_coverage(cli *c, int argc, char **argv)
             free(pi.openssl_conf);
             continue;
         }
-        classify(&pi, wired_at, cnf);
+        classify(&pi, wired_at, cnf, policy_at);
         if (ps.n == ps.cap) {
             size_t cap = ps.cap ? ps.cap * 2 : 64;
             proc_info *v = realloc(ps.v, cap * sizeof(*v));

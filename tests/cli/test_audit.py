@@ -406,6 +406,16 @@ def test_coverage():
                   "gnutls-cli listed as another TLS stack", g)
             check("GnuTLS" in g["reason"], "says GnuTLS", g)
         check(d["summary"]["uncovered"] >= 1 and d["summary"]["covered"] >= 1, "summary", d["summary"])
+        check(not byp[covered.pid]["reason"], "no remark on a fresh covered process",
+              byp[covered.pid])
+        # the policy changes after the process started: it keeps the old one
+        pol = c.path("policy.conf")
+        later = time.time() + 30
+        os.utime(pol, (later, later))
+        d = js(tp("--policy", pol, "coverage", "--json"), "coverage --json")
+        p = {p["pid"]: p for p in d["processes"]}[covered.pid]
+        check(p["status"] == "covered" and "policy changed since it started" in p["reason"],
+              "a process older than the policy is marked", p)
         # With only covered processes in sight, exit 0: a private PID namespace.
         if os.geteuid() == 0 and shutil.which("unshare"):
             script = ("import subprocess, sys, os\n"
