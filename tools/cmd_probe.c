@@ -585,10 +585,12 @@ static void settings_json(json_w *w, const child_out *o)
         list_json(w, setting(o, sides[s], "ciphers"));
         json_key(w, "ciphersuites");
         list_json(w, setting(o, sides[s], "ciphersuites"));
+        const char *lv = setting(o, sides[s], "security_level");
+        const char *vm = setting(o, sides[s], "verify_mode");
         json_key(w, "security_level");
-        json_int(w, atol(setting(o, sides[s], "security_level")));
+        json_int(w, lv ? atol(lv) : -1);
         json_key(w, "verify_mode");
-        json_int(w, atol(setting(o, sides[s], "verify_mode")));
+        json_int(w, vm ? atol(vm) : -1);
         json_obj_end(w);
     }
     json_key(w, "client_hello");
