@@ -12,219 +12,25 @@
  *              succeed there, or it proves nothing.
  * This process never loads an openssl.cnf itself (OPENSSL_INIT_NO_LOAD_CONFIG)
  * and makes the test certificates with the default provider in a private
- * library context (probe_pki.c).
+ * library context (probe_pki.c). Running a process: probe_run.c; the
+ * report: probe_report.c.
  */
 #include <errno.h>
 #include <stdarg.h>
-#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <openssl/crypto.h>
 #include <openssl/ssl.h>
 
 #include "cli.h"
-#include "json.h"
-#include "names.h"
-#include "probe.h"
-#include "report.h"
+#include "probe_int.h"
 #include "tp_config.h"
 
-extern char **environ;
-
-/* ---- what a child reported ---------------------------------------------------- */
-
-#define MAX_REC 256
-
-typedef struct rec {
-    char *f[5]; /* kind and up to four fields */
-} rec;
-
-typedef struct child_out {
-    rec r[MAX_REC];
-    int n;
-    int status;        /* wait status */
-    char err[256];     /* could not run */
-} child_out;
-
-static void out_free(child_out *o)
-{
-    for (int i = 0; i < o->n; i++)
-        for (int j = 0; j < 5; j++)
-            free(o->r[i].f[j]);
-    o->n = 0;
-}
-
-static void parse_line(child_out *o, char *line)
-{
-    if (o->n >= MAX_REC || !line[0])
-        return;
-    rec *r = &o->r[o->n++];
-    memset(r, 0, sizeof(*r));
-    for (int j = 0; j < 5; j++) {
-        char *tab = strchr(line, '\t');
-        if (tab)
-            *tab = '\0';
-        r->f[j] = cli_join(line, "");
-        if (!tab)
-            break;
-        line = tab + 1;
-    }
-}
-
-/* Field i (1-based) of the first record of kind whose field 1 is a1 (NULL:
- * any) and field 2 is a2 (NULL: any). */
-static const char *find(const child_out *o, const char *kind, const char *a1, const char *a2,
-                        int i)
-{
-    for (int k = 0; k < o->n; k++) {
-        const rec *r = &o->r[k];
-        if (strcmp(r->f[0], kind) != 0)
-            continue;
-        if (a1 && (!r->f[1] || strcmp(r->f[1], a1) != 0))
-            continue;
-        if (a2 && (!r->f[2] || strcmp(r->f[2], a2) != 0))
-            continue;
-        return r->f[i] ? r->f[i] : "";
-    }
-    return NULL;
-}
-
-static const char *setting(const child_out *o, const char *side, const char *key)
-{
-    return find(o, "set", side, key, 3);
-}
-
-/* ---- running a child ------------------------------------------------------------ */
-
-/* env with OPENSSL_CONF (and TLSPOLICY_CONF if tpconf) replaced. */
-static char **child_env(const char *cnf, const char *tpconf)
-{
-    size_t n = 0;
-    while (environ[n])
-        n++;
-    char **env = calloc(n + 3, sizeof(*env));
-    size_t k = 0;
-    if (env == NULL)
-        return NULL;
-    for (size_t i = 0; i < n; i++) {
-        if (strncmp(environ[i], "OPENSSL_CONF=", 13) == 0)
-            continue;
-        if (tpconf && strncmp(environ[i], "TLSPOLICY_CONF=", 15) == 0)
-            continue;
-        env[k++] = environ[i];
-    }
-    env[k++] = cli_join("OPENSSL_CONF=", cnf);
-    if (tpconf)
-        env[k++] = cli_join("TLSPOLICY_CONF=", tpconf);
-    env[k] = NULL;
-    return env;
-}
-
-static void child_env_free(char **env, int extra)
-{
-    size_t n = 0;
-    if (!env)
-        return;
-    while (env[n])
-        n++;
-    for (int i = 0; i < extra; i++)
-        free(env[n - 1 - (size_t)i]);
-    free(env);
-}
-
-/* Run `self __probe-child DIR attempts...` as argv0 under cnf. */
-static int run_child(const char *self, const char *argv0, const char *cnf, const char *tpconf,
-                     const char *dir, const char *const *attempts, int nattempts, child_out *o)
-{
-    int fd[2];
-    char **env = child_env(cnf, tpconf);
-    const char **argv = calloc((size_t)nattempts + 4, sizeof(*argv));
-    pid_t pid;
-
-    memset(o, 0, sizeof(*o));
-    if (!env || !argv || pipe2(fd, O_CLOEXEC) != 0) {
-        snprintf(o->err, sizeof(o->err), "cannot start the probe: %s", strerror(errno));
-        child_env_free(env, tpconf ? 2 : 1);
-        free(argv);
-        return -1;
-    }
-    argv[0] = argv0;
-    argv[1] = "__probe-child";
-    argv[2] = dir;
-    for (int i = 0; i < nattempts; i++)
-        argv[3 + i] = attempts[i];
-    fflush(stdout);
-    fflush(stderr);
-    pid = fork();
-    if (pid == 0) {
-        int null = open("/dev/null", O_RDWR | O_CLOEXEC);
-        dup2(fd[1], 1);
-        if (null >= 0) {
-            dup2(null, 0);
-            dup2(null, 2);
-        }
-        execve(self, (char *const *)argv, env);
-        _exit(127);
-    }
-    close(fd[1]);
-    child_env_free(env, tpconf ? 2 : 1);
-    free(argv);
-    if (pid < 0) {
-        close(fd[0]);
-        snprintf(o->err, sizeof(o->err), "cannot start the probe: %s", strerror(errno));
-        return -1;
-    }
-    FILE *f = fdopen(fd[0], "r");
-    char *line = NULL;
-    size_t cap = 0;
-    ssize_t len;
-    while (f && (len = getline(&line, &cap, f)) > 0) {
-        if (line[len - 1] == '\n')
-            line[len - 1] = '\0';
-        parse_line(o, line);
-    }
-    free(line);
-    if (f)
-        fclose(f);
-    else
-        close(fd[0]);
-    while (waitpid(pid, &o->status, 0) < 0 && errno == EINTR)
-        ;
-    if (!WIFEXITED(o->status) || WEXITSTATUS(o->status) != 0) {
-        if (WIFSIGNALED(o->status))
-            snprintf(o->err, sizeof(o->err), "the probe process died of signal %d",
-                     WTERMSIG(o->status));
-        else
-            snprintf(o->err, sizeof(o->err), "the probe process exited with status %d",
-                     WEXITSTATUS(o->status));
-        return -1;
-    }
-    return 0;
-}
-
 /* ---- the attempts ------------------------------------------------------------------ */
-
-#define MAX_CAND 12
-
-typedef struct row {
-    const char *name;       /* JSON key */
-    const char *title;      /* for people */
-    char expect[160];       /* what the policy says should happen */
-    const char *cand[MAX_CAND];
-    char *cand_buf[MAX_CAND];
-    int ncand;
-    /* filled after the runs */
-    const char *tried;      /* the candidate used */
-    const char *status;     /* held | NOT HELD | permissive | n/a */
-    int problem;
-    char result[512];
-    char control[512];
-} row;
 
 static void add_cand(row *r, const char *fmt, const char *a, const char *b)
 {
@@ -278,8 +84,6 @@ static int group_allowed(const tp_floors *fl, uint16_t id)
             return 1;
     return 0;
 }
-
-enum { R_VERSION, R_CIPHER, R_SHA1, R_SHA1SIG, R_RSAKEY, R_GROUP, NROWS };
 
 static void plan_rows(row *rows, const tp_floors *fl, int short_bits)
 {
@@ -379,13 +183,13 @@ static void judge_rows(row *rows, const child_out *m, const child_out *c, int pe
         }
         const char *why = NULL;
         for (int j = 0; j < r->ncand && !r->tried; j++) {
-            const char *ok = find(c, "attempt", r->cand[j], NULL, 2);
+            const char *ok = probe_find(c, "attempt", r->cand[j], NULL, 2);
             if (ok && strcmp(ok, "ok") == 0) {
                 r->tried = r->cand[j];
                 snprintf(r->control, sizeof(r->control), "without the policy: connected, %s",
-                         find(c, "attempt", r->cand[j], NULL, 3));
+                         probe_find(c, "attempt", r->cand[j], NULL, 3));
             } else if (!why) {
-                why = find(c, "attempt", r->cand[j], NULL, 4);
+                why = probe_find(c, "attempt", r->cand[j], NULL, 4);
             }
         }
         if (!r->tried) {
@@ -395,9 +199,9 @@ static void judge_rows(row *rows, const child_out *m, const child_out *c, int pe
             snprintf(r->control, sizeof(r->control), "%s", "refused without the policy too");
             continue;
         }
-        const char *ok = find(m, "attempt", r->tried, NULL, 2);
-        const char *detail = find(m, "attempt", r->tried, NULL, 3);
-        const char *err = find(m, "attempt", r->tried, NULL, 4);
+        const char *ok = probe_find(m, "attempt", r->tried, NULL, 2);
+        const char *detail = probe_find(m, "attempt", r->tried, NULL, 3);
+        const char *err = probe_find(m, "attempt", r->tried, NULL, 4);
         if (ok == NULL) {
             r->status = "NOT HELD";
             r->problem = 1;
@@ -418,20 +222,6 @@ static void judge_rows(row *rows, const child_out *m, const child_out *c, int pe
 }
 
 /* ---- promises about the process ---------------------------------------------------- */
-
-#define MAX_FIND 32
-
-typedef struct finding {
-    const char *name;
-    int held;
-    char text[768];
-} finding;
-
-typedef struct report {
-    finding f[MAX_FIND];
-    int n;
-    int problems;
-} report;
 
 static finding *add(report *rp, const char *name, int held, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
@@ -470,11 +260,7 @@ static void wiring_why(const conf_scan *cs, char *buf, size_t len)
                  cs->module_path);
 }
 
-typedef struct cmp_item {
-    const char *side, *key, *label;
-} cmp_item;
-
-static const cmp_item cmp_items[] = {
+const cmp_item probe_cmp_items[] = {
     {"client", "min_version", "client minimum version"},
     {"client", "max_version", "client maximum version"},
     {"client", "ciphers", "client TLS 1.2 cipher list"},
@@ -489,322 +275,13 @@ static const cmp_item cmp_items[] = {
     {"hello", "groups", "groups offered (ClientHello)"},
     {"hello", "sigalgs", "signature algorithms offered (ClientHello)"},
 };
-#define NCMP (sizeof(cmp_items) / sizeof(cmp_items[0]))
+_Static_assert(sizeof(probe_cmp_items) / sizeof(probe_cmp_items[0]) == NCMP, "NCMP");
 
-static const char *cmp_value(const child_out *o, const cmp_item *it)
+const char *probe_cmp_value(const child_out *o, const cmp_item *it)
 {
     if (strcmp(it->side, "hello") == 0)
-        return find(o, "hello", it->key, NULL, 2);
-    return setting(o, it->side, it->key);
-}
-
-/* ---- output ------------------------------------------------------------------------- */
-
-typedef struct probe_ctx {
-    const char *app, *cnf;
-    const char *policy_file;
-    int fallback;
-    const tp_policy *p;
-    conf_scan cs;
-    child_out m, ref, ctl;
-    row rows[NROWS];
-    report rp;
-    int diffs[NCMP];
-    int ndiffs;
-    char diff_why[512];
-} probe_ctx;
-
-static void list_json(json_w *w, const char *v)
-{
-    json_arr_begin(w);
-    while (v && *v) {
-        size_t n = strcspn(v, ":");
-        json_strn(w, v, n);
-        v += n;
-        if (*v == ':')
-            v++;
-    }
-    json_arr_end(w);
-}
-
-/* One ClientHello id (hex) of list `key` as its IANA name. */
-static const char *hello_name(const char *key, unsigned id, char *hex, size_t len)
-{
-    if (strcmp(key, "groups") == 0) {
-        for (size_t i = 0; i < tp_ngroups; i++)
-            if (tp_groups[i].id == id)
-                return tp_groups[i].iana;
-    } else if (strcmp(key, "sigalgs") == 0) {
-        for (size_t i = 0; i < tp_nsigalgs; i++)
-            if (tp_sigalgs[i].id == id)
-                return tp_sigalgs[i].iana;
-    } else if (tp_version_name((long)id)) {
-        return tp_version_name((long)id);
-    }
-    snprintf(hex, len, "0x%04x", id);
-    return hex;
-}
-
-/* Hex ids of the ClientHello as names: a JSON array, or text. */
-static void hello_names(json_w *w, const char *key, const char *v)
-{
-    char hex[16];
-    int first = 1;
-    if (w)
-        json_arr_begin(w);
-    while (v && *v) {
-        const char *name = hello_name(key, (unsigned)strtoul(v, NULL, 16), hex, sizeof(hex));
-        if (w)
-            json_str(w, name);
-        else
-            printf("%s%s", first ? "" : ", ", name);
-        first = 0;
-        v += strcspn(v, ":");
-        if (*v == ':')
-            v++;
-    }
-    if (w)
-        json_arr_end(w);
-}
-
-static void settings_json(json_w *w, const child_out *o)
-{
-    const char *sides[] = {"client", "server"};
-    for (int s = 0; s < 2; s++) {
-        json_key(w, sides[s]);
-        if (setting(o, sides[s], "min_version") == NULL) {
-            json_null(w);
-            continue;
-        }
-        json_obj_begin(w);
-        json_key(w, "min_version");
-        json_str(w, setting(o, sides[s], "min_version"));
-        json_key(w, "max_version");
-        json_str(w, setting(o, sides[s], "max_version"));
-        json_key(w, "ciphers");
-        list_json(w, setting(o, sides[s], "ciphers"));
-        json_key(w, "ciphersuites");
-        list_json(w, setting(o, sides[s], "ciphersuites"));
-        const char *lv = setting(o, sides[s], "security_level");
-        const char *vm = setting(o, sides[s], "verify_mode");
-        json_key(w, "security_level");
-        json_int(w, lv ? atol(lv) : -1);
-        json_key(w, "verify_mode");
-        json_int(w, vm ? atol(vm) : -1);
-        json_obj_end(w);
-    }
-    json_key(w, "client_hello");
-    json_obj_begin(w);
-    const char *keys[] = {"versions", "groups", "sigalgs"};
-    const char *jkeys[] = {"versions", "groups", "signature_algorithms"};
-    for (int i = 0; i < 3; i++) {
-        json_key(w, jkeys[i]);
-        hello_names(w, keys[i], find(o, "hello", keys[i], NULL, 2));
-    }
-    json_obj_end(w);
-}
-
-static void print_json(probe_ctx *pc)
-{
-    json_w w;
-    json_init(&w, stdout, 1);
-    json_obj_begin(&w);
-    json_key(&w, "schema");
-    json_int(&w, TP_SCHEMA_VERSION);
-    json_key(&w, "program");
-    json_str(&w, pc->app);
-    json_key(&w, "openssl_conf");
-    json_str(&w, pc->cnf);
-    json_key(&w, "policy_file");
-    json_str(&w, pc->policy_file);
-    json_key(&w, "fallback");
-    json_bool(&w, pc->fallback);
-    json_key(&w, "module");
-    json_str(&w, find(&pc->m, "module", NULL, NULL, 1));
-    json_key(&w, "providers");
-    json_arr_begin(&w);
-    for (int i = 0; i < pc->m.n; i++)
-        if (strcmp(pc->m.r[i].f[0], "provider") == 0)
-            json_str(&w, pc->m.r[i].f[1]);
-    json_arr_end(&w);
-    json_key(&w, "effective");
-    json_obj_begin(&w);
-    settings_json(&w, &pc->m);
-    json_obj_end(&w);
-    json_key(&w, "policy");
-    json_obj_begin(&w);
-    settings_json(&w, &pc->ref);
-    json_obj_end(&w);
-    json_key(&w, "differences");
-    json_arr_begin(&w);
-    for (size_t i = 0; i < NCMP; i++) {
-        if (!pc->diffs[i])
-            continue;
-        json_obj_begin(&w);
-        json_key(&w, "setting");
-        json_str(&w, cmp_items[i].label);
-        json_key(&w, "effective");
-        json_str(&w, cmp_value(&pc->m, &cmp_items[i]));
-        json_key(&w, "policy");
-        json_str(&w, cmp_value(&pc->ref, &cmp_items[i]));
-        json_key(&w, "why");
-        json_str(&w, pc->diff_why);
-        json_obj_end(&w);
-    }
-    json_arr_end(&w);
-    json_key(&w, "checks");
-    json_arr_begin(&w);
-    for (int i = 0; i < pc->rp.n; i++) {
-        json_obj_begin(&w);
-        json_key(&w, "name");
-        json_str(&w, pc->rp.f[i].name);
-        json_key(&w, "held");
-        json_bool(&w, pc->rp.f[i].held);
-        json_key(&w, "message");
-        json_str(&w, pc->rp.f[i].text);
-        json_obj_end(&w);
-    }
-    json_arr_end(&w);
-    json_key(&w, "floors");
-    json_arr_begin(&w);
-    for (int i = 0; i < NROWS; i++) {
-        const row *r = &pc->rows[i];
-        json_obj_begin(&w);
-        json_key(&w, "name");
-        json_str(&w, r->name);
-        json_key(&w, "attempt");
-        json_str(&w, r->tried);
-        json_key(&w, "expect");
-        json_str(&w, r->expect);
-        json_key(&w, "status");
-        json_str(&w, strcmp(r->status, "NOT HELD") == 0 ? "not held" : r->status);
-        json_key(&w, "held");
-        json_bool(&w, !r->problem);
-        json_key(&w, "result");
-        json_str(&w, r->result);
-        json_key(&w, "control");
-        json_str(&w, r->control);
-        json_obj_end(&w);
-    }
-    json_arr_end(&w);
-    json_key(&w, "held");
-    json_bool(&w, pc->rp.problems == 0);
-    json_obj_end(&w);
-    json_finish(&w);
-}
-
-/* 1 if item (n bytes) is one of the colon-separated list. */
-static int in_colon_list(const char *list, const char *item, size_t n)
-{
-    while (*list) {
-        size_t m = strcspn(list, ":");
-        if (m == n && strncmp(list, item, n) == 0)
-            return 1;
-        list += m;
-        if (*list == ':')
-            list++;
-    }
-    return 0;
-}
-
-/* Names of list a that b lacks, at most a few. */
-static void list_minus(const char *a, const char *b, char *out, size_t len)
-{
-    int shown = 0, more = 0;
-    out[0] = '\0';
-    while (*a) {
-        size_t n = strcspn(a, ":");
-        if (!in_colon_list(b, a, n)) {
-            if (shown < 6)
-                snprintf(out + strlen(out), len - strlen(out), "%s%.*s", shown ? ", " : "",
-                         (int)n, a);
-            else
-                more++;
-            shown++;
-        }
-        a += n;
-        if (*a == ':')
-            a++;
-    }
-    if (more)
-        snprintf(out + strlen(out), len - strlen(out), " and %d more", more);
-}
-
-/* Short values in full; long lists as what is extra and what is missing. */
-static void print_diff(const char *label, const char *a, const char *b)
-{
-    if (strlen(a) <= 60 && strlen(b) <= 60) {
-        printf("  %s: %s (policy: %s)\n", label, a[0] ? a : "(none)", b[0] ? b : "(none)");
-        return;
-    }
-    char extra[512], missing[512];
-    list_minus(a, b, extra, sizeof(extra));
-    list_minus(b, a, missing, sizeof(missing));
-    printf("  %s:", label);
-    if (extra[0])
-        printf(" not in the policy: %s;", extra);
-    if (missing[0])
-        printf(" missing: %s;", missing);
-    if (!extra[0] && !missing[0])
-        printf(" same names, another order;");
-    printf(" (tlspolicy probe --json has both lists)\n");
-}
-
-static void print_text(probe_ctx *pc)
-{
-    printf("Program: %s\n", pc->app ? pc->app : "(any program)");
-    printf("openssl.cnf: %s\n", pc->cnf);
-    printf("Policy file: %s%s\n", pc->policy_file ? pc->policy_file : "compiled-in DEFAULT",
-           pc->fallback ? " (cannot be used: the compiled-in DEFAULT is in force)" : "");
-    const char *mod = find(&pc->m, "module", NULL, NULL, 1);
-    printf("Module: %s\n", mod ? mod : "not loaded");
-    printf("Providers:");
-    int any = 0;
-    for (int i = 0; i < pc->m.n; i++)
-        if (strcmp(pc->m.r[i].f[0], "provider") == 0) {
-            printf(" %s", pc->m.r[i].f[1]);
-            any = 1;
-        }
-    printf("%s\n", any ? "" : " none");
-
-    printf("\nWhat a new SSL_CTX gets (client):\n");
-    const char *keys[] = {"min_version", "max_version", "security_level", "verify_mode",
-                          "ciphersuites", "ciphers"};
-    for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
-        const char *v = setting(&pc->m, "client", keys[i]);
-        printf("  %-16s %s\n", keys[i], v ? v : "?");
-    }
-    printf("What the client offers (its ClientHello):\n");
-    const char *hk[] = {"versions", "groups", "sigalgs"};
-    for (int i = 0; i < 3; i++) {
-        printf("  %-16s ", hk[i]);
-        hello_names(NULL, hk[i], find(&pc->m, "hello", hk[i], NULL, 2));
-        putchar('\n');
-    }
-    if (pc->ndiffs) {
-        printf("\nDifferences from the policy (%s):\n", pc->diff_why);
-        for (size_t i = 0; i < NCMP; i++)
-            if (pc->diffs[i]) {
-                const char *a = cmp_value(&pc->m, &cmp_items[i]);
-                const char *b = cmp_value(&pc->ref, &cmp_items[i]);
-                print_diff(cmp_items[i].label, a ? a : "?", b ? b : "?");
-            }
-    }
-    printf("\nChecks:\n");
-    for (int i = 0; i < pc->rp.n; i++)
-        printf("  %-9s %s\n", pc->rp.f[i].held ? "ok" : "PROBLEM", pc->rp.f[i].text);
-    printf("\nFloors (live handshakes, application overrides):\n");
-    for (int i = 0; i < NROWS; i++) {
-        const row *r = &pc->rows[i];
-        printf("  %-9s %s%s%s%s\n", r->status, r->title, r->tried ? " [" : "",
-               r->tried ? r->tried : "", r->tried ? "]" : "");
-        printf("            policy: %s\n", r->expect);
-        printf("            seen:   %s\n", r->result);
-        if (r->tried)
-            printf("            %s\n", r->control);
-    }
-    printf("\n%s\n", pc->rp.problems == 0 ? "Every promise held."
-                                          : "Some promises did NOT hold (see above).");
+        return probe_find(o, "hello", it->key, NULL, 2);
+    return probe_setting(o, it->side, it->key);
 }
 
 /* ---- the command ------------------------------------------------------------------------ */
@@ -882,14 +359,14 @@ static void judge_process(probe_ctx *pc, const tp_ossl_settings *s)
     char why[600];
     const child_out *m = &pc->m;
 
-    const char *init = find(m, "init", NULL, NULL, 1);
+    const char *init = probe_find(m, "init", NULL, NULL, 1);
     if (init && strcmp(init, "ok") != 0)
         add(rp, "openssl_init", 0, "OpenSSL initialisation failed: %s",
-            find(m, "init", NULL, NULL, 2));
+            probe_find(m, "init", NULL, NULL, 2));
     if (pc->cs.config_diagnostics && !pc->cs.loaded)
         add(rp, "openssl_conf", 0, "%s", pc->cs.error);
 
-    const char *mod = find(m, "module", NULL, NULL, 1);
+    const char *mod = probe_find(m, "module", NULL, NULL, 1);
     if (mod) {
         add(rp, "module_loaded", 1, "module loaded: %s", mod);
     } else {
@@ -941,20 +418,20 @@ static void judge_process(probe_ctx *pc, const tp_ossl_settings *s)
     /* Settings: measured against the reference. */
     for (int k = 0; k < 2; k++) {
         const char *side = k ? "server" : "client";
-        const char *ok = find(m, "ctx", side, NULL, 2);
+        const char *ok = probe_find(m, "ctx", side, NULL, 2);
         if (ok && strcmp(ok, "ok") != 0)
-            add(rp, "ssl_ctx", 0, "SSL_CTX_new (%s) failed: %s", side, find(m, "ctx", side, NULL, 3));
+            add(rp, "ssl_ctx", 0, "SSL_CTX_new (%s) failed: %s", side, probe_find(m, "ctx", side, NULL, 3));
     }
     for (size_t i = 0; i < NCMP; i++) {
-        const char *a = cmp_value(m, &cmp_items[i]);
-        const char *b = cmp_value(&pc->ref, &cmp_items[i]);
+        const char *a = probe_cmp_value(m, &probe_cmp_items[i]);
+        const char *b = probe_cmp_value(&pc->ref, &probe_cmp_items[i]);
         if (!a || !b || strcmp(a, b) != 0) {
             pc->diffs[i] = 1;
             pc->ndiffs++;
         }
     }
     /* Verification: the module's own hook, not an ssl_conf command. */
-    const char *vm = setting(m, "client", "verify_mode");
+    const char *vm = probe_setting(m, "client", "verify_mode");
     int want_verify = s->verify_peer == 2;
     if (vm && want_verify && atoi(vm) == 0) {
         add(rp, "verify_mode", 0, "verify.peer = required, but a new client SSL_CTX does not verify");
@@ -980,12 +457,12 @@ static void judge_process(probe_ctx *pc, const tp_ossl_settings *s)
         add(rp, "defaults", 1, "defaults of new SSL_CTXs are the policy's");
     }
 
-    const char *b = find(m, "attempt", "baseline", NULL, 2);
+    const char *b = probe_find(m, "attempt", "baseline", NULL, 2);
     if (b && strcmp(b, "ok") == 0)
-        add(rp, "handshake", 1, "an ordinary handshake works: %s", find(m, "attempt", "baseline", NULL, 3));
+        add(rp, "handshake", 1, "an ordinary handshake works: %s", probe_find(m, "attempt", "baseline", NULL, 3));
     else
         add(rp, "handshake", 0, "an ordinary handshake fails: %s",
-            b ? find(m, "attempt", "baseline", NULL, 4) : "no result");
+            b ? probe_find(m, "attempt", "baseline", NULL, 4) : "no result");
 }
 
 int cmd_probe(cli *c, int argc, char **argv)
@@ -1116,15 +593,15 @@ int cmd_probe(cli *c, int argc, char **argv)
         for (int j = 0; j < pc.rows[i].ncand; j++)
             attempts[na++] = pc.rows[i].cand[j];
 
-    if (run_child(self, name, cnf, tpconf, dir, attempts, na, &pc.m) != 0) {
+    if (probe_run(self, name, cnf, tpconf, dir, attempts, na, &pc.m) != 0) {
         cli_error(c, "%s", pc.m.err);
         goto out_runs;
     }
-    if (run_child(self, name, refcnf, NULL, dir, attempts, 1, &pc.ref) != 0) {
+    if (probe_run(self, name, refcnf, NULL, dir, attempts, 1, &pc.ref) != 0) {
         cli_error(c, "reference run: %s", pc.ref.err);
         goto out_runs;
     }
-    if (run_child(self, name, "/dev/null", NULL, dir, attempts + 1, na - 1, &pc.ctl) != 0) {
+    if (probe_run(self, name, "/dev/null", NULL, dir, attempts + 1, na - 1, &pc.ctl) != 0) {
         cli_error(c, "control run: %s", pc.ctl.err);
         goto out_runs;
     }
@@ -1140,15 +617,15 @@ int cmd_probe(cli *c, int argc, char **argv)
             " reproduced (the probe runs as %s)", name, app, self);
 
     if (json)
-        print_json(&pc);
+        probe_print_json(&pc);
     else
-        print_text(&pc);
+        probe_print_text(&pc);
     rc = pc.rp.problems ? TP_EXIT_PROBLEMS : TP_EXIT_OK; /* a fallback is a problem */
 
 out_runs:
-    out_free(&pc.m);
-    out_free(&pc.ref);
-    out_free(&pc.ctl);
+    probe_out_free(&pc.m);
+    probe_out_free(&pc.ref);
+    probe_out_free(&pc.ctl);
     rows_free(pc.rows);
 out_dir:
     rmtree_pki(dir);

@@ -1,0 +1,305 @@
+/*
+ * probe_report.c - `probe` for people and for programs: the text report and
+ * the JSON object ("schema": 1, keys documented in tlspolicy(1)).
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "json.h"
+#include "names.h"
+#include "probe_int.h"
+
+static void list_json(json_w *w, const char *v)
+{
+    json_arr_begin(w);
+    while (v && *v) {
+        size_t n = strcspn(v, ":");
+        json_strn(w, v, n);
+        v += n;
+        if (*v == ':')
+            v++;
+    }
+    json_arr_end(w);
+}
+
+/* One ClientHello id (hex) of list `key` as its IANA name. */
+static const char *hello_name(const char *key, unsigned id, char *hex, size_t len)
+{
+    if (strcmp(key, "groups") == 0) {
+        for (size_t i = 0; i < tp_ngroups; i++)
+            if (tp_groups[i].id == id)
+                return tp_groups[i].iana;
+    } else if (strcmp(key, "sigalgs") == 0) {
+        for (size_t i = 0; i < tp_nsigalgs; i++)
+            if (tp_sigalgs[i].id == id)
+                return tp_sigalgs[i].iana;
+    } else if (tp_version_name((long)id)) {
+        return tp_version_name((long)id);
+    }
+    snprintf(hex, len, "0x%04x", id);
+    return hex;
+}
+
+/* Hex ids of the ClientHello as names: a JSON array, or text. */
+static void hello_names(json_w *w, const char *key, const char *v)
+{
+    char hex[16];
+    int first = 1;
+    if (w)
+        json_arr_begin(w);
+    while (v && *v) {
+        const char *name = hello_name(key, (unsigned)strtoul(v, NULL, 16), hex, sizeof(hex));
+        if (w)
+            json_str(w, name);
+        else
+            printf("%s%s", first ? "" : ", ", name);
+        first = 0;
+        v += strcspn(v, ":");
+        if (*v == ':')
+            v++;
+    }
+    if (w)
+        json_arr_end(w);
+}
+
+static void settings_json(json_w *w, const child_out *o)
+{
+    const char *sides[] = {"client", "server"};
+    for (int s = 0; s < 2; s++) {
+        json_key(w, sides[s]);
+        if (probe_setting(o, sides[s], "min_version") == NULL) {
+            json_null(w);
+            continue;
+        }
+        json_obj_begin(w);
+        json_key(w, "min_version");
+        json_str(w, probe_setting(o, sides[s], "min_version"));
+        json_key(w, "max_version");
+        json_str(w, probe_setting(o, sides[s], "max_version"));
+        json_key(w, "ciphers");
+        list_json(w, probe_setting(o, sides[s], "ciphers"));
+        json_key(w, "ciphersuites");
+        list_json(w, probe_setting(o, sides[s], "ciphersuites"));
+        const char *lv = probe_setting(o, sides[s], "security_level");
+        const char *vm = probe_setting(o, sides[s], "verify_mode");
+        json_key(w, "security_level");
+        json_int(w, lv ? atol(lv) : -1);
+        json_key(w, "verify_mode");
+        json_int(w, vm ? atol(vm) : -1);
+        json_obj_end(w);
+    }
+    json_key(w, "client_hello");
+    json_obj_begin(w);
+    const char *keys[] = {"versions", "groups", "sigalgs"};
+    const char *jkeys[] = {"versions", "groups", "signature_algorithms"};
+    for (int i = 0; i < 3; i++) {
+        json_key(w, jkeys[i]);
+        hello_names(w, keys[i], probe_find(o, "hello", keys[i], NULL, 2));
+    }
+    json_obj_end(w);
+}
+
+void probe_print_json(const probe_ctx *pc)
+{
+    json_w w;
+    json_init(&w, stdout, 1);
+    json_obj_begin(&w);
+    json_key(&w, "schema");
+    json_int(&w, TP_SCHEMA_VERSION);
+    json_key(&w, "program");
+    json_str(&w, pc->app);
+    json_key(&w, "openssl_conf");
+    json_str(&w, pc->cnf);
+    json_key(&w, "policy_file");
+    json_str(&w, pc->policy_file);
+    json_key(&w, "fallback");
+    json_bool(&w, pc->fallback);
+    json_key(&w, "module");
+    json_str(&w, probe_find(&pc->m, "module", NULL, NULL, 1));
+    json_key(&w, "providers");
+    json_arr_begin(&w);
+    for (int i = 0; i < pc->m.n; i++)
+        if (strcmp(pc->m.r[i].f[0], "provider") == 0)
+            json_str(&w, pc->m.r[i].f[1]);
+    json_arr_end(&w);
+    json_key(&w, "effective");
+    json_obj_begin(&w);
+    settings_json(&w, &pc->m);
+    json_obj_end(&w);
+    json_key(&w, "policy");
+    json_obj_begin(&w);
+    settings_json(&w, &pc->ref);
+    json_obj_end(&w);
+    json_key(&w, "differences");
+    json_arr_begin(&w);
+    for (size_t i = 0; i < NCMP; i++) {
+        if (!pc->diffs[i])
+            continue;
+        json_obj_begin(&w);
+        json_key(&w, "setting");
+        json_str(&w, probe_cmp_items[i].label);
+        json_key(&w, "effective");
+        json_str(&w, probe_cmp_value(&pc->m, &probe_cmp_items[i]));
+        json_key(&w, "policy");
+        json_str(&w, probe_cmp_value(&pc->ref, &probe_cmp_items[i]));
+        json_key(&w, "why");
+        json_str(&w, pc->diff_why);
+        json_obj_end(&w);
+    }
+    json_arr_end(&w);
+    json_key(&w, "checks");
+    json_arr_begin(&w);
+    for (int i = 0; i < pc->rp.n; i++) {
+        json_obj_begin(&w);
+        json_key(&w, "name");
+        json_str(&w, pc->rp.f[i].name);
+        json_key(&w, "held");
+        json_bool(&w, pc->rp.f[i].held);
+        json_key(&w, "message");
+        json_str(&w, pc->rp.f[i].text);
+        json_obj_end(&w);
+    }
+    json_arr_end(&w);
+    json_key(&w, "floors");
+    json_arr_begin(&w);
+    for (int i = 0; i < NROWS; i++) {
+        const row *r = &pc->rows[i];
+        json_obj_begin(&w);
+        json_key(&w, "name");
+        json_str(&w, r->name);
+        json_key(&w, "attempt");
+        json_str(&w, r->tried);
+        json_key(&w, "expect");
+        json_str(&w, r->expect);
+        json_key(&w, "status");
+        json_str(&w, strcmp(r->status, "NOT HELD") == 0 ? "not held" : r->status);
+        json_key(&w, "held");
+        json_bool(&w, !r->problem);
+        json_key(&w, "result");
+        json_str(&w, r->result);
+        json_key(&w, "control");
+        json_str(&w, r->control);
+        json_obj_end(&w);
+    }
+    json_arr_end(&w);
+    json_key(&w, "held");
+    json_bool(&w, pc->rp.problems == 0);
+    json_obj_end(&w);
+    json_finish(&w);
+}
+
+/* 1 if item (n bytes) is one of the colon-separated list. */
+static int in_colon_list(const char *list, const char *item, size_t n)
+{
+    while (*list) {
+        size_t m = strcspn(list, ":");
+        if (m == n && strncmp(list, item, n) == 0)
+            return 1;
+        list += m;
+        if (*list == ':')
+            list++;
+    }
+    return 0;
+}
+
+/* Names of list a that b lacks, at most a few. */
+static void list_minus(const char *a, const char *b, char *out, size_t len)
+{
+    int shown = 0, more = 0;
+    out[0] = '\0';
+    while (*a) {
+        size_t n = strcspn(a, ":");
+        if (!in_colon_list(b, a, n)) {
+            if (shown < 6)
+                snprintf(out + strlen(out), len - strlen(out), "%s%.*s", shown ? ", " : "",
+                         (int)n, a);
+            else
+                more++;
+            shown++;
+        }
+        a += n;
+        if (*a == ':')
+            a++;
+    }
+    if (more)
+        snprintf(out + strlen(out), len - strlen(out), " and %d more", more);
+}
+
+/* Short values in full; long lists as what is extra and what is missing. */
+static void print_diff(const char *label, const char *a, const char *b)
+{
+    if (strlen(a) <= 60 && strlen(b) <= 60) {
+        printf("  %s: %s (policy: %s)\n", label, a[0] ? a : "(none)", b[0] ? b : "(none)");
+        return;
+    }
+    char extra[512], missing[512];
+    list_minus(a, b, extra, sizeof(extra));
+    list_minus(b, a, missing, sizeof(missing));
+    printf("  %s:", label);
+    if (extra[0])
+        printf(" not in the policy: %s;", extra);
+    if (missing[0])
+        printf(" missing: %s;", missing);
+    if (!extra[0] && !missing[0])
+        printf(" same names, another order;");
+    printf(" (tlspolicy probe --json has both lists)\n");
+}
+
+void probe_print_text(const probe_ctx *pc)
+{
+    printf("Program: %s\n", pc->app ? pc->app : "(any program)");
+    printf("openssl.cnf: %s\n", pc->cnf);
+    printf("Policy file: %s%s\n", pc->policy_file ? pc->policy_file : "compiled-in DEFAULT",
+           pc->fallback ? " (cannot be used: the compiled-in DEFAULT is in force)" : "");
+    const char *mod = probe_find(&pc->m, "module", NULL, NULL, 1);
+    printf("Module: %s\n", mod ? mod : "not loaded");
+    printf("Providers:");
+    int any = 0;
+    for (int i = 0; i < pc->m.n; i++)
+        if (strcmp(pc->m.r[i].f[0], "provider") == 0) {
+            printf(" %s", pc->m.r[i].f[1]);
+            any = 1;
+        }
+    printf("%s\n", any ? "" : " none");
+
+    printf("\nWhat a new SSL_CTX gets (client):\n");
+    const char *keys[] = {"min_version", "max_version", "security_level", "verify_mode",
+                          "ciphersuites", "ciphers"};
+    for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
+        const char *v = probe_setting(&pc->m, "client", keys[i]);
+        printf("  %-16s %s\n", keys[i], v ? v : "?");
+    }
+    printf("What the client offers (its ClientHello):\n");
+    const char *hk[] = {"versions", "groups", "sigalgs"};
+    for (int i = 0; i < 3; i++) {
+        printf("  %-16s ", hk[i]);
+        hello_names(NULL, hk[i], probe_find(&pc->m, "hello", hk[i], NULL, 2));
+        putchar('\n');
+    }
+    if (pc->ndiffs) {
+        printf("\nDifferences from the policy (%s):\n", pc->diff_why);
+        for (size_t i = 0; i < NCMP; i++)
+            if (pc->diffs[i]) {
+                const char *a = probe_cmp_value(&pc->m, &probe_cmp_items[i]);
+                const char *b = probe_cmp_value(&pc->ref, &probe_cmp_items[i]);
+                print_diff(probe_cmp_items[i].label, a ? a : "?", b ? b : "?");
+            }
+    }
+    printf("\nChecks:\n");
+    for (int i = 0; i < pc->rp.n; i++)
+        printf("  %-9s %s\n", pc->rp.f[i].held ? "ok" : "PROBLEM", pc->rp.f[i].text);
+    printf("\nFloors (live handshakes, application overrides):\n");
+    for (int i = 0; i < NROWS; i++) {
+        const row *r = &pc->rows[i];
+        printf("  %-9s %s%s%s%s\n", r->status, r->title, r->tried ? " [" : "",
+               r->tried ? r->tried : "", r->tried ? "]" : "");
+        printf("            policy: %s\n", r->expect);
+        printf("            seen:   %s\n", r->result);
+        if (r->tried)
+            printf("            %s\n", r->control);
+    }
+    printf("\n%s\n", pc->rp.problems == 0 ? "Every promise held."
+                                          : "Some promises did NOT hold (see above).");
+}
