@@ -88,5 +88,7 @@ int cmd_probe(cli *c, int argc, char **argv);
 int cmd_status(cli *c, int argc, char **argv);
 int cmd_coverage(cli *c, int argc, char **argv);
 int cmd_set(cli *c, int argc, char **argv);
+int cmd_enable(cli *c, int argc, char **argv);
+int cmd_disable(cli *c, int argc, char **argv);
 
 #endif

@@ -42,6 +42,10 @@ static const cli_cmd commands[] = {
      "which running processes the policy reaches"},
     {"set", cmd_set, "PROFILE[:MODIFIER...]",
      "set the policy's profile, validated and atomic"},
+    {"enable", cmd_enable, "[--openssl-conf FILE]",
+     "wire the module into the system openssl.cnf"},
+    {"disable", cmd_disable, "[--openssl-conf FILE]",
+     "remove that wiring, restoring the file"},
     {"help", cmd_help, "[COMMAND]", "show this help, or a command's"},
 };
 #define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))

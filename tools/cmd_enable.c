@@ -1,0 +1,659 @@
+/*
+ * cmd_enable.c - `tlspolicy enable` / `disable`: add or remove the one
+ * `.include` of the shipped snippet at the end of the system openssl.cnf.
+ *
+ * This is the administrator's act (Debian Policy 10.7.4: a package's
+ * maintainer scripts must not edit openssl.cnf, another package's conffile).
+ * The snippet lives in DATADIR and leaves with the package; OpenSSL skips a
+ * missing .include, so the line left behind after removal cannot dangle.
+ *
+ * Which snippet depends on the section openssl_conf names (read with NCONF,
+ * nothing executed):
+ *   openssl_init      .include DATADIR/openssl-tlspolicy.cnf        (joins it)
+ *   another, X        [X] + .include DATADIR/openssl-tlspolicy-entry.cnf
+ *                     (the entry file has no header: it joins X; a repeated
+ *                     section header appends to that section)
+ *   none              .include DATADIR/openssl-tlspolicy-init.cnf
+ *                     (sets openssl_conf itself: nothing to override)
+ * Never a second `openssl_conf =`: the last value wins, which would hijack
+ * the administrator's init section and drop its providers and ssl_conf.
+ *
+ * The file is replaced atomically: written beside, fsync'ed, parsed by
+ * OpenSSL (NCONF: no module runs) and checked to load our module last from
+ * the same init section, then renamed over the original, directory
+ * fsync'ed. The original is kept as FILE.tlspolicy-bak until `disable`.
+ * `disable` writes that backup back (byte for byte) when the file is exactly
+ * what enable left, else removes only the lines enable added.
+ */
+#include <ctype.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <libgen.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "probe.h"
+#include "tp_config.h"
+
+#define MARKER "# Added by `tlspolicy enable`; `tlspolicy disable` removes these lines."
+#define SNIPPET_MAIN TP_DATADIR "/openssl-tlspolicy.cnf"
+#define SNIPPET_ENTRY TP_DATADIR "/openssl-tlspolicy-entry.cnf"
+#define SNIPPET_INIT TP_DATADIR "/openssl-tlspolicy-init.cnf"
+#define BAK_SUFFIX ".tlspolicy-bak"
+#define NEW_SUFFIX ".tlspolicy-new"
+#define CHECK_SUFFIX ".tlspolicy-check"
+#define MAX_CNF (4 * 1024 * 1024)
+
+static const char *const snippets[] = {SNIPPET_MAIN, SNIPPET_ENTRY, SNIPPET_INIT};
+
+typedef struct buf {
+    char *p;
+    size_t n;
+} buf;
+
+static int has_root(const cli *c)
+{
+    return c->root && c->root[0] && strcmp(c->root, "/") != 0;
+}
+
+/* ROOT + abs (abs as the target system sees it). */
+static char *rooted(const cli *c, const char *abs)
+{
+    if (!has_root(c))
+        return cli_join(abs, "");
+    char *r = cli_join(c->root, abs[0] == '/' ? "" : "/");
+    size_t n = strlen(r);
+    while (n > 1 && r[n - 1] == '/')
+        r[--n] = '\0';
+    char *full = cli_join(r, abs);
+    free(r);
+    return full;
+}
+
+/*
+ * Follow symbolic links of the last component inside the root (Debian's
+ * OPENSSLDIR/openssl.cnf is a link to /etc/ssl/openssl.cnf: replacing the
+ * link by a file would be wrong). Returns the host path of the real file.
+ */
+static char *resolve(const cli *c, const char *path, char *err, size_t errlen)
+{
+    char *cur = cli_join(path, "");
+    for (int i = 0; i < 40; i++) {
+        char *full = rooted(c, cur);
+        struct stat st;
+        if (lstat(full, &st) != 0 || !S_ISLNK(st.st_mode)) {
+            free(cur);
+            return full;
+        }
+        char target[4096];
+        ssize_t n = readlink(full, target, sizeof(target) - 1);
+        free(full);
+        if (n < 0) {
+            snprintf(err, errlen, "%s: %s", cur, strerror(errno));
+            free(cur);
+            return NULL;
+        }
+        target[n] = '\0';
+        char *next;
+        if (target[0] == '/') {
+            next = cli_join(target, "");
+        } else {
+            char *d = cli_join(cur, "");
+            char *dir = cli_join(dirname(d), "/");
+            next = cli_join(dir, target);
+            free(d);
+            free(dir);
+        }
+        free(cur);
+        cur = next;
+    }
+    snprintf(err, errlen, "%s: too many levels of symbolic links", path);
+    free(cur);
+    return NULL;
+}
+
+static int read_file(const char *path, buf *b, char *err, size_t errlen)
+{
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    struct stat st;
+    memset(b, 0, sizeof(*b));
+    if (fd < 0 || fstat(fd, &st) != 0) {
+        snprintf(err, errlen, "%s: %s", path, strerror(errno));
+        if (fd >= 0)
+            close(fd);
+        return -1;
+    }
+    if (!S_ISREG(st.st_mode) || st.st_size > MAX_CNF) {
+        snprintf(err, errlen, "%s: not a regular file of at most %d bytes", path, MAX_CNF);
+        close(fd);
+        return -1;
+    }
+    b->p = malloc((size_t)st.st_size + 1);
+    if (b->p == NULL) {
+        snprintf(err, errlen, "out of memory");
+        close(fd);
+        return -1;
+    }
+    size_t got = 0;
+    for (;;) {
+        ssize_t r = read(fd, b->p + got, (size_t)st.st_size - got);
+        if (r < 0 && errno == EINTR)
+            continue;
+        if (r < 0) {
+            snprintf(err, errlen, "%s: %s", path, strerror(errno));
+            close(fd);
+            free(b->p);
+            b->p = NULL;
+            return -1;
+        }
+        if (r == 0 || got + (size_t)r == (size_t)st.st_size) {
+            got += (size_t)r;
+            break;
+        }
+        got += (size_t)r;
+    }
+    close(fd);
+    b->n = got;
+    b->p[got] = '\0';
+    if (memchr(b->p, '\0', got) != NULL) {
+        snprintf(err, errlen, "%s: contains a NUL byte", path);
+        free(b->p);
+        b->p = NULL;
+        return -1;
+    }
+    return 0;
+}
+
+static void append(buf *b, const char *s, size_t n)
+{
+    char *p = realloc(b->p, b->n + n + 1);
+    if (p == NULL) {
+        fputs("tlspolicy: out of memory\n", stderr);
+        exit(TP_EXIT_LOAD);
+    }
+    memcpy(p + b->n, s, n);
+    b->p = p;
+    b->n += n;
+    b->p[b->n] = '\0';
+}
+
+static void appends(buf *b, const char *s)
+{
+    append(b, s, strlen(s));
+}
+
+/* Write data to path (created or truncated), mode and owner as st, fsync. */
+static int write_file(const char *path, const buf *b, const struct stat *st, char *err,
+                      size_t errlen)
+{
+    unlink(path);
+    int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
+    if (fd < 0) {
+        snprintf(err, errlen, "%s: %s", path, strerror(errno));
+        return -1;
+    }
+    size_t off = 0;
+    while (off < b->n) {
+        ssize_t w = write(fd, b->p + off, b->n - off);
+        if (w < 0 && errno == EINTR)
+            continue;
+        if (w < 0)
+            goto fail;
+        off += (size_t)w;
+    }
+    if (fchown(fd, st->st_uid, st->st_gid) != 0 && errno != EPERM)
+        goto fail;
+    if (fchmod(fd, st->st_mode & 07777) != 0 || fsync(fd) != 0)
+        goto fail;
+    if (close(fd) != 0) {
+        fd = -1;
+        goto fail;
+    }
+    return 0;
+fail:
+    snprintf(err, errlen, "%s: %s", path, strerror(errno));
+    if (fd >= 0)
+        close(fd);
+    unlink(path);
+    return -1;
+}
+
+static int fsync_dir(const char *file)
+{
+    char *d = cli_join(file, "");
+    int fd = open(dirname(d), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    free(d);
+    if (fd < 0)
+        return -1;
+    int r = fsync(fd);
+    close(fd);
+    return r;
+}
+
+/* Is line [s, s+n) exactly text (a trailing '\r' or blanks ignored)? */
+static int line_is(const char *s, size_t n, const char *text)
+{
+    while (n > 0 && (s[n - 1] == '\r' || s[n - 1] == ' ' || s[n - 1] == '\t'))
+        n--;
+    return n == strlen(text) && memcmp(s, text, n) == 0;
+}
+
+static int is_our_include(const char *s, size_t n)
+{
+    for (size_t i = 0; i < sizeof(snippets) / sizeof(snippets[0]); i++) {
+        char *inc = cli_join(".include ", snippets[i]);
+        int r = line_is(s, n, inc);
+        free(inc);
+        if (r)
+            return 1;
+    }
+    return 0;
+}
+
+typedef struct line {
+    const char *s;
+    size_t n; /* without '\n' */
+    size_t len; /* with it */
+} line;
+
+static size_t split(const buf *b, line **out)
+{
+    size_t cap = 64, k = 0;
+    line *v = malloc(cap * sizeof(*v));
+    const char *p = b->p, *end = b->p + b->n;
+    while (v && p < end) {
+        const char *nl = memchr(p, '\n', (size_t)(end - p));
+        size_t n = nl ? (size_t)(nl - p) : (size_t)(end - p);
+        if (k == cap) {
+            line *nv = realloc(v, (cap *= 2) * sizeof(*v));
+            if (nv == NULL) {
+                free(v);
+                v = NULL;
+                break;
+            }
+            v = nv;
+        }
+        v[k].s = p;
+        v[k].n = n;
+        v[k].len = nl ? n + 1 : n;
+        k++;
+        p += v[k - 1].len;
+    }
+    if (v == NULL) {
+        fputs("tlspolicy: out of memory\n", stderr);
+        exit(TP_EXIT_LOAD);
+    }
+    *out = v;
+    return k;
+}
+
+static int enabled_in(const buf *b)
+{
+    line *v;
+    size_t k = split(b, &v);
+    int r = 0;
+    for (size_t i = 0; i < k && !r; i++)
+        r = is_our_include(v[i].s, v[i].n);
+    free(v);
+    return r;
+}
+
+static int valid_section_name(const char *s)
+{
+    if (!s[0] || strcmp(s, "default") == 0)
+        return 0;
+    for (; *s; s++)
+        if (!isalnum((unsigned char)*s) && *s != '_' && *s != '.')
+            return 0;
+    return 1;
+}
+
+/*
+ * Parse candidate (the new file's content, at host path newpath) as OpenSSL
+ * will, with the snippets found under the root, and check what enable
+ * promises: openssl_conf still in the default section naming the same
+ * section as before (or ours when there was none), our module listed last
+ * in it, the module file present. Returns 0 or -1 with err set.
+ */
+static int verify(const cli *c, const char *newpath, const buf *candidate, const conf_scan *before,
+                  int expect_ours, char *err, size_t errlen)
+{
+    conf_scan cs;
+    char *checkpath = NULL;
+    const char *path = newpath;
+    int rc = -1;
+
+    if (has_root(c)) {
+        /* The includes name the target system's paths: check a copy whose
+         * include lines point into the root. */
+        buf copy = {NULL, 0};
+        line *v;
+        size_t k = split(candidate, &v);
+        for (size_t i = 0; i < k; i++) {
+            if (is_our_include(v[i].s, v[i].n)) {
+                char *host = rooted(c, "");
+                appends(&copy, ".include ");
+                appends(&copy, host);
+                append(&copy, v[i].s + 9, v[i].len - 9);
+                free(host);
+            } else {
+                append(&copy, v[i].s, v[i].len);
+            }
+        }
+        free(v);
+        struct stat st = {.st_mode = 0600, .st_uid = getuid(), .st_gid = getgid()};
+        checkpath = cli_join(newpath, CHECK_SUFFIX);
+        int w = write_file(checkpath, &copy, &st, err, errlen);
+        free(copy.p);
+        if (w != 0) {
+            free(checkpath);
+            return -1;
+        }
+        path = checkpath;
+    }
+
+    conf_scan_load(&cs, path);
+    if (!cs.loaded) {
+        snprintf(err, errlen, "OpenSSL cannot parse the result: %s", cs.error);
+    } else if (!expect_ours) {
+        rc = 0; /* disable: the result parses; what it loads is the admin's */
+    } else if (cs.init_sect == NULL) {
+        snprintf(err, errlen, "the result has no openssl_conf in its default section");
+    } else if (before->init_sect && strcmp(before->init_sect, cs.init_sect) != 0) {
+        snprintf(err, errlen, "the result's openssl_conf names [%s], not [%s] as before",
+                 cs.init_sect, before->init_sect);
+    } else if (expect_ours && cs.entry == NULL) {
+        snprintf(err, errlen, "the result does not load tlspolicy from [%s]", cs.init_sect);
+    } else if (expect_ours && cs.entry_index != cs.nentries - 1) {
+        snprintf(err, errlen, "tlspolicy is not the last entry of [%s]", cs.init_sect);
+    } else if (expect_ours && cs.nentries != before->nentries + 1) {
+        snprintf(err, errlen, "[%s] has %d entries, expected the %d before plus ours",
+                 cs.init_sect, cs.nentries, before->nentries);
+    } else if (expect_ours && cs.module_path == NULL) {
+        snprintf(err, errlen, "tlspolicy's section has no module path");
+    } else {
+        rc = 0;
+        if (expect_ours) {
+            char *mod = rooted(c, cs.module_path);
+            struct stat st;
+            if (stat(mod, &st) != 0 || !S_ISREG(st.st_mode)) {
+                snprintf(err, errlen,
+                         "the module %s is missing: an openssl.cnf naming a missing module "
+                         "takes every algorithm away from OpenSSL programs",
+                         mod);
+                rc = -1;
+            }
+            free(mod);
+        }
+    }
+    conf_scan_free(&cs);
+    if (checkpath) {
+        unlink(checkpath);
+        free(checkpath);
+    }
+    return rc;
+}
+
+/* Write content beside target, verify, rename over it, fsync the directory. */
+static int replace(const cli *c, const char *target, const struct stat *st, const buf *content,
+                   const conf_scan *before, int expect_ours, char *err, size_t errlen)
+{
+    char *tmp = cli_join(target, NEW_SUFFIX);
+    int rc = -1;
+    if (write_file(tmp, content, st, err, errlen) != 0)
+        goto out;
+    if (verify(c, tmp, content, before, expect_ours, err, errlen) != 0) {
+        unlink(tmp);
+        goto out;
+    }
+    if (rename(tmp, target) != 0) {
+        snprintf(err, errlen, "rename %s: %s", target, strerror(errno));
+        unlink(tmp);
+        goto out;
+    }
+    fsync_dir(target);
+    rc = 0;
+out:
+    free(tmp);
+    return rc;
+}
+
+static void help_enable(FILE *f)
+{
+    fputs("Usage: tlspolicy enable [--openssl-conf FILE] [--root DIR]\n"
+          "\n"
+          "Wire tlspolicy into OpenSSL: add one .include of the shipped snippet\n"
+          "(" SNIPPET_MAIN ")\n"
+          "at the end of the openssl.cnf programs read ($OPENSSL_CONF, else\n"
+          "OPENSSLDIR/openssl.cnf, symbolic links followed). If its openssl_conf\n"
+          "names another section than [openssl_init], that section is reopened and\n"
+          "openssl-tlspolicy-entry.cnf included; with no openssl_conf at all,\n"
+          "openssl-tlspolicy-init.cnf (which sets it). Idempotent and atomic: the\n"
+          "result is parsed by OpenSSL and must load the module last from the same\n"
+          "section before it replaces the file. Refused when the module is missing.\n"
+          "The original is kept as FILE" BAK_SUFFIX " until `disable`.\n"
+          "Programs started afterwards get the policy; running ones keep what they\n"
+          "read (`tlspolicy coverage`).\n"
+          "\n"
+          "  --openssl-conf FILE  the openssl.cnf to change (path on the target)\n"
+          "  --root DIR           change DIR + that path (an image being built)\n"
+          "\n"
+          "Exit status: 0 enabled (or already), 1 refused (nothing changed),\n"
+          "2 usage error.\n",
+          f);
+}
+
+static void help_disable(FILE *f)
+{
+    fputs("Usage: tlspolicy disable [--openssl-conf FILE] [--root DIR]\n"
+          "\n"
+          "Undo `tlspolicy enable`: when the openssl.cnf is exactly what enable left,\n"
+          "write back the original from FILE" BAK_SUFFIX " (byte for byte); otherwise\n"
+          "remove only the lines enable added. Atomic, like enable. Programs started\n"
+          "afterwards no longer load the module.\n"
+          "\n"
+          "  --openssl-conf FILE  the openssl.cnf to change (path on the target)\n"
+          "  --root DIR           change DIR + that path\n"
+          "\n"
+          "Exit status: 0 disabled (or was not enabled), 1 refused (nothing\n"
+          "changed), 2 usage error.\n",
+          f);
+}
+
+static int run(cli *c, int argc, char **argv, int enable)
+{
+    static const struct option longopts[] = {
+        {"openssl-conf", required_argument, NULL, 'c'},
+        CLI_COMMON_LONGOPTS,
+        {NULL, 0, NULL, 0},
+    };
+    const char *cnf = NULL;
+    int ch;
+    while ((ch = cli_getopt(c, argc, argv, "", longopts, enable ? help_enable : help_disable))
+           != -1) {
+        if (ch == 'c')
+            cnf = optarg;
+        else
+            return TP_EXIT_USAGE;
+    }
+    if (optind < argc)
+        return cli_usage(c, "unexpected argument '%s'", argv[optind]);
+
+    char err[1024] = "";
+    char *deflt = NULL;
+    if (cnf == NULL)
+        cnf = deflt = conf_default_file();
+    char *target = resolve(c, cnf, err, sizeof(err));
+    free(deflt);
+    if (target == NULL) {
+        cli_error(c, "%s", err);
+        return TP_EXIT_PROBLEMS;
+    }
+
+    int rc = TP_EXIT_PROBLEMS;
+    buf orig = {NULL, 0}, out = {NULL, 0}, bak = {NULL, 0};
+    conf_scan before;
+    struct stat st;
+    char *bakpath = cli_join(target, BAK_SUFFIX);
+    memset(&before, 0, sizeof(before));
+
+    if (stat(target, &st) != 0 || read_file(target, &orig, err, sizeof(err)) != 0) {
+        if (!err[0])
+            snprintf(err, sizeof(err), "%s: %s", target, strerror(errno));
+        cli_error(c, "%s", err);
+        goto out;
+    }
+
+    if (enable) {
+        if (enabled_in(&orig)) {
+            printf("already enabled: %s includes the tlspolicy snippet\n", target);
+            rc = TP_EXIT_OK;
+            goto out;
+        }
+        conf_scan_load(&before, target);
+        if (!before.loaded) {
+            cli_error(c, "%s; not changed", before.error);
+            goto out;
+        }
+        if (before.entry) {
+            printf("already wired by hand: [%s] loads %s; %s not changed\n", before.init_sect,
+                   before.module_path ? before.module_path : "tlspolicy", target);
+            rc = TP_EXIT_OK;
+            goto out;
+        }
+        const char *snippet;
+        const char *sect = NULL;
+        if (before.init_sect == NULL) {
+            snippet = SNIPPET_INIT;
+        } else if (strcmp(before.init_sect, "openssl_init") == 0) {
+            snippet = SNIPPET_MAIN;
+        } else if (valid_section_name(before.init_sect)) {
+            snippet = SNIPPET_ENTRY;
+            sect = before.init_sect;
+        } else {
+            cli_error(c, "openssl_conf names [%s], which cannot be reopened; not changed",
+                      before.init_sect);
+            goto out;
+        }
+        char *snip_host = rooted(c, snippet);
+        struct stat sst;
+        if (stat(snip_host, &sst) != 0) {
+            cli_error(c, "%s is missing (is the package installed?); %s not changed", snip_host,
+                      target);
+            free(snip_host);
+            goto out;
+        }
+        free(snip_host);
+
+        append(&out, orig.p, orig.n);
+        if (orig.n > 0 && orig.p[orig.n - 1] != '\n')
+            appends(&out, "\n");
+        appends(&out, MARKER "\n");
+        if (sect) {
+            appends(&out, "[");
+            appends(&out, sect);
+            appends(&out, "]\n");
+        }
+        appends(&out, ".include ");
+        appends(&out, snippet);
+        appends(&out, "\n");
+
+        if (replace(c, target, &st, &out, &before, 1, err, sizeof(err)) != 0) {
+            cli_error(c, "%s; %s not changed", err, target);
+            goto out;
+        }
+        /* The backup: the file as it was, for disable and for the admin. */
+        char *bnew = cli_join(bakpath, NEW_SUFFIX);
+        if (write_file(bnew, &orig, &st, err, sizeof(err)) != 0 || rename(bnew, bakpath) != 0)
+            cli_error(c, "warning: no backup written (%s)", err[0] ? err : strerror(errno));
+        free(bnew);
+        fsync_dir(target);
+        printf("enabled: %s includes %s%s%s%s\n"
+               "backup: %s\n"
+               "Programs started from now on get the policy; running ones keep what they read.\n",
+               target, snippet, sect ? " (in [" : "", sect ? sect : "", sect ? "])" : "",
+               bakpath);
+        rc = TP_EXIT_OK;
+        goto out;
+    }
+
+    /* disable */
+    if (!enabled_in(&orig)) {
+        printf("not enabled: %s does not include the tlspolicy snippet\n", target);
+        rc = TP_EXIT_OK;
+        goto out;
+    }
+    line *v;
+    size_t k = split(&orig, &v);
+    char *keep = calloc(k ? k : 1, 1);
+    if (keep == NULL) {
+        fputs("tlspolicy: out of memory\n", stderr);
+        exit(TP_EXIT_LOAD);
+    }
+    memset(keep, 1, k);
+    for (size_t i = 0; i < k; i++) {
+        if (!is_our_include(v[i].s, v[i].n))
+            continue;
+        keep[i] = 0;
+        size_t j = i;
+        if (j > 0 && v[j - 1].n > 1 && v[j - 1].s[0] == '[' && j > 1 && line_is(v[j - 2].s, v[j - 2].n, MARKER)) {
+            keep[j - 1] = 0;
+            j--;
+        }
+        if (j > 0 && line_is(v[j - 1].s, v[j - 1].n, MARKER))
+            keep[j - 1] = 0;
+    }
+    for (size_t i = 0; i < k; i++)
+        if (keep[i])
+            append(&out, v[i].s, v[i].len);
+    free(keep);
+    free(v);
+    /* Nothing else changed since enable: the backup is the original, with
+     * the newline enable may have added to a last line that had none. */
+    char berr[256];
+    int exact = 0;
+    if (read_file(bakpath, &bak, berr, sizeof(berr)) == 0 && bak.n <= out.n
+        && memcmp(bak.p, out.p, bak.n) == 0
+        && (out.n == bak.n || (out.n == bak.n + 1 && out.p[bak.n] == '\n'))) {
+        free(out.p);
+        out.p = NULL;
+        out.n = 0;
+        append(&out, bak.p, bak.n);
+        exact = 1;
+    }
+    if (replace(c, target, &st, &out, &before, 0, err, sizeof(err)) != 0) {
+        cli_error(c, "%s; %s not changed", err, target);
+        goto out;
+    }
+    if (exact || bak.p == NULL)
+        unlink(bakpath);
+    fsync_dir(target);
+    printf("disabled: %s no longer includes the tlspolicy snippet%s\n", target,
+           exact ? " (original restored)" : "");
+    if (!exact && bak.p)
+        printf("note: %s changed since enable; only enable's lines were removed, %s kept\n",
+               target, bakpath);
+    rc = TP_EXIT_OK;
+out:
+    conf_scan_free(&before);
+    free(orig.p);
+    free(out.p);
+    free(bak.p);
+    free(bakpath);
+    free(target);
+    return rc;
+}
+
+int cmd_enable(cli *c, int argc, char **argv)
+{
+    return run(c, argc, argv, 1);
+}
+
+int cmd_disable(cli *c, int argc, char **argv)
+{
+    return run(c, argc, argv, 0);
+}
