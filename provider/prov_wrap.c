@@ -27,6 +27,7 @@
 #include <openssl/err.h>
 #include <openssl/params.h>
 #include <openssl/proverr.h>
+#include <openssl/rsa.h>
 
 #include "prov_local.h"
 
@@ -304,6 +305,16 @@ typedef int sig_init_fn(void *ctx, void *key, const OSSL_PARAM params[]);
 typedef int sig_dinit_fn(void *ctx, const char *md, void *key,
                          const OSSL_PARAM params[]);
 
+/* 1 if params name a digest: then refuse at once, where the program
+ * named it. Digests chosen by default are checked when the operation runs
+ * (sig_op_check), or at DIGEST_*_INIT, which always has one. */
+static int names_digest(const OSSL_PARAM params[])
+{
+    return params != NULL
+           && (OSSL_PARAM_locate_const(params, OSSL_SIGNATURE_PARAM_DIGEST) != NULL
+               || OSSL_PARAM_locate_const(params, OSSL_SIGNATURE_PARAM_MGF1_DIGEST) != NULL);
+}
+
 static int sig_init(tp_slot *s, int id, void *ctx, void *key,
                     const OSSL_PARAM params[])
 {
@@ -313,6 +324,8 @@ static int sig_init(tp_slot *s, int id, void *ctx, void *key,
         return 0;
     if (!fn(ctx, key, params))
         return 0;
+    if (s->fixed_hash == 0 && !names_digest(params))
+        return 1;
     return sig_post_check(s, ctx);
 }
 
@@ -337,7 +350,59 @@ static int sig_set(tp_slot *s, void *ctx, const OSSL_PARAM params[])
 
     if (!fn(ctx, params))
         return 0;
+    if (!names_digest(params))
+        return 1;
     return sig_post_check(s, ctx);
+}
+
+/* When the operation runs: the digest it will really use. RSA with PSS
+ * padding and no digest named uses SHA-1 (RFC 8017's default parameters;
+ * OpenSSL fills it in when the padding is set), so a program may set the
+ * padding first and the digest next: only here is the choice final. */
+static int sig_op_check(const tp_slot *s, void *ctx)
+{
+    OSSL_FUNC_signature_get_ctx_params_fn *get =
+        (OSSL_FUNC_signature_get_ctx_params_fn *)s->fn[OSSL_FUNC_SIGNATURE_GET_CTX_PARAMS];
+    char md[64] = "";
+    int pad = 0;
+    OSSL_PARAM p[3];
+
+    if (get == NULL)
+        return 1;
+    p[0] = OSSL_PARAM_construct_utf8_string(OSSL_SIGNATURE_PARAM_DIGEST, md,
+                                            sizeof(md));
+    p[1] = OSSL_PARAM_construct_end();
+    if (s->kk == TP_KK_RSA) {
+        p[1] = OSSL_PARAM_construct_int(OSSL_SIGNATURE_PARAM_PAD_MODE, &pad);
+        p[2] = OSSL_PARAM_construct_end();
+    }
+    ERR_set_mark();
+    if (!get(ctx, p)) {
+        ERR_pop_to_mark();
+        return 1;
+    }
+    ERR_pop_to_mark();
+    if (md[0] == '\0' && pad == RSA_PKCS1_PSS_PADDING)
+        return check_digest("SHA1", SIG_MSG);
+    return sig_post_check(s, ctx);
+}
+
+static int sig_sign(tp_slot *s, void *ctx, unsigned char *sig, size_t *siglen,
+                    size_t sigsize, const unsigned char *tbs, size_t tbslen)
+{
+    if (!sig_op_check(s, ctx))
+        return 0;
+    return ((OSSL_FUNC_signature_sign_fn *)s->fn[OSSL_FUNC_SIGNATURE_SIGN])(
+        ctx, sig, siglen, sigsize, tbs, tbslen);
+}
+
+static int sig_verify(tp_slot *s, void *ctx, const unsigned char *sig,
+                      size_t siglen, const unsigned char *tbs, size_t tbslen)
+{
+    if (!sig_op_check(s, ctx))
+        return 0;
+    return ((OSSL_FUNC_signature_verify_fn *)s->fn[OSSL_FUNC_SIGNATURE_VERIFY])(
+        ctx, sig, siglen, tbs, tbslen);
 }
 
 /* ---- asymmetric cipher, key exchange -------------------------------------- */
@@ -491,7 +556,13 @@ static tp_slot sig_slots[N_SIG], asym_slots[N_ASYM], kex_slots[N_KEX],
     static int sig_dvi_##i(void *c, const char *m, void *k, const OSSL_PARAM p[]) \
     { return sig_dinit(&sig_slots[i], OSSL_FUNC_SIGNATURE_DIGEST_VERIFY_INIT, c, m, k, p); } \
     static int sig_set_##i(void *c, const OSSL_PARAM p[]) \
-    { return sig_set(&sig_slots[i], c, p); }
+    { return sig_set(&sig_slots[i], c, p); } \
+    static int sig_s_##i(void *c, unsigned char *sg, size_t *sl, size_t ss, \
+                         const unsigned char *t, size_t tl) \
+    { return sig_sign(&sig_slots[i], c, sg, sl, ss, t, tl); } \
+    static int sig_v_##i(void *c, const unsigned char *sg, size_t sl, \
+                         const unsigned char *t, size_t tl) \
+    { return sig_verify(&sig_slots[i], c, sg, sl, t, tl); }
 
 #define SIG_ROW(i) { \
     { OSSL_FUNC_SIGNATURE_SIGN_INIT, (tp_fn)sig_si_##i }, \
@@ -502,6 +573,8 @@ static tp_slot sig_slots[N_SIG], asym_slots[N_ASYM], kex_slots[N_KEX],
     { OSSL_FUNC_SIGNATURE_DIGEST_SIGN_INIT, (tp_fn)sig_dsi_##i }, \
     { OSSL_FUNC_SIGNATURE_DIGEST_VERIFY_INIT, (tp_fn)sig_dvi_##i }, \
     { OSSL_FUNC_SIGNATURE_SET_CTX_PARAMS, (tp_fn)sig_set_##i }, \
+    { OSSL_FUNC_SIGNATURE_SIGN, (tp_fn)sig_s_##i }, \
+    { OSSL_FUNC_SIGNATURE_VERIFY, (tp_fn)sig_v_##i }, \
     { 0, NULL } },
 
 #define ASYM_TRAMP(i) \
@@ -559,7 +632,7 @@ TP_SLOTS_8(PRF_TRAMP, )
 TP_SLOTS_8(KEXPRF_TRAMP, )
 TP_SLOTS_8(RAND_TRAMP, )
 
-static const tp_tramp sig_rows[N_SIG][9] = {
+static const tp_tramp sig_rows[N_SIG][11] = {
     TP_SLOTS_48(SIG_ROW)
 };
 static const tp_tramp asym_rows[N_ASYM][3] = {
@@ -592,7 +665,7 @@ static struct pool pool_for(enum tp_wrap_kind w)
     struct pool p = { NULL, 0, NULL, 0 };
 
     switch (w) {
-    case TP_W_SIG: p = (struct pool){ sig_slots, N_SIG, sig_rows, 9 }; break;
+    case TP_W_SIG: p = (struct pool){ sig_slots, N_SIG, sig_rows, 11 }; break;
     case TP_W_ASYM: p = (struct pool){ asym_slots, N_ASYM, asym_rows, 3 }; break;
     case TP_W_KEX: p = (struct pool){ kex_slots, N_KEX, kex_rows, 3 }; break;
     case TP_W_PRF: p = (struct pool){ prf_slots, N_PRF, prf_rows, 3 }; break;

@@ -60,6 +60,14 @@ expect_out "sign/verify SHA-256" "Verified OK" sh -c 'openssl dgst -sha256 -sign
 expect_out "rand" "" o rand -hex 32
 if [ "$(o rand -hex 32 | tr -d '\n' | wc -c)" -eq 64 ]; then tp_pass "rand 32 bytes"; else tp_fail "rand 32 bytes"; fi
 
+# raw RSA-PSS: padding set before the digest (the digest decides)
+head -c 32 /dev/zero > h32; head -c 20 /dev/zero > h20
+expect_ok "pkeyutl RSA-PSS, padding then digest:sha256" o pkeyutl -sign -inkey rsa.pem \
+    -pkeyopt rsa_padding_mode:pss -pkeyopt digest:sha256 -in h32 -out pss.sig
+expect_fail "pkeyutl RSA-PSS with no digest (SHA-1 default) refused" \
+    "tlspolicy: SHA1 signatures are forbidden by policy" \
+    o pkeyutl -sign -inkey rsa.pem -pkeyopt rsa_padding_mode:pss -in h20 -out pss1.sig
+
 # the floors, as a user meets them
 expect_fail "SHA-1 certificate signing refused" "tlspolicy: SHA1 signatures are forbidden by policy" \
     o req -new -x509 -key rsa.pem -sha1 -days 2 -subj "/CN=x" -out sha1.pem
