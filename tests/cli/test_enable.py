@@ -1,0 +1,365 @@
+#!/usr/bin/env python3
+"""Tests of `tlspolicy enable` / `disable` on temporary roots (--root).
+
+Usage: test_enable.py TLSPOLICY TLSPOLICY_SO SNIPPET_DIR DATADIR MODULESDIR GROUP
+
+SNIPPET_DIR holds the snippets as built (openssl-tlspolicy*.cnf); DATADIR and
+MODULESDIR are where they and the module go on the target system. Every case
+builds a root with the snippets and (unless it tests their absence) the
+module at those paths, and an openssl.cnf; nothing outside the temporary
+directory is read or written. Exit 0 pass, 1 fail.
+"""
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import traceback
+
+CLI, SO, SNIPDIR = (os.path.abspath(a) for a in sys.argv[1:4])
+DATADIR, MODULESDIR = sys.argv[4:6]
+GROUP = sys.argv[6] if len(sys.argv) > 6 else None
+SNIPPET = DATADIR + "/openssl-tlspolicy.cnf"
+ENTRY = DATADIR + "/openssl-tlspolicy-entry.cnf"
+INIT = DATADIR + "/openssl-tlspolicy-init.cnf"
+MARKER = "# Added by `tlspolicy enable`; `tlspolicy disable` removes these lines."
+
+DEBIAN_LIKE = """\
+# a cut-down Debian openssl.cnf
+HOME = .
+openssl_conf = openssl_init
+
+[openssl_init]
+providers = provider_sect
+ssl_conf = ssl_sect
+
+[provider_sect]
+default = default_sect
+
+[default_sect]
+activate = 1
+
+[ssl_sect]
+system_default = system_default_sect
+
+[system_default_sect]
+CipherString = DEFAULT:@SECLEVEL=2
+"""
+
+
+def check(cond, what, *details):
+    if not cond:
+        msg = "FAIL: " + what
+        for d in details:
+            msg += "\n----\n" + (d if isinstance(d, str) else repr(d))
+        raise AssertionError(msg)
+
+
+class Root:
+    def __init__(self, cnf=DEBIAN_LIKE, module=True, cnf_path="/etc/ssl/openssl.cnf"):
+        self.dir = tempfile.mkdtemp(prefix="tp-enable-")
+        self.cnf_path = cnf_path
+        os.makedirs(self.host(DATADIR), exist_ok=True)
+        for f in os.listdir(SNIPDIR):
+            if f.startswith("openssl-tlspolicy") and f.endswith(".cnf"):
+                shutil.copy(os.path.join(SNIPDIR, f), self.host(DATADIR + "/" + f))
+        os.makedirs(self.host(MODULESDIR), exist_ok=True)
+        if module:
+            shutil.copy(SO, self.host(MODULESDIR + "/tlspolicy.so"))
+        if cnf is not None:
+            self.write(cnf_path, cnf)
+
+    def host(self, p):
+        return self.dir + p
+
+    def write(self, p, data, mode=0o644):
+        h = self.host(p)
+        os.makedirs(os.path.dirname(h), exist_ok=True)
+        with open(h, "wb") as f:
+            f.write(data.encode() if isinstance(data, str) else data)
+        os.chmod(h, mode)
+
+    def read(self, p=None):
+        with open(self.host(p or self.cnf_path), "rb") as f:
+            return f.read()
+
+    def run(self, *args, env=None, cnf=True):
+        cmd = [CLI, "--root", self.dir, *args]
+        if cnf:
+            cmd += ["--openssl-conf", self.cnf_path]
+        e = dict(os.environ)
+        e.pop("OPENSSL_CONF", None)
+        e.update(env or {})
+        return subprocess.run(cmd, capture_output=True, text=True, env=e, timeout=60)
+
+    def leftovers(self):
+        d = os.path.dirname(self.host(self.cnf_path))
+        return sorted(f for f in os.listdir(d) if ".tlspolicy-new" in f or ".tlspolicy-check" in f)
+
+    def live_copy(self):
+        """The openssl.cnf with our include pointing into the root, for a
+        real OpenSSL to load."""
+        text = self.read().decode()
+        for s in (SNIPPET, ENTRY, INIT):
+            text = text.replace(".include " + s, ".include " + self.host(s))
+        p = self.host("/live.cnf")
+        with open(p, "w") as f:
+            f.write(text)
+        # the snippets name the module's target path: point them into the root
+        for s in (SNIPPET, ENTRY, INIT):
+            h = self.host(s)
+            with open(h) as f:
+                t = f.read()
+            with open(h, "w") as f:
+                f.write(t.replace("path = " + MODULESDIR, "path = " + self.host(MODULESDIR)))
+        return p
+
+    def close(self):
+        shutil.rmtree(self.dir, ignore_errors=True)
+
+
+def ok(r, what):
+    check(r.returncode == 0, what + ": exit %d" % r.returncode, r.stdout, r.stderr)
+
+
+def providers(cnf):
+    e = dict(os.environ, OPENSSL_CONF=cnf)
+    r = subprocess.run(["openssl", "list", "-providers"], capture_output=True, text=True,
+                       env=e, timeout=60)
+    return r
+
+
+# ---- cases --------------------------------------------------------------------
+
+def case_idempotent(r):
+    orig = r.read()
+    ok(r.run("enable"), "enable")
+    once = r.read()
+    check(once.startswith(orig), "enable only appends", once.decode())
+    added = once[len(orig):].decode()
+    check(added == MARKER + "\n.include " + SNIPPET + "\n", "exactly one .include added", added)
+    res = r.run("enable")
+    ok(res, "second enable")
+    check("already enabled" in res.stdout, "second enable says so", res.stdout)
+    check(r.read() == once, "second enable changes nothing")
+    check(r.read(r.cnf_path + ".tlspolicy-bak") == orig, "backup is the original")
+    check(r.leftovers() == [], "no temporary files", r.leftovers())
+    # and OpenSSL really loads the module through it
+    res = providers(r.live_copy())
+    check(res.returncode == 0 and "tlspolicy" in res.stdout, "openssl loads the provider",
+          res.stdout, res.stderr)
+
+
+def case_restore(r):
+    orig = r.read()
+    ok(r.run("enable"), "enable")
+    res = r.run("disable")
+    ok(res, "disable")
+    check("original restored" in res.stdout, "disable restores the backup", res.stdout)
+    check(r.read() == orig, "byte for byte", r.read().decode())
+    check(not os.path.exists(r.host(r.cnf_path + ".tlspolicy-bak")), "backup removed")
+    res = r.run("disable")
+    ok(res, "second disable")
+    check("not enabled" in res.stdout and r.read() == orig, "second disable is a no-op")
+    check(r.leftovers() == [], "no temporary files", r.leftovers())
+
+
+def case_no_newline(r):
+    r.write(r.cnf_path, DEBIAN_LIKE.rstrip("\n"))
+    orig = r.read()
+    ok(r.run("enable"), "enable")
+    check(r.read().startswith(orig + b"\n" + MARKER.encode()), "newline added before the block")
+    ok(r.run("disable"), "disable")
+    check(r.read() == orig, "restored without the added newline", r.read().decode())
+
+
+def case_mode_owner(r):
+    os.chmod(r.host(r.cnf_path), 0o640)
+    ok(r.run("enable"), "enable")
+    st = os.stat(r.host(r.cnf_path))
+    check(st.st_mode & 0o7777 == 0o640, "mode kept: %o" % (st.st_mode & 0o7777))
+
+
+def case_edited_after(r):
+    orig = r.read()
+    ok(r.run("enable"), "enable")
+    with open(r.host(r.cnf_path), "ab") as f:
+        f.write(b"# the admin's own line\n")
+    res = r.run("disable")
+    ok(res, "disable")
+    check(r.read() == orig + b"# the admin's own line\n", "only enable's lines removed",
+          r.read().decode())
+    check("kept" in res.stdout and os.path.exists(r.host(r.cnf_path + ".tlspolicy-bak")),
+          "backup kept and said so", res.stdout)
+
+
+def case_module_missing(r):
+    orig = r.read()
+    res = r.run("enable")
+    check(res.returncode == 1, "refused: exit %d" % res.returncode, res.stdout, res.stderr)
+    check("missing" in res.stderr, "says the module is missing", res.stderr)
+    check(r.read() == orig, "file untouched")
+    check(not os.path.exists(r.host(r.cnf_path + ".tlspolicy-bak")), "no backup written")
+    check(r.leftovers() == [], "no temporary files", r.leftovers())
+
+
+def case_snippet_missing(r):
+    os.unlink(r.host(SNIPPET))
+    orig = r.read()
+    res = r.run("enable")
+    check(res.returncode == 1 and "missing" in res.stderr, "refused", res.stdout, res.stderr)
+    check(r.read() == orig, "file untouched")
+
+
+def case_parse_failure(r):
+    # The result would not parse: the included snippet is broken.
+    r.write(SNIPPET, "[openssl_init\ntlspolicy = tlspolicy_sect\n")
+    orig = r.read()
+    st0 = os.stat(r.host(r.cnf_path))
+    res = r.run("enable")
+    check(res.returncode == 1, "refused: exit %d" % res.returncode, res.stdout, res.stderr)
+    check("parse" in res.stderr, "says it does not parse", res.stderr)
+    check(r.read() == orig, "file untouched")
+    st1 = os.stat(r.host(r.cnf_path))
+    check(st0.st_ino == st1.st_ino, "not even replaced by a copy")
+    check(r.leftovers() == [], "no temporary files", r.leftovers())
+
+
+def case_unparseable_original(r):
+    r.write(r.cnf_path, "openssl_conf = openssl_init\n[openssl_init\n")
+    orig = r.read()
+    res = r.run("enable")
+    check(res.returncode == 1 and "not changed" in res.stderr, "refused", res.stdout,
+          res.stderr)
+    check(r.read() == orig, "file untouched")
+
+
+def case_hijack_detected(r):
+    # A snippet that would set its own openssl_conf (last value wins) must
+    # be caught: the system's init section would be dropped.
+    with open(r.host(SNIPPET), "a") as f:
+        f.write("[default]\nopenssl_conf = tlspolicy_init\n[tlspolicy_init]\n"
+                "tlspolicy = tlspolicy_sect\n")
+    orig = r.read()
+    res = r.run("enable")
+    check(res.returncode == 1 and "not [openssl_init] as before" in res.stderr,
+          "refused", res.stdout, res.stderr)
+    check(r.read() == orig, "file untouched")
+
+
+def case_other_section(r):
+    cnf = DEBIAN_LIKE.replace("openssl_conf = openssl_init", "openssl_conf = default_conf") \
+                     .replace("[openssl_init]", "[default_conf]") + \
+        "\n[openssl_init]\n# an unused section of this name must not matter\n"
+    r.write(r.cnf_path, cnf)
+    orig = r.read()
+    ok(r.run("enable"), "enable")
+    added = r.read()[len(orig):].decode()
+    check(added == MARKER + "\n[default_conf]\n.include " + ENTRY + "\n",
+          "reopens [default_conf] and includes the entry snippet", added)
+    live = r.live_copy()
+    res = providers(live)
+    check(res.returncode == 0 and "tlspolicy" in res.stdout, "openssl loads the provider",
+          res.stdout, res.stderr)
+    st = subprocess.run([CLI, "status", "--openssl-conf", live], capture_output=True,
+                        text=True, timeout=60)
+    check("[default_conf] loads tlspolicy" in st.stdout and "3 of 3" in st.stdout,
+          "our entry is the last of [default_conf], the others kept", st.stdout, st.stderr)
+    ok(r.run("disable"), "disable")
+    check(r.read() == orig, "restored byte for byte")
+
+
+def case_no_openssl_conf(r):
+    cnf = "# no openssl_conf\nHOME = .\n[req]\ndefault_bits = 2048\n"
+    r.write(r.cnf_path, cnf)
+    orig = r.read()
+    ok(r.run("enable"), "enable")
+    added = r.read()[len(orig):].decode()
+    check(added == MARKER + "\n.include " + INIT + "\n", "includes the init snippet", added)
+    res = providers(r.live_copy())
+    check(res.returncode == 0 and "tlspolicy" in res.stdout, "openssl loads the provider",
+          res.stdout, res.stderr)
+    ok(r.run("disable"), "disable")
+    check(r.read() == orig, "restored byte for byte")
+
+
+def case_hand_wired(r):
+    r.write(r.cnf_path, DEBIAN_LIKE.replace(
+        "ssl_conf = ssl_sect\n", "ssl_conf = ssl_sect\ntlspolicy = tp\n") +
+        "[tp]\npath = /somewhere/tlspolicy.so\n")
+    orig = r.read()
+    res = r.run("enable")
+    ok(res, "enable")
+    check("already wired" in res.stdout and r.read() == orig, "leaves a hand wiring alone",
+          res.stdout)
+
+
+def case_default_location(r):
+    # No --openssl-conf: OPENSSLDIR/openssl.cnf, under the root, a symbolic
+    # link to /etc/ssl/openssl.cnf as on Debian. The link must stay a link.
+    out = subprocess.run(["openssl", "version", "-d"], capture_output=True, text=True).stdout
+    ossldir = out.split('"')[1]
+    link = r.host(ossldir + "/openssl.cnf")
+    os.makedirs(os.path.dirname(link), exist_ok=True)
+    os.symlink("/etc/ssl/openssl.cnf", link)
+    orig = r.read()
+    ok(r.run("enable", cnf=False), "enable")
+    check(os.path.islink(link), "the link is still a link")
+    check(r.read() != orig and r.read().startswith(orig), "its target was changed")
+    ok(r.run("disable", cnf=False), "disable")
+    check(r.read() == orig, "restored")
+    # OPENSSL_CONF decides first, under the root too
+    r.write("/opt/other.cnf", DEBIAN_LIKE)
+    ok(r.run("enable", cnf=False, env={"OPENSSL_CONF": "/opt/other.cnf"}), "enable")
+    check(r.read("/opt/other.cnf") != DEBIAN_LIKE.encode(), "OPENSSL_CONF's file changed")
+    check(r.read() == orig, "the default one not")
+
+
+def case_usage(r):
+    res = r.run("enable", "extra")
+    check(res.returncode == 2, "extra argument: usage error", res.stderr)
+    res = subprocess.run([CLI, "--help"], capture_output=True, text=True)
+    check("enable" in res.stdout and "disable" in res.stdout, "--help lists them", res.stdout)
+    res = subprocess.run([CLI, "enable", "--help"], capture_output=True, text=True)
+    check(res.returncode == 0 and "openssl.cnf" in res.stdout, "enable --help", res.stdout)
+
+
+CASES = {
+    "idempotent": (case_idempotent, {}),
+    "restore": (case_restore, {}),
+    "no_newline": (case_no_newline, {}),
+    "mode_owner": (case_mode_owner, {}),
+    "edited_after": (case_edited_after, {}),
+    "module_missing": (case_module_missing, {"module": False}),
+    "snippet_missing": (case_snippet_missing, {}),
+    "parse_failure": (case_parse_failure, {}),
+    "unparseable_original": (case_unparseable_original, {}),
+    "hijack_detected": (case_hijack_detected, {}),
+    "other_section": (case_other_section, {}),
+    "no_openssl_conf": (case_no_openssl_conf, {}),
+    "hand_wired": (case_hand_wired, {}),
+    "default_location": (case_default_location, {}),
+    "usage": (case_usage, {}),
+}
+
+
+def main():
+    names = [GROUP] if GROUP else list(CASES)
+    failed = 0
+    for n in names:
+        fn, kw = CASES[n]
+        r = Root(**kw)
+        try:
+            fn(r)
+            print("ok", n)
+        except Exception:
+            failed += 1
+            print("not ok", n)
+            traceback.print_exc()
+        finally:
+            r.close()
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
