@@ -404,14 +404,21 @@ static void judge_process(probe_ctx *pc, const tp_ossl_settings *s)
     }
 
     if (pc->fallback) {
-        const char *first = "see tlspolicy check";
-        for (size_t i = 0; i < tp_policy_ndiags(pc->p); i++)
-            if (tp_policy_diag(pc->p, i)->severity == TP_SEV_ERROR) {
-                first = tp_policy_diag(pc->p, i)->message;
-                break;
-            }
+        char first[512] = "see tlspolicy check";
+        for (size_t i = 0; i < tp_policy_ndiags(pc->p); i++) {
+            const tp_diag *d = tp_policy_diag(pc->p, i);
+            if (d->severity != TP_SEV_ERROR)
+                continue;
+            if (d->file && d->line > 0)
+                snprintf(first, sizeof(first), "%s:%d: %s", d->file, d->line, d->message);
+            else if (d->file)
+                snprintf(first, sizeof(first), "%s: %s", d->file, d->message);
+            else
+                snprintf(first, sizeof(first), "%s", d->message);
+            break;
+        }
         add(rp, "policy_valid", 0,
-            "the policy file %s cannot be used (%s): programs get the compiled-in DEFAULT",
+            "the policy %s cannot be used (%s): programs get the compiled-in DEFAULT",
             pc->policy_file ? pc->policy_file : "?", first);
     }
 
