@@ -4,7 +4,8 @@
  * prov.c        OSSL_provider_init, dispatch, per-instance state
  * prov_filter.c which of the default provider's algorithms are offered,
  *               and which are offered wrapped (data tables)
- * prov_wrap.c   the wrappers that enforce the floors, and the pure checks
+ * prov_wrap.c   the wrappers that enforce the floors
+ * prov_checks.c the checks, as small pure functions, and refusals
  * prov_caps.c   TLS-GROUP / TLS-SIGALG capabilities, filtered
  *
  * Our provctx is the private default provider's provctx, so that the
@@ -79,8 +80,15 @@ const OSSL_DISPATCH *tp_wrap_dispatch(enum tp_wrap_kind w, enum tp_key_kind kk,
                                       const OSSL_DISPATCH *orig);
 void tp_wrap_reset(void);
 
-/* Pure checks, also used by the filter (and unit tests). */
+/* prov_checks.c: pure checks, used by the filter, the wrappers and the
+ * unit tests. */
+int tp_names_has(const char *names, const char *name); /* "A:B:C" has name */
 uint32_t tp_digest_bits(const char *name);          /* TP_H_* or 0 */
+const char *tp_digest_name(const char *name);       /* "SHA1" for "sha-1" */
+int tp_key_min(const tp_floors *f, enum tp_key_kind kk); /* 0: no floor */
+int tp_key_bits_ok(int bits, int min);
+const char *tp_keykind_name(enum tp_key_kind kk);       /* "RSA" */
+const char *tp_keykind_log_key(enum tp_key_kind kk);    /* "rsa-size" */
 uint32_t tp_digest_forbidden(const tp_floors *f, const char *name);
 int tp_floor_needs_md5sha1(const tp_floors *f);     /* TLS/DTLS < 1.2 allowed */
 int tp_floor_tls13_only(const tp_floors *f);
