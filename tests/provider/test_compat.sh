@@ -74,6 +74,14 @@ expect_fail "SHA-1 certificate signing refused" "tlspolicy: SHA1 signatures are 
 expect_ok "stock: 1024-bit key" stock genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:1024 -out rsa1024.pem
 expect_fail "1024-bit RSA signing refused" "tlspolicy: RSA key of 1024 bits is below the policy minimum of 2048" \
     o req -new -x509 -key rsa1024.pem -sha256 -days 2 -subj "/CN=x" -out weak.pem
+expect_ok "stock: DSA 1024 parameters" stock genpkey -genparam -algorithm DSA -pkeyopt dsa_paramgen_bits:1024 -out dsap.pem
+expect_ok "stock: DSA 1024 key" stock genpkey -paramfile dsap.pem -out dsa1024.pem
+expect_fail "1024-bit DSA signing refused" "tlspolicy: DSA key of 1024 bits is below the policy minimum of 2048" \
+    o dgst -sha256 -sign dsa1024.pem -out dsa.sig msg
+expect_ok "stock: EC P-224 key" stock genpkey -algorithm EC -pkeyopt ec_paramgen_curve:P-224 -out p224.pem
+expect_fail "P-224 ECDSA signing refused" "tlspolicy: EC key of 224 bits is below the policy minimum of 256" \
+    o dgst -sha256 -sign p224.pem -out p224.sig msg
+expect_ok "P-256 ECDSA signing" o dgst -sha256 -sign ec.pem -out ec.sig msg
 expect_ok "stock: SHA-1-signed leaf" stock x509 -req -in leaf.csr -CA ca.pem -CAkey rsa.pem -set_serial 7 \
     -sha1 -days 2 -out leaf-sha1.pem
 expect_fail "verify SHA-1-signed leaf" "certificate signature failure" o verify -CAfile ca.pem leaf-sha1.pem
