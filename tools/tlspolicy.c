@@ -50,10 +50,6 @@ static const cli_cmd commands[] = {
 };
 #define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))
 
-/* Verbs of the design that later versions add. */
-static const char *const later_commands[] = {
-    "enable", "disable",
-};
 
 static void usage(FILE *f)
 {
@@ -364,8 +360,5 @@ int main(int argc, char **argv)
         }
         return rc;
     }
-    for (size_t i = 0; i < sizeof(later_commands) / sizeof(later_commands[0]); i++)
-        if (strcmp(name, later_commands[i]) == 0)
-            return cli_usage(NULL, "'%s' is not available in this version", name);
     return cli_usage(NULL, "unknown command '%s'", name);
 }
