@@ -14,10 +14,17 @@ TP_PIDS=""
 TP_FAILED=0
 TP_COUNT=0
 
+# Stop a recorded process and its children, by pid: `f args &` for a shell
+# function f records the subshell, whose child is the real server.
+tp_kill() {
+    pkill -P "$1" 2>/dev/null
+    kill "$1" 2>/dev/null
+    wait "$1" 2>/dev/null
+}
+
 tp_cleanup() {
     for pid in $TP_PIDS; do
-        kill "$pid" 2>/dev/null
-        wait "$pid" 2>/dev/null
+        tp_kill "$pid"
     done
     [ -n "${TPT_KEEP:-}" ] || rm -rf "$T"
 }
@@ -26,8 +33,7 @@ trap tp_cleanup EXIT
 tp_started() { TP_PIDS="$TP_PIDS $1"; }
 
 tp_stop() {
-    kill "$1" 2>/dev/null
-    wait "$1" 2>/dev/null
+    tp_kill "$1"
     TP_PIDS=$(echo " $TP_PIDS " | sed "s/ $1 / /")
 }
 
