@@ -79,12 +79,12 @@ static int group_cb(const OSSL_PARAM params[], void *arg)
         (void)OSSL_PARAM_get_utf8_string_ptr(p, &name);
     /* Once per process and group list: the filter is static, and libssl
      * asks on every SSL_CTX_new. */
-    if (!__atomic_exchange_n(&logged, 1, __ATOMIC_RELAXED) || gf->f->permissive)
-        tpm_log(LOG_INFO, "group", "%s TLS group %s (%u): not in the policy",
-                gf->f->permissive ? "permissive, would withhold" : "withholding",
-                name, id);
-    if (gf->f->permissive)
+    if (gf->f->permissive) {
+        if (!__atomic_exchange_n(&logged, 1, __ATOMIC_RELAXED))
+            tpm_log(LOG_INFO, "group", "permissive, would withhold TLS group %s (%u): not in the policy",
+                    name, id);
         return gf->cb(params, gf->arg);
+    }
     return 1; /* skipped: returning 0 would abort libssl's whole list */
 }
 

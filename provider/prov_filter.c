@@ -236,11 +236,14 @@ static void need_keymgmt(tp_prov *p)
     keymgmt_known = 1;
 }
 
+/* Withholding is configuration, not an event: in enforce mode it is not
+ * logged (every process would log it at start; `tlspolicy show` lists it).
+ * In permissive mode it is what would have been refused, once per process. */
 static void log_withheld(const tp_floors *f, const char *names, const char *why)
 {
-    tpm_log(LOG_INFO, "withhold", "%s %.*s: %s", f->permissive
-            ? "permissive, would withhold" : "withholding",
-            (int)strcspn(names, ":"), names, why);
+    if (f->permissive)
+        tpm_log(LOG_INFO, "withhold", "permissive, would withhold %.*s: %s",
+                (int)strcspn(names, ":"), names, why);
 }
 
 /* 1 if the rule table (or composite detection) can touch operation op:
