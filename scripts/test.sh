@@ -1,6 +1,8 @@
 #!/bin/sh
 # Set up and run every test: install dependencies, build with -Werror, run
 # `meson test`. Usage: scripts/test.sh [BUILDDIR]   (default: build-test)
+# TLSPOLICY_TEST_PACKAGING=1 adds the slow packaging suite (the .deb in a
+# debootstrap root; see scripts/test-packaging.sh), skipped otherwise.
 set -eu
 top=$(cd "$(dirname "$0")/.." && pwd)
 b=${1:-build-test}
