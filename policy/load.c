@@ -10,12 +10,18 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "internal.h"
 #include "tp_config.h"
 
 #define DEFAULT_POLICY TP_ETCDIR "/policy.conf"
+
+/* A file changed less than this long ago may be in the middle of an
+ * in-place rewrite; it is read again, TP_SETTLE_TRIES times at most. */
+#define TP_SETTLE_MS 40
+#define TP_SETTLE_TRIES 8
 
 typedef struct lctx {
     tp_policy *p;
@@ -101,34 +107,77 @@ static int read_whole(tp_policy *p, const char *path, int required, int trust, c
         close(fd);
         return -1;
     }
-    size_t want = (size_t)st.st_size;
-    char *b = malloc(want + 1);
-    if (b == NULL) {
-        tp_diag_add(p, TP_SEV_ERROR, TP_ERR_NOMEM, path, 0, "out of memory");
-        close(fd);
-        return -1;
-    }
-    size_t got = 0;
-    for (;;) {
-        ssize_t r = read(fd, b + got, want + 1 - got);
-        if (r < 0 && errno == EINTR)
-            continue;
-        if (r < 0) {
-            tp_diag_add(p, TP_SEV_ERROR, TP_ERR_IO, path, 0, "read error: %s", strerror(errno));
+    /*
+     * Someone rewriting the file in place (`tlspolicy set` renames, so this
+     * is another writer) leaves, for a moment, a file that is part old and
+     * part new, and a read(2) racing a write(2) can return such a mix too.
+     * Act only on a file that was quiet while it was read: same size and
+     * times before and after, and last changed at least TP_SETTLE_MS ago
+     * (a write sets the times when it starts); a file changed just now is
+     * read again a little later, then refused. Only programs starting in
+     * the instant after a change wait, at most ~TP_SETTLE_MS * 2.
+     */
+    char *b = NULL;
+    size_t want = 0, got = 0;
+    int changed = 1;
+    long nap_ms = 0;
+    for (int attempt = 0; attempt < TP_SETTLE_TRIES && changed; attempt++) {
+        if (attempt > 0) {
+            struct timespec nap = {0, nap_ms * 1000000L};
+            nanosleep(&nap, NULL);
+            if (fstat(fd, &st) < 0)
+                break;
+            if ((unsigned long long)st.st_size > TP_MAX_FILE_BYTES)
+                break;
+        }
+        want = (size_t)st.st_size;
+        char *nb = realloc(b, want + 1);
+        if (nb == NULL) {
+            tp_diag_add(p, TP_SEV_ERROR, TP_ERR_NOMEM, path, 0, "out of memory");
             free(b);
             close(fd);
             return -1;
         }
-        if (r == 0)
-            break;
-        got += (size_t)r;
-        if (got > want)
-            break;
+        b = nb;
+        got = 0;
+        for (;;) {
+            ssize_t r = pread(fd, b + got, want + 1 - got, (off_t)got);
+            if (r < 0 && errno == EINTR)
+                continue;
+            if (r < 0) {
+                tp_diag_add(p, TP_SEV_ERROR, TP_ERR_IO, path, 0, "read error: %s", strerror(errno));
+                free(b);
+                close(fd);
+                return -1;
+            }
+            if (r == 0)
+                break;
+            got += (size_t)r;
+            if (got > want)
+                break;
+        }
+        struct stat st2;
+        struct timespec now;
+        changed = got != want || fstat(fd, &st2) != 0 || st2.st_size != st.st_size
+                  || st2.st_mtim.tv_sec != st.st_mtim.tv_sec
+                  || st2.st_mtim.tv_nsec != st.st_mtim.tv_nsec
+                  || st2.st_ctim.tv_sec != st.st_ctim.tv_sec
+                  || st2.st_ctim.tv_nsec != st.st_ctim.tv_nsec;
+        nap_ms = TP_SETTLE_MS / 4;
+        if (!changed && clock_gettime(CLOCK_REALTIME, &now) == 0) {
+            long long age_ms = ((long long)now.tv_sec - st2.st_ctim.tv_sec) * 1000
+                               + (now.tv_nsec - st2.st_ctim.tv_nsec) / 1000000;
+            /* a clock set backwards makes every file look new: only
+             * a change inside [0, settle) counts as recent. Sleep until
+             * it has settled (files written together, as drop-ins are,
+             * then cost one wait, not one each). */
+            changed = age_ms >= 0 && age_ms < TP_SETTLE_MS;
+            if (changed)
+                nap_ms = (long)(TP_SETTLE_MS - age_ms) + 1;
+        }
     }
     close(fd);
-    if (got != want) {
-        /* Someone is rewriting it in place (`tlspolicy set` renames, so this
-         * is another writer): never act on half a file. */
+    if (changed) {
         tp_diag_add(p, TP_SEV_ERROR, TP_ERR_IO, path, 0, "file changed while being read");
         free(b);
         return -1;
@@ -200,8 +249,10 @@ static void add_dropins(lctx *c, const char *policy_path)
     const char *slash = strrchr(policy_path, '/');
     size_t dl = slash ? (size_t)(slash - policy_path) : 1;
     char *dir = malloc(dl + sizeof("/policy.d"));
-    if (dir == NULL)
+    if (dir == NULL) {
+        tp_diag_add(p, TP_SEV_ERROR, TP_ERR_NOMEM, policy_path, 0, "out of memory");
         return;
+    }
     if (slash)
         memcpy(dir, policy_path, dl);
     else
@@ -224,12 +275,15 @@ static void add_dropins(lctx *c, const char *policy_path)
     }
     DIR *d = fdopendir(fd);
     if (d == NULL) {
+        tp_diag_add(p, TP_SEV_ERROR, errno == ENOMEM ? TP_ERR_NOMEM : TP_ERR_IO, dir, 0,
+                    "cannot read drop-in directory: %s", strerror(errno));
         close(fd);
         free(dir);
         return;
     }
     char **names = NULL;
     size_t n = 0, cap = 0, seen = 0;
+    int oom = 0;
     struct dirent *de;
     while ((de = readdir(d)) != NULL) {
         if (!has_conf_suffix(de->d_name))
@@ -239,26 +293,38 @@ static void add_dropins(lctx *c, const char *policy_path)
         if (n == cap) {
             size_t nc = cap ? cap * 2 : 16;
             char **nn = realloc(names, nc * sizeof(*nn));
-            if (nn == NULL)
+            if (nn == NULL) {
+                oom = 1;
                 break;
+            }
             names = nn;
             cap = nc;
         }
-        if ((names[n] = strdup(de->d_name)) == NULL)
+        if ((names[n] = strdup(de->d_name)) == NULL) {
+            oom = 1;
             break;
+        }
         n++;
     }
     closedir(d);
-    if (seen > TP_MAX_DROPINS) {
+    /* Every drop-in or none: a policy with some of them silently missing
+     * would look valid. */
+    if (oom) {
+        tp_diag_add(p, TP_SEV_ERROR, TP_ERR_NOMEM, dir, 0, "out of memory");
+    } else if (seen > TP_MAX_DROPINS) {
         tp_diag_add(p, TP_SEV_ERROR, TP_ERR_TOOBIG, dir, 0,
                     "%zu drop-in files; the limit is %d", seen, TP_MAX_DROPINS);
     } else {
         qsort(names, n, sizeof(*names), str_cmp);
         p->dropins = calloc(n ? n : 1, sizeof(*p->dropins));
+        if (p->dropins == NULL)
+            tp_diag_add(p, TP_SEV_ERROR, TP_ERR_NOMEM, dir, 0, "out of memory");
         for (size_t i = 0; i < n && p->dropins; i++) {
             char *path = malloc(strlen(dir) + strlen(names[i]) + 2);
-            if (path == NULL)
+            if (path == NULL) {
+                tp_diag_add(p, TP_SEV_ERROR, TP_ERR_NOMEM, dir, 0, "out of memory");
                 break;
+            }
             sprintf(path, "%s/%s", dir, names[i]);
             p->dropins[p->ndropins++] = path;
             add_file(c, TP_O_DROPIN, NULL, path, 1, NULL);
@@ -305,13 +371,17 @@ static void list_available(const char *const *dirs, char *out, size_t len)
         snprintf(out, len, "none installed");
 }
 
-/* Find NAME.conf in dirs; returns malloc'ed path or NULL. */
-static char *find_in(const char *const *dirs, const char *name)
+/* Find NAME.conf in dirs; returns malloc'ed path or NULL (*oom set when
+ * that is for want of memory, not of a file). */
+static char *find_in(const char *const *dirs, const char *name, int *oom)
 {
+    *oom = 0;
     for (size_t i = 0; dirs[i]; i++) {
         char *path = malloc(strlen(dirs[i]) + strlen(name) + 7);
-        if (path == NULL)
+        if (path == NULL) {
+            *oom = 1;
             return NULL;
+        }
         sprintf(path, "%s/%s.conf", dirs[i], name);
         if (access(path, F_OK) == 0)
             return path;
@@ -352,8 +422,11 @@ static void add_profile(lctx *c)
     int first = 1;
     for (char *tok = strtok_r(copy, ":", &save); tok; tok = strtok_r(NULL, ":", &save)) {
         const char *const *dirs = first ? c->profile_dirs : c->modifier_dirs;
-        char *path = find_in(dirs, tok);
-        if (path == NULL) {
+        int oom = 0;
+        char *path = find_in(dirs, tok, &oom);
+        if (path == NULL && oom) {
+            tp_diag_add(p, TP_SEV_ERROR, TP_ERR_NOMEM, pfile, pline, "out of memory");
+        } else if (path == NULL) {
             if (first && strcmp(tok, "DEFAULT") == 0) {
                 /* No profile files installed: the compiled-in DEFAULT is it. */
                 if (spec)
@@ -377,8 +450,11 @@ static void add_profile(lctx *c)
     size_t nprof = p->nlayers - nfile_layers;
     if (nprof > 0 && nfile_layers > 0) {
         tp_layer **tmp = malloc(p->nlayers * sizeof(*tmp));
-        if (tmp == NULL)
+        if (tmp == NULL) {
+            /* the profile would sit above the file: refuse the whole */
+            tp_diag_add(p, TP_SEV_ERROR, TP_ERR_NOMEM, pfile, pline, "out of memory");
             return;
+        }
         memcpy(tmp, p->layers + nfile_layers, nprof * sizeof(*tmp));
         memcpy(tmp + nprof, p->layers, nfile_layers * sizeof(*tmp));
         memcpy(p->layers, tmp, p->nlayers * sizeof(*tmp));

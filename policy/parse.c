@@ -437,8 +437,8 @@ static void parse_list(pctx *c, tp_key k, const config_setting_t *s, tp_value *v
         v->set = 1;
 }
 
-static void parse_value(pctx *c, tp_key k, const config_setting_t *s, tp_value *v,
-                        const char *dotted)
+static void parse_value1(pctx *c, tp_key k, const config_setting_t *s, tp_value *v,
+                         const char *dotted)
 {
     const tp_keyinfo *ki = tp_keyinfo_get(k);
     int line = (int)config_setting_source_line(s);
@@ -527,6 +527,22 @@ static void parse_value(pctx *c, tp_key k, const config_setting_t *s, tp_value *
     v->s = strdup(str);
     v->text = strdup(str);
     v->set = v->s != NULL;
+}
+
+/* Every path of parse_value1 either reports an error or sets the value with
+ * its text; anything else is a failed allocation, which must not pass for a
+ * value that was never written (a dropped profile or verify.peer). */
+static void parse_value(pctx *c, tp_key k, const config_setting_t *s, tp_value *v,
+                        const char *dotted)
+{
+    int before = c->errors;
+    parse_value1(c, k, s, v, dotted);
+    if (c->errors == before && (!v->set || v->text == NULL)) {
+        v->set = 0;
+        c->errors++;
+        tp_diag_add(c->p, TP_SEV_ERROR, TP_ERR_NOMEM, c->file, v->line, "%s: out of memory",
+                    dotted);
+    }
 }
 
 /* ---- groups -------------------------------------------------------------- */
@@ -702,7 +718,13 @@ static void parse_apps(pctx *c, const config_setting_t *apps)
         }
         int before = c->errors;
         parse_settings(c, g, l, 1);
-        if (pf != NULL || c->errors != before || push_app(c->p, l) < 0) {
+        if (pf != NULL || c->errors != before) {
+            tp_layer_free(l);
+            continue;
+        }
+        if (push_app(c->p, l) < 0) {
+            c->errors++;
+            tp_diag_add(c->p, TP_SEV_ERROR, TP_ERR_NOMEM, c->file, gl, "out of memory");
             tp_layer_free(l);
             continue;
         }
