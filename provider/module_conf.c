@@ -295,6 +295,14 @@ static int install_ssl_conf(const CONF *cnf, const tpm_scan *sc, const tpm_state
     ERR_set_mark();
     build_conf(&b, cnf, sc->ssl_sect, st);
     ok = load_conf_text(libctx, &b);
+    if (!ok) {
+        /* Once more: a failed allocation inside libcrypto's CONF or
+         * ssl_conf code is not the system's sections' fault. */
+        free(b.p);
+        memset(&b, 0, sizeof(b));
+        build_conf(&b, cnf, sc->ssl_sect, st);
+        ok = load_conf_text(libctx, &b);
+    }
     if (!ok && sc->ssl_sect != NULL) {
         /* The system's sections did not load with ours (a command section
          * libcrypto rejects): the policy alone is better than nothing. */
@@ -334,7 +342,7 @@ static void pin_self(void)
         dlclose(h); /* RTLD_NODELETE sticks to the object */
 }
 
-static int activate_provider(OSSL_LIB_CTX *libctx)
+static int activate_provider1(OSSL_LIB_CTX *libctx)
 {
     OSSL_PROVIDER *prov;
 
@@ -349,6 +357,14 @@ static int activate_provider(OSSL_LIB_CTX *libctx)
     prov = OSSL_PROVIDER_load(libctx, TP_PROVIDER_NAME);
     ERR_pop_to_mark();
     return prov != NULL;
+}
+
+/* Without our provider activated, the first fetch would load the default
+ * provider and the floors would be gone: a failed allocation gets a second
+ * try. */
+static int activate_provider(OSSL_LIB_CTX *libctx)
+{
+    return activate_provider1(libctx) || activate_provider1(libctx);
 }
 
 static int conf_true(const char *v)

@@ -374,8 +374,14 @@ const OSSL_ALGORITHM *tp_filter_query(tp_prov *p, int op, int *no_cache)
         ret = c->out != NULL ? c->out : c->src;
     pthread_mutex_unlock(&cache_lock);
 
-    if (ret == NULL) /* out of memory: offer nothing for this operation */
+    if (ret == NULL) {
+        /* Out of memory: offer nothing for this operation this time, and
+         * say so uncached, or libcrypto (core_fetch.c) marks the operation
+         * as queried and never asks again: one failed allocation would
+         * leave the process without ciphers for good. */
         OSSL_PROVIDER_unquery_operation(p->deflt, op, src);
+        *no_cache = 1;
+    }
     return ret;
 }
 
