@@ -916,6 +916,37 @@ def test_failsafe_insecure(c):
 
 
 @case
+def test_failsafe_dropin_untrusted(c):
+    """A drop-in not owned by root, a group-writable drop-in or policy.d:
+    refused with the whole policy (a drop-in could weaken it), DEFAULT,
+    logged with the drop-in's path."""
+    if os.geteuid() != 0:
+        raise Skip("needs root to make root-owned files")
+    c.write_policy(POLICY_13)
+    d = os.path.join(c.dir, "policy.d")
+    os.mkdir(d)
+    os.chmod(d, 0o755)
+    weak = os.path.join(d, "10-weak.conf")
+    with open(weak, "w") as f:
+        f.write('tls = { min_version = "TLSv1.0"; };\n')
+    os.chmod(weak, 0o644)
+    os.chown(weak, 65534, 65534)
+    failsafe(c, c.policy, [weak, "not root"])
+    LOG.clear()
+    os.chown(weak, 0, 0)
+    os.chmod(weak, 0o664)
+    failsafe(c, c.policy, [weak, "writable by group"])
+    LOG.clear()
+    os.chmod(weak, 0o644)
+    os.chmod(d, 0o777)
+    failsafe(c, c.policy, [d, "writable by others"])
+    os.chmod(d, 0o755)
+    got = c.probe("ctx")
+    check(got["min"] == "TLSv1", "trusted again: the drop-in applies",
+          got["out"])
+
+
+@case
 def test_failsafe_huge(c):
     """A 3 MiB file and 20,000 nested groups are refused before libconfig
     spends seconds or memory on them (DESIGN: libconfig 1.5 limits)."""

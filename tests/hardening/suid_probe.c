@@ -1,0 +1,37 @@
+/*
+ * suid_probe - a tiny program that makes an SSL_CTX under the openssl.cnf
+ * named on its command line and prints its minimum protocol version. The
+ * test copies it, makes the copy setuid (or setgid) root and runs it as
+ * nobody: TLSPOLICY_CONF must then be ignored (secure_getenv), as it is not
+ * for the same program without the bit. (libcrypto ignores OPENSSL_CONF in
+ * setuid programs too, hence the file name as an argument, as a setuid
+ * program with a compiled-in configuration would pass it.)
+ *
+ *   suid_probe OPENSSL_CNF   prints "euid=N uid=N min=TLSv1.x"
+ */
+#include <stdio.h>
+#include <unistd.h>
+
+#include <openssl/crypto.h>
+#include <openssl/ssl.h>
+
+int main(int argc, char **argv)
+{
+    if (argc != 2)
+        return 2;
+    OPENSSL_INIT_SETTINGS *s = OPENSSL_INIT_new();
+    if (s == NULL || !OPENSSL_INIT_set_config_filename(s, argv[1]))
+        return 3;
+    if (!OPENSSL_init_ssl(OPENSSL_INIT_LOAD_CONFIG, s))
+        return 4;
+    OPENSSL_INIT_free(s);
+    SSL_CTX *ctx = SSL_CTX_new(TLS_method());
+    if (ctx == NULL)
+        return 5;
+    long v = SSL_CTX_get_min_proto_version(ctx);
+    printf("euid=%u uid=%u min=%s\n", (unsigned)geteuid(), (unsigned)getuid(),
+           v == TLS1_VERSION ? "TLSv1" : v == TLS1_1_VERSION ? "TLSv1.1"
+           : v == TLS1_2_VERSION ? "TLSv1.2" : v == TLS1_3_VERSION ? "TLSv1.3" : "none");
+    SSL_CTX_free(ctx);
+    return 0;
+}

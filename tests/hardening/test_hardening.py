@@ -1,0 +1,331 @@
+#!/usr/bin/env python3
+"""Hardening tests of tlspolicy.so and the CLI (issue 5): allocation failure
+at every allocation site of module init, `set` on a full or failing disk,
+thousands of drop-ins, an unreadable policy, TLSPOLICY_CONF in setuid and
+setgid programs.
+
+Every case writes its own openssl.cnf and policy in a temporary directory
+(never /etc, never the host's openssl.cnf), runs the programs it built
+with their own OPENSSL_CONF, and removes what it made.
+
+    test_hardening.py CASE     exit 0 pass, 1 fail, 77 skip
+    test_hardening.py --list
+
+Environment (meson): TP_SO, TP_FAULTINJ, TP_FAULT_MODULE, TP_SUID_PROBE,
+TP_CLI, TLSPOLICY_DATADIR.
+"""
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+
+SO = os.environ.get("TP_SO", "")
+FAULTINJ = os.environ.get("TP_FAULTINJ", "")
+FAULT_MODULE = os.environ.get("TP_FAULT_MODULE", "")
+SUID_PROBE = os.environ.get("TP_SUID_PROBE", "")
+THREADS = os.environ.get("TP_THREADS", "")
+CLI = os.environ.get("TP_CLI", "")
+SKIP = 77
+NOBODY = 65534
+
+
+class Skip(Exception):
+    pass
+
+
+def check(cond, what, *details):
+    if not cond:
+        msg = "FAIL: " + what
+        for d in details:
+            msg += "\n----\n" + (d if isinstance(d, str) else repr(d))
+        raise AssertionError(msg)
+
+
+def need_root():
+    if os.geteuid() != 0:
+        raise Skip("needs root: the module trusts only root-owned policy files")
+
+
+class Case:
+    def __init__(self, name):
+        self.dir = tempfile.mkdtemp(prefix="tp-hard-%s-" % name)
+        os.chmod(self.dir, 0o755)
+        self.cnf = os.path.join(self.dir, "openssl.cnf")
+        self.policy = os.path.join(self.dir, "policy.conf")
+
+    def close(self):
+        shutil.rmtree(self.dir, ignore_errors=True)
+
+    def write(self, rel, text, mode=0o644):
+        p = os.path.join(self.dir, rel)
+        os.makedirs(os.path.dirname(p), exist_ok=True)
+        with open(p, "w") as f:
+            f.write(text)
+        os.chmod(p, mode)
+        return p
+
+    def write_cnf(self, policy=True):
+        text = ("openssl_conf = openssl_init\n[openssl_init]\ntlspolicy = tlspolicy_sect\n"
+                "[tlspolicy_sect]\npath = %s\n" % SO)
+        if policy:
+            text += "policy = %s\n" % self.policy
+        with open(self.cnf, "w") as f:
+            f.write(text)
+        os.chmod(self.cnf, 0o644)
+
+    def env(self, **extra):
+        e = {k: v for k, v in os.environ.items()
+             if k not in ("OPENSSL_CONF", "TLSPOLICY_CONF", "LD_PRELOAD", "TPF_WRITE_ERRNO",
+                          "TPF_FSYNC_ERRNO", "TPF_TRACE")}
+        e["OPENSSL_CONF"] = self.cnf
+        e.update(extra)
+        return e
+
+    def run(self, argv, env=None, user=None, timeout=60):
+        kw = {}
+        if user is not None:
+            def drop():
+                os.setgroups([])
+                os.setgid(user)
+                os.setuid(user)
+            kw["preexec_fn"] = drop
+        return subprocess.run(argv, env=env if env is not None else self.env(),
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                              timeout=timeout, stdin=subprocess.DEVNULL, **kw)
+
+
+def kv(line):
+    return dict(f.split("=", 1) for f in line.split() if "=" in f)
+
+
+CASES = {}
+
+
+def case(fn):
+    CASES[fn.__name__[len("test_"):]] = fn
+    return fn
+
+
+POLICY_13 = 'profile = "DEFAULT";\ntls = { min_version = "TLSv1.3"; };\n'
+
+# ---- allocation failure in module init --------------------------------------
+
+
+# OpenSSL 3.0's own bug, not ours: when the one-time creation of the
+# config-module list lock fails (our nested CONF_modules_load is the first
+# to need it), conf_mod.c goes on with a NULL rwlock. Recognised by the
+# failing allocation's stack; reported, not counted as a failure of ours.
+OPENSSL_KNOWN = re.compile(r"CRYPTO_THREAD_lock_new.*\n.*\n.*\n.*\n.*CONF_modules_load", re.S)
+
+
+@case
+def test_module_alloc(c):
+    """Fail the n-th allocation made on the module's behalf (its own, and
+    libcrypto's under a module frame; libconfig's own are not failed: it
+    dereferences them), n = 1.. until a run makes fewer. Each program must
+    end with the policy (TLSv1.3) or DEFAULT (TLSv1.2) and the tlspolicy
+    provider as the only one, or fail closed (no SSL_CTX at all: libcrypto
+    caches some failures for the life of the process); never a crash, never
+    a weaker minimum, never the default provider."""
+    need_root()
+    if not FAULTINJ:
+        raise Skip("no fault-injection shim (sanitizer build)")
+    c.write("policy.conf", POLICY_13)
+    c.write_cnf()
+    spec = "stack:tlspolicy.so!libconfig"
+    env = c.env(LD_PRELOAD=FAULTINJ)
+    outcomes = {"policy": 0, "default": 0, "closed": 0, "floors-only": 0, "openssl-bug": 0}
+    bad = []
+    n = 0
+    total = None
+    while True:
+        n += 1
+        r = c.run([FAULT_MODULE, str(n), spec], env=env)
+        if r.returncode != 0:
+            t = c.run([FAULT_MODULE, str(n), spec], env=c.env(LD_PRELOAD=FAULTINJ, TPF_TRACE="1"))
+            if r.returncode < 0 and OPENSSL_KNOWN.search(t.stderr):
+                outcomes["openssl-bug"] += 1
+                continue
+            bad.append("n=%d: exit %d\n%s" % (n, r.returncode, t.stderr[-3000:]))
+            continue
+        got = kv(r.stdout)
+        if got.get("fired") == "0":
+            total = int(got["count"])
+            check(got["min"] == "TLSv1.3" and got["providers"] == "tlspolicy",
+                  "without a fault: the policy", r.stdout)
+            break
+        if got["min"] in ("TLSv1.3", "TLSv1.2") and got["providers"] == "tlspolicy":
+            outcomes["policy" if got["min"] == "TLSv1.3" else "default"] += 1
+        elif got["min"] == "noctx" and "default" not in got["providers"].split(","):
+            outcomes["closed"] += 1
+        elif got["min"] == "none" and got["providers"] == "tlspolicy":
+            # ssl_conf could not be installed: the provider's floors hold
+            outcomes["floors-only"] += 1
+        else:
+            bad.append("n=%d: %s" % (n, r.stdout.strip()))
+        if n > 20000:
+            bad.append("no end: more than 20000 allocations")
+            break
+    print("module init: %s allocation sites; outcomes %s" % (total, outcomes))
+    check(not bad, "%d runs went wrong" % len(bad), "\n".join(bad[:10]))
+
+
+# ---- set on a failing disk -------------------------------------------------------
+
+
+def set_fails(c, errname, var, want):
+    if not CLI or not FAULTINJ:
+        raise Skip("needs the CLI and the fault-injection shim")
+    before = 'profile = "DEFAULT";\nmode = "enforce";\n'
+    pol = c.write("etc/policy.conf", before)
+    r = c.run([CLI, "--policy", pol, "set", "FUTURE"], env=c.env(LD_PRELOAD=FAULTINJ, **{var: errname}))
+    check(r.returncode == 1, "set exits 1 on %s" % errname, r.stdout, r.stderr)
+    check(want in r.stderr, "says why: %r" % want, r.stderr)
+    check("\n" not in r.stderr.strip(), "one line", r.stderr)
+    check(open(pol).read() == before, "the policy file is unchanged")
+    check(os.listdir(os.path.dirname(pol)) == ["policy.conf"], "no temporary file left",
+          os.listdir(os.path.dirname(pol)))
+    r = c.run([CLI, "--policy", pol, "set", "FUTURE"], env=c.env())
+    check(r.returncode == 0 and 'profile = "FUTURE";' in open(pol).read(),
+          "and works once the disk does", r.stdout, r.stderr)
+
+
+@case
+def test_set_enospc(c):
+    """`tlspolicy set` on a full disk: write(2) fails with ENOSPC."""
+    set_fails(c, "ENOSPC", "TPF_WRITE_ERRNO", "No space left on device")
+
+
+@case
+def test_set_eio(c):
+    """`tlspolicy set` when fsync(2) reports EIO (the data never reached the disk)."""
+    set_fails(c, "EIO", "TPF_FSYNC_ERRNO", "Input/output error")
+
+
+# ---- files ------------------------------------------------------------------------
+
+
+@case
+def test_many_dropins(c):
+    """A policy.d with 5,000 drop-ins: refused (limit 512) at once, the
+    program gets DEFAULT and starts normally."""
+    need_root()
+    c.write("policy.conf", POLICY_13)
+    d = os.path.join(c.dir, "policy.d")
+    os.mkdir(d)
+    for i in range(5000):
+        with open(os.path.join(d, "%05d.conf" % i), "w") as f:
+            f.write("keys = { min_dh_bits = 2048; };\n")
+    c.write_cnf()
+    r = c.run([FAULT_MODULE, "0", "-"])
+    got = kv(r.stdout)
+    check(r.returncode == 0 and got.get("min") == "TLSv1.2" and got.get("providers") == "tlspolicy",
+          "DEFAULT, program unharmed", r.stdout, r.stderr)
+
+
+@case
+def test_unreadable(c):
+    """A policy file the program cannot read (mode 0600, program runs as
+    nobody): DEFAULT, program unharmed."""
+    need_root()
+    c.write("policy.conf", POLICY_13, mode=0o600)
+    c.write_cnf()
+    r = c.run([FAULT_MODULE, "0", "-"], user=NOBODY)
+    got = kv(r.stdout)
+    check(r.returncode == 0 and got.get("min") == "TLSv1.2" and got.get("providers") == "tlspolicy",
+          "DEFAULT for nobody", r.stdout, r.stderr)
+    os.chmod(c.policy, 0o644)
+    r = c.run([FAULT_MODULE, "0", "-"], user=NOBODY)
+    check(kv(r.stdout).get("min") == "TLSv1.3", "the policy once readable", r.stdout, r.stderr)
+
+
+# ---- setuid / setgid ------------------------------------------------------------------
+
+
+def suid_case(c, mode):
+    need_root()
+    weak = c.write("weak.conf", 'profile = "LEGACY";\ntls = { min_version = "TLSv1.0"; };\n')
+    c.write_cnf(policy=False)
+    exe = os.path.join(c.dir, "suid_probe")
+    shutil.copy(SUID_PROBE, exe)
+    os.chown(exe, 0, 0)
+    os.chmod(exe, 0o755)
+    env = c.env(TLSPOLICY_CONF=weak)
+    plain = c.run([exe, c.cnf], env=env, user=NOBODY)
+    check(plain.returncode == 0 and kv(plain.stdout).get("min") == "TLSv1",
+          "an ordinary program reads TLSPOLICY_CONF (weak policy)", plain.stdout, plain.stderr)
+    # what this machine gives without the variable: /etc/tlspolicy or DEFAULT
+    ref = c.run([exe, c.cnf], env=c.env(), user=NOBODY)
+    check(ref.returncode == 0, "reference run", ref.stdout, ref.stderr)
+    ref_min = kv(ref.stdout)["min"]
+    os.chmod(exe, mode)
+    st = os.stat(exe)
+    check(st.st_mode & mode == mode, "mode bits set")
+    r = c.run([exe, c.cnf], env=env, user=NOBODY)
+    got = kv(r.stdout)
+    check(r.returncode == 0, "setuid program runs", r.stdout, r.stderr)
+    if mode & 0o4000:
+        check(got["euid"] == "0" and got["uid"] == str(NOBODY), "really setuid", r.stdout)
+    check(got["min"] != "TLSv1" and got["min"] == ref_min,
+          "TLSPOLICY_CONF ignored: %s, as without it" % ref_min, r.stdout, ref.stdout)
+    if not os.path.exists("/etc/tlspolicy/policy.conf"):
+        check(got["min"] == "TLSv1.2", "the secure default (DEFAULT)", r.stdout)
+
+
+@case
+def test_setuid(c):
+    """TLSPOLICY_CONF naming a weak policy: honoured by an ordinary program,
+    ignored by the same program setuid root run by nobody."""
+    suid_case(c, 0o4755)
+
+
+@case
+def test_setgid(c):
+    """The same for a setgid-root program."""
+    suid_case(c, 0o2755)
+
+
+# ---- concurrency ----------------------------------------------------------------------
+
+
+@case
+def test_threads(c):
+    """12 threads handshaking at once (TLS 1.3, in memory) in the default
+    library context and two more that load the same openssl.cnf while the
+    threads run. Under ThreadSanitizer in scripts/test-sanitize.sh, where a
+    reported race fails it (TP_TSAN_WRAPPER, halt_on_error)."""
+    need_root()
+    c.write("policy.conf", POLICY_13)
+    c.write_cnf()
+    argv = [THREADS, "12", os.environ.get("TP_THREADS_ROUNDS", "20")]
+    r = c.run(argv, timeout=280)
+    check(r.returncode == 0, "every handshake TLS 1.3, no race reported", r.stdout, r.stderr[-6000:])
+    print(r.stdout.strip())
+
+
+def main():
+    if len(sys.argv) == 2 and sys.argv[1] == "--list":
+        print("\n".join(sorted(CASES)))
+        return 0
+    if len(sys.argv) != 2 or sys.argv[1] not in CASES:
+        print("usage: test_hardening.py CASE|--list", file=sys.stderr)
+        return 2
+    c = Case(sys.argv[1])
+    try:
+        CASES[sys.argv[1]](c)
+    except Skip as e:
+        print("SKIP: %s" % e)
+        return SKIP
+    except AssertionError as e:
+        print(e)
+        return 1
+    finally:
+        c.close()
+    print("ok")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
