@@ -319,44 +319,61 @@ static int valid_section_name(const char *s)
  * section as before (or ours when there was none), our module listed last
  * in it, the module file present. Returns 0 or -1 with err set.
  */
+/*
+ * Read content (the file at host path file) as OpenSSL will, with our
+ * snippets found under the root: under --root the includes name the target
+ * system's paths, so a copy with them pointing into the root is read.
+ * Returns 0, or -1 with err set when the copy cannot be written.
+ */
+static int scan(const cli *c, const char *file, const buf *content, conf_scan *cs, char *err,
+                size_t errlen)
+{
+    if (!has_root(c)) {
+        conf_scan_load(cs, file);
+        return 0;
+    }
+    buf copy = {NULL, 0};
+    line *v;
+    size_t k = split(content, &v);
+    for (size_t i = 0; i < k; i++) {
+        if (is_our_include(v[i].s, v[i].n)) {
+            char *host = rooted(c, "");
+            appends(&copy, ".include ");
+            appends(&copy, host);
+            append(&copy, v[i].s + 9, v[i].len - 9);
+            free(host);
+        } else {
+            append(&copy, v[i].s, v[i].len);
+        }
+    }
+    free(v);
+    struct stat st = {.st_mode = 0600, .st_uid = getuid(), .st_gid = getgid()};
+    char *checkpath = cli_join(file, CHECK_SUFFIX);
+    int w = write_file(checkpath, &copy, &st, err, errlen);
+    free(copy.p);
+    if (w == 0) {
+        conf_scan_load(cs, checkpath);
+        unlink(checkpath);
+    }
+    free(checkpath);
+    return w;
+}
+
+/*
+ * Parse candidate (the new file's content, at host path newpath) as OpenSSL
+ * will, with the snippets found under the root, and check what enable
+ * promises: openssl_conf still in the default section naming the same
+ * section as before (or ours when there was none), our module listed last
+ * in it, the module file present. Returns 0 or -1 with err set.
+ */
 static int verify(const cli *c, const char *newpath, const buf *candidate, const conf_scan *before,
                   int expect_ours, char *err, size_t errlen)
 {
     conf_scan cs;
-    char *checkpath = NULL;
-    const char *path = newpath;
     int rc = -1;
 
-    if (has_root(c)) {
-        /* The includes name the target system's paths: check a copy whose
-         * include lines point into the root. */
-        buf copy = {NULL, 0};
-        line *v;
-        size_t k = split(candidate, &v);
-        for (size_t i = 0; i < k; i++) {
-            if (is_our_include(v[i].s, v[i].n)) {
-                char *host = rooted(c, "");
-                appends(&copy, ".include ");
-                appends(&copy, host);
-                append(&copy, v[i].s + 9, v[i].len - 9);
-                free(host);
-            } else {
-                append(&copy, v[i].s, v[i].len);
-            }
-        }
-        free(v);
-        struct stat st = {.st_mode = 0600, .st_uid = getuid(), .st_gid = getgid()};
-        checkpath = cli_join(newpath, CHECK_SUFFIX);
-        int w = write_file(checkpath, &copy, &st, err, errlen);
-        free(copy.p);
-        if (w != 0) {
-            free(checkpath);
-            return -1;
-        }
-        path = checkpath;
-    }
-
-    conf_scan_load(&cs, path);
+    if (scan(c, newpath, candidate, &cs, err, errlen) != 0)
+        return -1;
     if (!cs.loaded) {
         snprintf(err, errlen, "OpenSSL cannot parse the result: %s", cs.error);
     } else if (!expect_ours) {
@@ -391,10 +408,6 @@ static int verify(const cli *c, const char *newpath, const buf *candidate, const
         }
     }
     conf_scan_free(&cs);
-    if (checkpath) {
-        unlink(checkpath);
-        free(checkpath);
-    }
     return rc;
 }
 
@@ -510,8 +523,30 @@ static int run(cli *c, int argc, char **argv, int enable)
 
     if (enable) {
         if (enabled_in(&orig)) {
-            printf("already enabled: %s includes the tlspolicy snippet\n", target);
-            rc = TP_EXIT_OK;
+            /* Included, but effective? (An .include moved before
+             * `openssl_conf =` swallows that line; a later section may
+             * undo ours.) */
+            conf_scan now;
+            if (scan(c, target, &orig, &now, err, sizeof(err)) != 0) {
+                cli_error(c, "%s", err);
+                goto out;
+            }
+            int fine = now.loaded && now.entry && now.entry_index == now.nentries - 1;
+            if (fine) {
+                printf("already enabled: %s includes the tlspolicy snippet\n", target);
+                rc = TP_EXIT_OK;
+            } else {
+                cli_error(c,
+                          "%s includes the tlspolicy snippet, but OpenSSL would not load "
+                          "the module last from it (%s); `tlspolicy disable` then `enable` "
+                          "puts the line at the end",
+                          target,
+                          !now.loaded ? now.error
+                          : now.init_sect == NULL ? "no openssl_conf"
+                          : now.entry == NULL ? "not in the section openssl_conf names"
+                                              : "another entry follows it");
+            }
+            conf_scan_free(&now);
             goto out;
         }
         conf_scan_load(&before, target);

@@ -294,6 +294,23 @@ def case_hand_wired(r):
           res.stdout)
 
 
+def case_misplaced(r):
+    # The notes' gotcha: an .include placed before `openssl_conf =` swallows
+    # that line into the snippet's last section. Included, but not effective:
+    # enable says so (exit 1) instead of "already enabled".
+    r.write(r.cnf_path, MARKER + "\n.include " + SNIPPET + "\n" + DEBIAN_LIKE)
+    res = r.run("enable")
+    check(res.returncode == 1 and "would not load" in res.stderr and "no openssl_conf" in res.stderr,
+          "enable reports the swallowed openssl_conf", res.stdout, res.stderr)
+    ok(r.run("disable"), "disable removes the misplaced lines")
+    check(r.read() == DEBIAN_LIKE.encode(), "only those lines", r.read().decode())
+    ok(r.run("enable"), "enable")
+    check(r.read().endswith((".include " + SNIPPET + "\n").encode()), "now at the end")
+    res = providers(r.live_copy())
+    check(res.returncode == 0 and "tlspolicy" in res.stdout, "openssl loads the provider",
+          res.stdout, res.stderr)
+
+
 def case_default_location(r):
     # No --openssl-conf: OPENSSLDIR/openssl.cnf, under the root, a symbolic
     # link to /etc/ssl/openssl.cnf as on Debian. The link must stay a link.
@@ -338,6 +355,7 @@ CASES = {
     "other_section": (case_other_section, {}),
     "no_openssl_conf": (case_no_openssl_conf, {}),
     "hand_wired": (case_hand_wired, {}),
+    "misplaced": (case_misplaced, {}),
     "default_location": (case_default_location, {}),
     "usage": (case_usage, {}),
 }
