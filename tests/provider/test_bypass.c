@@ -495,6 +495,14 @@ judge:
  * our error: the program sees this, syslog gets the tlspolicy line. */
 #define ERR_NOSIGALG "no suitable signature algorithm"
 
+/* From 3.5 an unknown group name fails SSL_CTX_set1_groups_list with an
+ * empty error queue: the refusal is the same, only the message is gone. */
+#if OPENSSL_VERSION_NUMBER >= 0x30500000L
+#define ERR_P224_SET NULL
+#else
+#define ERR_P224_SET "group 'P-224' cannot be set"
+#endif
+
 static row default_rows[] = {
     { "control: TLS 1.3, good chain verified",
       PC(CLIENT_DEFAULTS), PC(SERVER_GOOD), 1, TLS1_3, NULL, -1, 0 },
@@ -544,7 +552,7 @@ static row default_rows[] = {
     { "client: program asks for group P-224",
       PC(0, 0, NULL, NULL, "P-224", 0, CA_GOOD, 0),
       SC(0, 0, NULL, NULL, "P-224", L_GOOD, -1, 0),
-      0, 0, "group 'P-224' cannot be set", -1, -1 },
+      0, 0, ERR_P224_SET, -1, -1 },
     { "client: 1024-bit server cert, VERIFY_NONE, TLS1.3",
       PC(0, 0, NULL, NULL, NULL, 0, -1, 0),
       SC(0, 0, NULL, NULL, NULL, L_1024, -1, 0),

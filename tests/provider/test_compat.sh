@@ -37,7 +37,7 @@ expect_ok "x509 -req (sign leaf)" o x509 -req -in leaf.csr -CA ca.pem -CAkey rsa
     -sha256 -days 2 -out leaf.pem
 expect_out "verify good chain" "leaf.pem: OK" o verify -CAfile ca.pem leaf.pem
 expect_ok "x509 PEM -> DER" o x509 -in leaf.pem -outform DER -out leaf.der
-expect_out "x509 DER text" "CN = localhost" o x509 -inform DER -in leaf.der -noout -subject
+expect_out "x509 DER text" "localhost" o x509 -inform DER -in leaf.der -noout -subject
 
 # PKCS#12 (the 3.0 default: AES-256-CBC, PBKDF2, HMAC-SHA256 MAC)
 expect_ok "pkcs12 -export" o pkcs12 -export -inkey ec.pem -in leaf.pem -certfile ca.pem \

@@ -84,7 +84,10 @@ dtls_try() {
     if grep -qF -- "$text" "$T/out"; then tp_pass "$name"; else tp_fail "$name (want $want: no \"$text\")"; fi
 }
 dtls_try "DTLS 1.2 works" ok ", Cipher is ECDHE-RSA-AES256-GCM-SHA384" -dtls1_2
-dtls_try "DTLS 1.0 refused (needs MD5-SHA1)" fail "needs the MD5-SHA1 digest" -dtls1
+# 3.5 finds no DTLS version left before it looks for the digest.
+dtls10="needs the MD5-SHA1 digest"
+case $(openssl version) in "OpenSSL 3."[0-4].*) ;; *) dtls10="no protocols available" ;; esac
+dtls_try "DTLS 1.0 refused (needs MD5-SHA1)" fail "$dtls10" -dtls1
 tp_stop $dpid
 
 # --- nginx -----------------------------------------------------------------
