@@ -9,7 +9,7 @@ set -eu
 top=$(cd "$(dirname "$0")/.." && pwd)
 out=$(realpath -m "${1:-$top/build-packaging}")
 "$top/scripts/deps.sh"
-pkgs="debhelper dpkg-dev lintian rpm debootstrap"
+pkgs="debhelper dpkg-dev lintian rpm debootstrap strace"
 missing=""
 for p in $pkgs; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"
@@ -36,6 +36,7 @@ rpmspec -P "$top/packaging/rpm/tlspolicy.spec" >/dev/null
 "$top/packaging/build-rpm.sh" "$out/rpm" > "$out/build-rpm.log" 2>&1 ||
     { tail -40 "$out/build-rpm.log"; exit 1; }
 echo "rpm built: $(find "$out/rpm" -name '*.rpm' -printf '%f ')"
+sh "$top/tests/packaging/test_rpm_order.sh" "$(find "$out/rpm" -name 'tlspolicy-*.rpm' | head -1)"
 TLSPOLICY_TEST_PACKAGING=1 \
 TLSPOLICY_DEBS="$(ls "$out"/deb/tlspolicy_*.deb) $(ls "$out"/deb-new/tlspolicy_*.deb)" \
     sh "$top/tests/packaging/test_deb.sh" "$top"

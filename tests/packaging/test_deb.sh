@@ -82,8 +82,16 @@ cp "$new" "$root/tmp/new.deb"
 cp "$src/tests/packaging/in_root.sh" "$root/tmp/in_root.sh"
 
 say "running the steps inside the root (private mount namespace)"
+# Every rename and unlink, for check_order.py: the shell watcher in
+# in_root.sh samples; the trace sees each step dpkg takes.
+tracer=""
+if command -v strace >/dev/null; then
+    tracer="strace -f -qq -o $work/trace -e trace=rename,renameat,renameat2,unlink,unlinkat"
+else
+    say "strace missing: only the sampling watcher checks the order"
+fi
 rc=0
-unshare --mount --propagation private sh -c '
+$tracer unshare --mount --propagation private sh -c '
     set -e
     root=$1
     mount -t proc proc "$root/proc"
@@ -91,5 +99,8 @@ unshare --mount --propagation private sh -c '
     exec chroot "$root" /usr/bin/env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin HOME=/root \
         LANG=C.UTF-8 /bin/sh /tmp/in_root.sh
 ' sh "$root" || rc=$?
+if [ $rc -eq 0 ] && [ -n "$tracer" ]; then
+    python3 "$src/tests/packaging/check_order.py" "$work/trace" || rc=1
+fi
 say "done: exit $rc"
 exit $rc
