@@ -287,6 +287,30 @@ def test_setgid(c):
     suid_case(c, 0o2755)
 
 
+# ---- teardown -------------------------------------------------------------------------
+
+
+@case
+def test_valgrind_exit(c):
+    """A program that loads the module through openssl.cnf, makes an SSL_CTX
+    and exits: under memcheck, no error and no definite leak, and no loss
+    record of any kind that names tlspolicy.so (what the module allocates is
+    freed at OPENSSL_finish and provider teardown)."""
+    need_root()
+    vg = shutil.which("valgrind")
+    if vg is None or os.environ.get("TP_SANITIZED"):
+        raise Skip("needs valgrind and a build without sanitizers")
+    c.write("policy.conf", POLICY_13)
+    c.write_cnf()
+    r = c.run([vg, "--error-exitcode=9", "--leak-check=full", "--show-leak-kinds=all",
+               "--errors-for-leak-kinds=definite", FAULT_MODULE, "0", "-"], timeout=280)
+    check(r.returncode == 0 and "min=TLSv1.3" in r.stdout, "clean under memcheck", r.stdout,
+          r.stderr[-6000:])
+    records = r.stderr.split("\n\n")
+    ours = [rec for rec in records if "loss record" in rec and "tlspolicy.so" in rec]
+    check(not ours, "no block still allocated by tlspolicy.so at exit", "\n\n".join(ours)[:6000])
+
+
 # ---- concurrency ----------------------------------------------------------------------
 
 
