@@ -10,8 +10,10 @@
 # Debian 12's debian-archive-keyring). The index may list a version the
 # archive no longer serves: every listed 3.5 version is tried, newest first.
 #
-# The install is cached: if $PREFIX/.tlspolicy-stamp exists and
-# $PREFIX/bin/openssl reports 3.5, nothing is downloaded or built.
+# The install is cached: if $PREFIX/.tlspolicy-stamp exists (and names the
+# same ./Configure options) and $PREFIX/bin/openssl reports 3.5, nothing is
+# downloaded or built. The binaries have no rpath: run them with
+# LD_LIBRARY_PATH=$PREFIX/lib (the tests do).
 #
 # Environment:
 #   TP_CACHE             cache directory      (default /var/cache/tlspolicy)
@@ -30,6 +32,8 @@ log() { echo "openssl35.sh: $*" >&2; }
 
 installed_ok() {
     [ -f "$stamp" ] && [ -x "$prefix/bin/openssl" ] || return 1
+    # built with the same ./Configure options (TP_OPENSSL35_CONFIG)?
+    grep -qF "configure \"shared no-docs $extra\" " "$stamp" || return 1
     v=$(LD_LIBRARY_PATH="$prefix/lib" "$prefix/bin/openssl" version 2>/dev/null) || return 1
     case $v in "OpenSSL 3.5."*) return 0 ;; esac
     return 1
