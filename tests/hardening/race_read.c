@@ -1,7 +1,8 @@
 /*
  * race_read - a policy file rewritten in place (same size, one pwrite(2) at
  * offset 0, no rename: an editor or a careless script) while this process
- * loads it again and again. Every load must give the whole old file, the
+ * loads it again and again (busy spells of rewriting, then quiet ones).
+ * Every load must give the whole old file, the
  * whole new file, or the error "file changed while being read"; never a
  * mix of the two (which could parse: both texts are valid).
  *
@@ -13,7 +14,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "tlspolicy.h"
@@ -52,20 +55,35 @@ int main(int argc, char **argv)
         return 2;
     close(fd);
 
+    /* The writer: busy spells of ~30 ms rewriting without a pause, then
+     * ~60 ms of quiet (an editor saving, a script looping); it says when
+     * it has begun. */
+    int sync[2];
+    if (pipe(sync) != 0)
+        return 2;
     pid_t w = fork();
     if (w == 0) {
+        prctl(PR_SET_PDEATHSIG, SIGKILL); /* never outlives the test */
+        if (getppid() == 1)
+            _exit(5);
         int wfd = open(path, O_WRONLY);
-        unsigned int seed = 1;
-        for (unsigned long i = 0;; i++) {
-            const char *t = (i & 1) ? b : a;
-            if (pwrite(wfd, t, len, 0) != (ssize_t)len)
-                _exit(3);
-            /* bursts of rewrites, then quiet spells (an editor, a
-             * script): both a busy and a settled file are seen */
-            if (rand_r(&seed) % 48 == 0)
-                usleep((useconds_t)(rand_r(&seed) % 100000));
+        struct timespec t0, t;
+        int told = 0;
+        for (unsigned long i = 0;;) {
+            clock_gettime(CLOCK_MONOTONIC, &t0);
+            do {
+                if (pwrite(wfd, (i++ & 1) ? b : a, len, 0) != (ssize_t)len)
+                    _exit(3);
+                clock_gettime(CLOCK_MONOTONIC, &t);
+            } while ((t.tv_sec - t0.tv_sec) * 1000 + (t.tv_nsec - t0.tv_nsec) / 1000000 < 30);
+            if (!told++ && write(sync[1], "x", 1) != 1)
+                _exit(4);
+            usleep(60000);
         }
     }
+    char x;
+    if (read(sync[0], &x, 1) != 1)
+        return 2;
     const char *pdirs[] = {pdir, NULL}, *mdirs[] = {mdir, NULL};
     long n = atol(argv[2]), nold = 0, nnew = 0, nchanged = 0, bad = 0;
     for (long i = 0; i < n; i++) {
