@@ -507,6 +507,41 @@ static void test_hostile_dropin_dir(void **state)
     free(pd);
 }
 
+/* A file written just now is read once it has settled (no error); one that
+ * never stops changing (a writer rewriting it in place every 2 ms) is
+ * refused rather than read half old, half new. See tests/hardening/race_read.c
+ * for the mixes this prevents. */
+static void test_hostile_changing_file(void **state)
+{
+    const char *root = *state;
+    tp_err err;
+    const char *text = "keys = { min_rsa_bits = 3072; };\n";
+    char *path = tt_write(root, POLICY, text);
+    tp_policy *p = load_named(root, path, 0, &err);
+    assert_int_equal(err, TP_OK);
+    tp_policy_free(p);
+
+    fflush(NULL);
+    pid_t w = fork();
+    assert_true(w >= 0);
+    if (w == 0) {
+        int fd = open(path, O_WRONLY);
+        for (int i = 0; i < 2500 && fd >= 0; i++) {
+            if (pwrite(fd, text, strlen(text), 0) < 0)
+                break;
+            usleep(2000);
+        }
+        _exit(0);
+    }
+    usleep(20000); /* the writer is running */
+    p = load_named(root, path, 0, &err);
+    kill(w, SIGKILL);
+    waitpid(w, NULL, 0);
+    assert_refused(p, err, TP_ERR_IO, path, 0, "file changed while being read");
+    tp_policy_free(p);
+    free(path);
+}
+
 /* require_trusted: owner root and no group/other write, for files and the
  * drop-in directory; then the compiled-in DEFAULT. */
 static void test_hostile_untrusted(void **state)
@@ -593,6 +628,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_hostile_not_regular_files, setup_root, teardown_root),
         cmocka_unit_test_setup_teardown(test_hostile_dropin_dir, setup_root, teardown_root),
         cmocka_unit_test_setup_teardown(test_hostile_untrusted, setup_root, teardown_root),
+        cmocka_unit_test_setup_teardown(test_hostile_changing_file, setup_root, teardown_root),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
