@@ -199,6 +199,40 @@ def test_set_enospc(c):
 
 
 @case
+def test_set_enospc_tmpfs(c):
+    """The same on a real full file system: a 64 KiB tmpfs in a private
+    mount namespace (unshare -m), filled up to the last block but for the
+    policy file itself."""
+    need_root()
+    if not CLI or shutil.which("unshare") is None:
+        raise Skip("needs the CLI and unshare")
+    d = os.path.join(c.dir, "fs")
+    os.mkdir(d)
+    script = r"""
+set -e
+mount -t tmpfs -o size=64k tmpfs "$1"
+printf 'profile = "DEFAULT";\nmode = "enforce";\n' > "$1/policy.conf"
+chmod 644 "$1/policy.conf"
+dd if=/dev/zero of="$1/fill" bs=4k 2>/dev/null || true
+set +e
+"$2" --policy "$1/policy.conf" set FUTURE
+echo "rc=$?"
+cat "$1/policy.conf"
+ls -A "$1"
+"""
+    r = c.run(["unshare", "-m", "--propagation", "private", "sh", "-c", script, "sh", d, CLI])
+    if "mount:" in r.stderr and "rc=" not in r.stdout:
+        raise Skip("cannot mount a tmpfs here: " + r.stderr.strip())
+    check("rc=1" in r.stdout, "set exits 1", r.stdout, r.stderr)
+    check("No space left on device" in r.stderr, "says why", r.stderr)
+    check('profile = "DEFAULT";' in r.stdout and "FUTURE" not in r.stdout.split("rc=1", 1)[1],
+          "the policy file is unchanged", r.stdout)
+    check(r.stdout.strip().endswith("fill\npolicy.conf") or
+          sorted(r.stdout.strip().split("\n")[-2:]) == ["fill", "policy.conf"],
+          "no temporary file left", r.stdout)
+
+
+@case
 def test_set_eio(c):
     """`tlspolicy set` when fsync(2) reports EIO (the data never reached the disk)."""
     set_fails(c, "EIO", "TPF_FSYNC_ERRNO", "Input/output error")
