@@ -285,6 +285,38 @@ static int load_conf_text(OSSL_LIB_CTX *libctx, const tpm_buf *b)
     return ok;
 }
 
+/*
+ * libssl's ssl_conf table is one per process, not per library context, and
+ * loading it again frees the strings that SSL_CTX_new in other threads is
+ * reading (a use-after-free ASan showed when a second library context loaded
+ * openssl.cnf while threads handshook). The text we installed last is kept:
+ * the same text is not loaded again, unless the configuration being loaded
+ * has an ssl_conf of its own, which has just replaced ours.
+ */
+static pthread_mutex_t installed_lock = PTHREAD_MUTEX_INITIALIZER;
+static char *installed_text;
+
+static int already_installed(const tpm_buf *b)
+{
+    int same;
+
+    pthread_mutex_lock(&installed_lock);
+    same = installed_text != NULL && b->p != NULL && !b->oom &&
+           strlen(installed_text) == b->len && memcmp(installed_text, b->p, b->len) == 0;
+    pthread_mutex_unlock(&installed_lock);
+    return same;
+}
+
+static void remember_installed(const tpm_buf *b)
+{
+    char *copy = b->oom || b->p == NULL ? NULL : strndup(b->p, b->len);
+
+    pthread_mutex_lock(&installed_lock);
+    free(installed_text);
+    installed_text = copy;
+    pthread_mutex_unlock(&installed_lock);
+}
+
 /* 1 if system_default now carries the policy. */
 static int install_ssl_conf(const CONF *cnf, const tpm_scan *sc, const tpm_state *st)
 {
@@ -294,6 +326,13 @@ static int install_ssl_conf(const CONF *cnf, const tpm_scan *sc, const tpm_state
 
     ERR_set_mark();
     build_conf(&b, cnf, sc->ssl_sect, st);
+    /* With an ssl_conf of its own in this configuration, libcrypto has just
+     * loaded the system's sections over ours: install again. */
+    if (sc->ssl_sect == NULL && already_installed(&b)) {
+        ERR_pop_to_mark();
+        free(b.p);
+        return 1;
+    }
     ok = load_conf_text(libctx, &b);
     if (!ok) {
         /* Once more: a failed allocation inside libcrypto's CONF or
@@ -315,6 +354,7 @@ static int install_ssl_conf(const CONF *cnf, const tpm_scan *sc, const tpm_state
         ok = load_conf_text(libctx, &b);
     }
     ERR_pop_to_mark();
+    remember_installed(ok ? &b : &(tpm_buf){ 0 });
     free(b.p);
     if (!ok)
         tpm_log(LOG_ERR, "sslconf", "could not install the policy as ssl_conf system_default");
@@ -463,6 +503,7 @@ void tpm_conf_finish(void *imodule)
     tpm_verify_unregister();
     tpm_state_cleanup();
     tpm_log_close();
+    remember_installed(&(tpm_buf){ 0 });
     pthread_mutex_lock(&init_lock);
     free(first_policy_key);
     first_policy_key = NULL;
