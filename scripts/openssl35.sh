@@ -18,14 +18,15 @@
 # Environment:
 #   TP_CACHE             cache directory      (default /var/cache/tlspolicy)
 #   TP_OPENSSL35_PREFIX  install prefix       (default $TP_CACHE/openssl-3.5)
-#   TP_OPENSSL35_CONFIG  extra ./Configure options (default: none)
+#   TP_OPENSSL35_CONFIG  extra ./Configure options (default: no-tests:
+#                        OpenSSL's own test programs are not needed here)
 #   TP_DEBIAN_MIRROR     Debian mirror        (default http://deb.debian.org)
 #   JOBS                 make -j              (default: number of CPUs)
 set -eu
 cache=${TP_CACHE:-/var/cache/tlspolicy}
 prefix=${TP_OPENSSL35_PREFIX:-$cache/openssl-3.5}
 mirror=${TP_DEBIAN_MIRROR:-http://deb.debian.org}
-extra=${TP_OPENSSL35_CONFIG:-}
+extra=${TP_OPENSSL35_CONFIG-no-tests}
 jobs=${JOBS:-$(nproc 2>/dev/null || echo 2)}
 stamp=$prefix/.tlspolicy-stamp
 log() { echo "openssl35.sh: $*" >&2; }
