@@ -20,12 +20,13 @@
 #   TP_OPENSSL35_PREFIX  install prefix       (default $TP_CACHE/openssl-3.5)
 #   TP_OPENSSL35_CONFIG  extra ./Configure options (default: no-tests:
 #                        OpenSSL's own test programs are not needed here)
-#   TP_DEBIAN_MIRROR     Debian mirror        (default http://deb.debian.org)
+#   TP_DEBIAN_MIRROR     Debian mirror: its /debian and /debian-security
+#                        (default: the archives this machine's apt uses,
+#                        scripts/apt-mirror.sh; the security one is optional)
 #   JOBS                 make -j              (default: number of CPUs)
 set -eu
 cache=${TP_CACHE:-/var/cache/tlspolicy}
 prefix=${TP_OPENSSL35_PREFIX:-$cache/openssl-3.5}
-mirror=${TP_DEBIAN_MIRROR:-http://deb.debian.org}
 extra=${TP_OPENSSL35_CONFIG-no-tests}
 jobs=${JOBS:-$(nproc 2>/dev/null || echo 2)}
 stamp=$prefix/.tlspolicy-stamp
@@ -50,14 +51,26 @@ for t in apt-get apt-cache make perl gcc tar; do
     command -v $t >/dev/null || { log "needs $t"; exit 1; }
 done
 
+if [ -n "${TP_DEBIAN_MIRROR:-}" ]; then
+    mirror=$TP_DEBIAN_MIRROR/debian
+    secmirror=$TP_DEBIAN_MIRROR/debian-security
+else
+    . "$(dirname "$0")/apt-mirror.sh"
+    mirror=$(apt_mirror) ||
+        { log "no Debian archive in this machine's apt sources: set TP_DEBIAN_MIRROR"; exit 1; }
+    secmirror=$(apt_mirror security) || secmirror=""
+fi
+
 aptdir=$cache/apt
 srcdir=$cache/src
 mkdir -p "$aptdir/lists/partial" "$aptdir/cache/archives/partial" "$srcdir"
-cat > "$aptdir/sources.list" <<EOF
-deb-src [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] $mirror/debian trixie main
-deb-src [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] $mirror/debian trixie-updates main
-deb-src [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] $mirror/debian-security trixie-security main
-EOF
+keyring=/usr/share/keyrings/debian-archive-keyring.gpg
+{
+    echo "deb-src [signed-by=$keyring] $mirror trixie main"
+    echo "deb-src [signed-by=$keyring] $mirror trixie-updates main"
+    [ -z "$secmirror" ] ||
+        echo "deb-src [signed-by=$keyring] $secmirror trixie-security main"
+} > "$aptdir/sources.list"
 # Private configuration only: our list, no sources.list.d, our own state and
 # cache, no preferences; runs as the calling user (no _apt sandbox needed).
 set -- -o Dir::Etc::SourceList="$aptdir/sources.list" \
@@ -69,7 +82,7 @@ set -- -o Dir::Etc::SourceList="$aptdir/sources.list" \
        -o APT::Sandbox::User="$(id -un)" \
        -o Debug::NoLocking=1 -q
 
-log "updating private apt lists for trixie ($mirror)"
+log "updating private apt lists for trixie ($mirror${secmirror:+ and $secmirror})"
 apt-get "$@" update >&2
 
 versions=$(apt-cache "$@" showsrc openssl 2>/dev/null |

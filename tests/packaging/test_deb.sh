@@ -12,6 +12,8 @@
 # namespace (unshare -m) with the copy as its root: the host's /etc is never
 # written. Servers listen on 127.0.0.1 only and are stopped by pid.
 # Env: TLSPOLICY_DEBS="OLD.deb NEW.deb" skips the two package builds.
+# TLSPOLICY_MIRROR and TLSPOLICY_SECURITY_MIRROR name the archives (default:
+# the ones this machine's apt uses, scripts/apt-mirror.sh).
 set -eu
 src=$(cd "${1:?usage: test_deb.sh SOURCE_DIR}" && pwd)
 if [ "${TLSPOLICY_TEST_PACKAGING:-0}" != 1 ]; then
@@ -25,12 +27,14 @@ done
 
 cache=/var/cache/tlspolicy
 base=$cache/bookworm-minbase
-mirror=${TLSPOLICY_MIRROR:-http://deb.debian.org/debian}
+. "$src/scripts/apt-mirror.sh"
 t0=$(date +%s)
 say() { echo "[$(( $(date +%s) - t0 ))s] $*"; }
 
 if [ ! -e "$base/.tlspolicy-complete" ]; then
-    say "debootstrap bookworm minbase into $base (cached for later runs)"
+    mirror=${TLSPOLICY_MIRROR:-$(apt_mirror)} ||
+        { echo "no Debian archive in this machine's apt sources: set TLSPOLICY_MIRROR"; exit 1; }
+    say "debootstrap bookworm minbase into $base from $mirror (cached for later runs)"
     rm -rf "$base.tmp"
     mkdir -p "$cache"
     debootstrap --variant=minbase --include=openssl,curl,python3,ca-certificates,libconfig9 \
@@ -46,7 +50,8 @@ if [ ! -e "$base/.tlspolicy-security" ]; then
     # debootstrap takes the point release; the host has the security updates
     # (OpenSSL 3.0.22 in bookworm-security): so should the test root.
     say "bookworm-security updates into the cached root"
-    secmirror=${TLSPOLICY_SECURITY_MIRROR:-http://deb.debian.org/debian-security}
+    secmirror=${TLSPOLICY_SECURITY_MIRROR:-$(apt_mirror security)} ||
+        { echo "no security archive in this machine's apt sources: set TLSPOLICY_SECURITY_MIRROR"; exit 1; }
     echo "deb $secmirror bookworm-security main" > "$base/etc/apt/sources.list.d/security.list"
     unshare --mount --propagation private sh -c '
         mount -t proc proc "$1/proc" &&
