@@ -1,7 +1,7 @@
 /*
  * state.c - the policy resolved for this process, once.
  *
- * Lookup order (DESIGN.md, Contract): the `policy` key of our openssl.cnf
+ * Lookup order (docs/DESIGN.md, Contract): the `policy` key of our openssl.cnf
  * section > TLSPOLICY_CONF (secure_getenv: ignored by setuid/setgid
  * programs) > /etc/tlspolicy/policy.conf > compiled-in DEFAULT. Files must
  * be owned by root and not writable by group or others (require_trusted),

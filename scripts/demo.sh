@@ -39,7 +39,7 @@ mkdir -p "$root/etc/tlspolicy"
 cp packaging/policy.conf "$root/etc/tlspolicy/policy.conf"
 export TLSPOLICY_DATADIR="$top/packaging"
 
-# The one section from DESIGN.md, in a private openssl.cnf.
+# The one section from docs/DESIGN.md (Contract: Wiring), in a private openssl.cnf.
 cnf=$work/openssl.cnf
 cat > "$cnf" <<EOF
 openssl_conf = openssl_init

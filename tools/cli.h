@@ -9,7 +9,7 @@
 
 #include "tlspolicy.h"
 
-/* Exit status, as documented in tlspolicy(1) and DESIGN.md. */
+/* Exit status, as documented in tlspolicy(1) and docs/DESIGN.md. */
 enum {
     TP_EXIT_OK = 0,        /* fine */
     TP_EXIT_PROBLEMS = 1,  /* problems found (invalid policy, ...) */

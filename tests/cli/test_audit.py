@@ -58,7 +58,7 @@ class Case:
         return self.write(name, text)
 
     def cnf(self, name="openssl.cnf", path=SO, policy=None, before="", after="", extra=""):
-        """The wiring of DESIGN.md's Contract, with optional additions."""
+        """The wiring of docs/DESIGN.md's Contract, with optional additions."""
         text = "openssl_conf = openssl_init\n[openssl_init]\n" + before
         text += "tlspolicy = tlspolicy_sect\n" + after
         text += "[tlspolicy_sect]\npath = %s\n" % path

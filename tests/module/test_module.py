@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Integration tests of the tlspolicy config module with real programs.
 
-Every case writes its own openssl.cnf (the wiring of DESIGN.md's Contract:
+Every case writes its own openssl.cnf (the wiring of docs/DESIGN.md's Contract:
 our section last, `path` = the built tlspolicy.so) and policy into a
 temporary directory, runs real programs (tp_probe, openssl, curl, python3)
 against servers on 127.0.0.1 that it starts and stops by pid, and asserts
@@ -952,7 +952,7 @@ def test_failsafe_dropin_untrusted(c):
 @case
 def test_failsafe_huge(c):
     """A 3 MiB file and 20,000 nested groups are refused before libconfig
-    spends seconds or memory on them (DESIGN: libconfig 1.5 limits)."""
+    spends seconds or memory on them (docs/DESIGN.md: libconfig 1.5)."""
     big = os.path.join(c.dir, "big.conf")
     with open(big, "w") as f:
         f.write("x" * (3 << 20))

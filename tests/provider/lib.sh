@@ -1,7 +1,7 @@
 # lib.sh - shared by the provider's shell tests (sourced, not run).
 #
 # tp_setup POLICY_TEXT: a private directory $T with policy.conf and an
-# openssl.cnf wired as DESIGN.md's Contract says; exports OPENSSL_CONF.
+# openssl.cnf wired as docs/DESIGN.md's Contract says; exports OPENSSL_CONF.
 # Every process a test starts is recorded with tp_started PID and stopped
 # by pid on exit. The host's openssl.cnf and /etc are never touched.
 

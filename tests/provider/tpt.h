@@ -2,7 +2,7 @@
  * tpt.h - helpers shared by the provider tests and the benchmark.
  *
  * tpt_setup() writes a private directory with a policy file and an
- * openssl.cnf wired as DESIGN.md's Contract says (our section last), and
+ * openssl.cnf wired as docs/DESIGN.md's Contract says (our section last), and
  * points OPENSSL_CONF at it before OpenSSL reads any configuration. The
  * host's openssl.cnf is never read or touched.
  *
