@@ -21,10 +21,7 @@
 #include <openssl/params.h>
 
 #include "prov_local.h"
-
-#ifndef TP_PROV_VERSION
-#define TP_PROV_VERSION "0.1.0"
-#endif
+#include "tp_config.h"
 
 static pthread_mutex_t reg_lock = PTHREAD_MUTEX_INITIALIZER;
 static tp_prov *reg_head;
@@ -134,7 +131,7 @@ static int tp_get_params(void *provctx, OSSL_PARAM params[])
     if (q != NULL && !OSSL_PARAM_set_utf8_ptr(q, "tlspolicy: OpenSSL default provider under the system TLS policy"))
         return 0;
     q = OSSL_PARAM_locate(params, OSSL_PROV_PARAM_VERSION);
-    if (q != NULL && !OSSL_PARAM_set_utf8_ptr(q, TP_PROV_VERSION))
+    if (q != NULL && !OSSL_PARAM_set_utf8_ptr(q, TP_VERSION))
         return 0;
     q = OSSL_PARAM_locate(params, OSSL_PROV_PARAM_BUILDINFO);
     if (q != NULL && !OSSL_PARAM_set_utf8_ptr(q, OPENSSL_VERSION_TEXT))
