@@ -54,8 +54,8 @@ int cli_getopt(cli *c, int argc, char **argv, const char *shortopts,
                const struct option *longopts, void (*help)(FILE *));
 
 /* Resolve where the policy, profiles and modifiers are (one place for the
- * rules: --policy, TLSPOLICY_CONF, --root, TLSPOLICY_DATADIR). Returns 0,
- * or -1 when out of memory (message printed). */
+ * rules: --policy, TLSPOLICY_CONF, --root, TLSPOLICY_DATADIR). Returns 0;
+ * out of memory ends the command in cli_join (message, exit status 3). */
 int cli_resolve_opts(cli *c);
 void cli_free(cli *c);
 

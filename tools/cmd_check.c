@@ -305,7 +305,8 @@ int cmd_check(cli *c, int argc, char **argv)
         json_key(&w, "ok");
         json_bool(&w, rc == TP_EXIT_OK);
         json_obj_end(&w);
-        json_finish(&w);
+        if (json_finish(&w) != 0 && rc == TP_EXIT_OK)
+            rc = TP_EXIT_PROBLEMS;
     }
     for (size_t i = 0; i < ntargets; i++)
         target_free(&ts[i]);

@@ -334,6 +334,7 @@ int cmd_coverage(cli *c, int argc, char **argv)
         others_stacks += (pi->flags & (M_GNUTLS | M_NSS)) != 0;
     }
 
+    int out_bad = 0; /* the JSON document could not be completed */
     if (json) {
         json_w w;
         json_init(&w, stdout, 1);
@@ -398,7 +399,7 @@ int cmd_coverage(cli *c, int argc, char **argv)
         json_int(&w, others_stacks);
         json_obj_end(&w);
         json_obj_end(&w);
-        json_finish(&w);
+        out_bad = json_finish(&w) != 0;
     } else {
         printf("%-8s %-6s %-16s %-10s %s\n", "PID", "UID", "COMMAND", "STATUS", "WHY");
         for (size_t i = 0; i < ps.n; i++) {
@@ -414,5 +415,5 @@ int cmd_coverage(cli *c, int argc, char **argv)
         free(ps.v[i].openssl_conf);
     free(ps.v);
     free(cnf);
-    return uncovered ? TP_EXIT_PROBLEMS : TP_EXIT_OK;
+    return uncovered || out_bad ? TP_EXIT_PROBLEMS : TP_EXIT_OK;
 }

@@ -623,11 +623,13 @@ int cmd_probe(cli *c, int argc, char **argv)
             "note: probed as '%s'; rules that match the executable path %s cannot be"
             " reproduced (the probe runs as %s)", name, app, self);
 
+    int out_bad = 0;
     if (json)
-        probe_print_json(&pc);
+        out_bad = probe_print_json(&pc) != 0;
     else
         probe_print_text(&pc);
-    rc = pc.rp.problems ? TP_EXIT_PROBLEMS : TP_EXIT_OK; /* a fallback is a problem */
+    /* a fallback is a problem */
+    rc = pc.rp.problems || out_bad ? TP_EXIT_PROBLEMS : TP_EXIT_OK;
 
 out_runs:
     probe_out_free(&pc.m);

@@ -199,7 +199,8 @@ static void show_text(const view *v, const tp_ossl_settings *s, const tp_floors 
     printf("%s\n", fl->ngroups ? "" : " none");
 }
 
-static void show_json(const view *v, const tp_ossl_settings *s, const tp_floors *fl)
+/* 0, or -1 if the document could not be completed (json_finish). */
+static int show_json(const view *v, const tp_ossl_settings *s, const tp_floors *fl)
 {
     json_w w;
     json_init(&w, stdout, 1);
@@ -301,7 +302,7 @@ static void show_json(const view *v, const tp_ossl_settings *s, const tp_floors 
     }
     json_arr_end(&w);
     json_obj_end(&w);
-    json_finish(&w);
+    return json_finish(&w);
 }
 
 int cmd_show(cli *c, int argc, char **argv)
@@ -346,11 +347,14 @@ int cmd_show(cli *c, int argc, char **argv)
         view_close(&v);
         return TP_EXIT_LOAD;
     }
+    int out_bad = 0;
     if (json)
-        show_json(&v, &s, &fl);
+        out_bad = show_json(&v, &s, &fl) != 0;
     else
         show_text(&v, &s, &fl);
     rc = view_status(c, &v);
+    if (out_bad && rc == TP_EXIT_OK)
+        rc = TP_EXIT_PROBLEMS;
     tp_ossl_settings_clear(&s);
     view_close(&v);
     return rc;
@@ -431,6 +435,7 @@ int cmd_explain(cli *c, int argc, char **argv)
 
     static char buf[VALUE_MAX];
     json_w w;
+    int out_bad = 0; /* the JSON document could not be completed */
     if (json) {
         json_init(&w, stdout, 1);
         json_obj_begin(&w);
@@ -499,9 +504,11 @@ int cmd_explain(cli *c, int argc, char **argv)
         }
         json_arr_end(&w);
         json_obj_end(&w);
-        json_finish(&w);
+        out_bad = json_finish(&w) != 0;
     }
     rc = view_status(c, &v);
+    if (out_bad && rc == TP_EXIT_OK)
+        rc = TP_EXIT_PROBLEMS;
     view_close(&v);
     return rc;
 }
@@ -723,7 +730,8 @@ int cmd_list(cli *c, int argc, char **argv)
         list_json(&w, "profiles", &profiles);
         list_json(&w, "modifiers", &modifiers);
         json_obj_end(&w);
-        json_finish(&w);
+        if (json_finish(&w) != 0 && rc == TP_EXIT_OK)
+            rc = TP_EXIT_PROBLEMS;
     } else {
         list_text("Profiles", &profiles);
         list_text("Modifiers", &modifiers);
@@ -731,6 +739,7 @@ int cmd_list(cli *c, int argc, char **argv)
     entries_free(&profiles);
     entries_free(&modifiers);
     view_close(&v);
-    /* Listing works whatever state the policy is in. */
-    return rc == TP_EXIT_OK ? TP_EXIT_OK : rc;
+    /* The listing is printed whatever state the policy is in; the exit
+     * status still says whether it loaded. */
+    return rc;
 }

@@ -216,6 +216,7 @@ int cmd_status(cli *c, int argc, char **argv)
         }
     }
 
+    int out_bad = 0; /* the JSON document could not be completed */
     if (json) {
         json_w w;
         json_init(&w, stdout, 1);
@@ -244,7 +245,7 @@ int cmd_status(cli *c, int argc, char **argv)
         json_key(&w, "ok");
         json_bool(&w, r.problems == 0);
         json_obj_end(&w);
-        json_finish(&w);
+        out_bad = json_finish(&w) != 0;
     } else {
         for (int i = 0; i < r.n; i++)
             printf("%s: %s\n", sev_name(r.f[i].sev), r.f[i].msg);
@@ -253,5 +254,5 @@ int cmd_status(cli *c, int argc, char **argv)
     conf_scan_free(&cs);
     free(cnf);
     free(dflt);
-    return r.problems ? TP_EXIT_PROBLEMS : TP_EXIT_OK;
+    return r.problems || out_bad ? TP_EXIT_PROBLEMS : TP_EXIT_OK;
 }

@@ -102,7 +102,8 @@ typedef struct probe_ctx {
 
 /* ---- output (probe_report.c) ------------------------------------------------ */
 
-void probe_print_json(const probe_ctx *pc);
+/* 0, or -1 if the document could not be completed (json_finish). */
+int probe_print_json(const probe_ctx *pc);
 void probe_print_text(const probe_ctx *pc);
 
 #endif

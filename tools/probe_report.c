@@ -101,7 +101,7 @@ static void settings_json(json_w *w, const child_out *o)
     json_obj_end(w);
 }
 
-void probe_print_json(const probe_ctx *pc)
+int probe_print_json(const probe_ctx *pc)
 {
     json_w w;
     json_init(&w, stdout, 1);
@@ -187,7 +187,7 @@ void probe_print_json(const probe_ctx *pc)
     json_key(&w, "held");
     json_bool(&w, pc->rp.problems == 0);
     json_obj_end(&w);
-    json_finish(&w);
+    return json_finish(&w);
 }
 
 /* 1 if item (n bytes) is one of the colon-separated list. */
