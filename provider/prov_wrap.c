@@ -11,7 +11,11 @@
  * A replaced entry must know which original to call, but the core gives it
  * only the algorithm context. Each wrapped table therefore gets a slot, and
  * each slot its own small trampolines (generated below) that pass the slot
- * to the real check. The originals live in libcrypto and are the same for
+ * and the typed original to the real check. Every trampoline is declared
+ * with OpenSSL's own OSSL_FUNC_*_fn type, as OpenSSL's providers declare
+ * theirs, so a wrapper whose signature does not match the function it
+ * replaces does not compile; the originals are called through OpenSSL's
+ * OSSL_FUNC_*() accessors. The originals live in libcrypto and are the same for
  * every instance, so slots are process-wide; they are freed with the
  * filter cache when the last instance goes. The checks themselves are pure
  * functions in prov_checks.c.
@@ -32,19 +36,21 @@
 
 #include "prov_local.h"
 
-/* Function IDs added after 3.0; the numbers are ABI (core_dispatch.h), so
- * a module built against 3.0 wraps them correctly when run on 3.4+. */
+/* Functions added in 3.4, declared as 3.4's core_dispatch.h does; the IDs
+ * are ABI, so a module built against 3.0 wraps them correctly when run on
+ * 3.4+. */
 #ifndef OSSL_FUNC_SIGNATURE_SIGN_MESSAGE_INIT
 #define OSSL_FUNC_SIGNATURE_SIGN_MESSAGE_INIT 27
+OSSL_CORE_MAKE_FUNC(int, signature_sign_message_init,
+                    (void *ctx, void *provkey, const OSSL_PARAM params[]))
 #endif
 #ifndef OSSL_FUNC_SIGNATURE_VERIFY_MESSAGE_INIT
 #define OSSL_FUNC_SIGNATURE_VERIFY_MESSAGE_INIT 30
+OSSL_CORE_MAKE_FUNC(int, signature_verify_message_init,
+                    (void *ctx, void *provkey, const OSSL_PARAM params[]))
 #endif
 
 #define TP_MAX_FN 64 /* function IDs kept per slot */
-
-typedef void (*tp_fn)(void);
-typedef struct { int id; tp_fn fn; } tp_tramp;
 
 typedef struct tp_slot {
     const OSSL_DISPATCH *orig;
@@ -52,7 +58,7 @@ typedef struct tp_slot {
     enum tp_key_kind kk;
     uint32_t fixed_hash;
     char alg[48];              /* first name, for messages */
-    tp_fn fn[TP_MAX_FN];       /* originals by function ID */
+    const OSSL_DISPATCH *fn[TP_MAX_FN]; /* the originals' entries by function ID */
 } tp_slot;
 
 static const tpm_state *wstate; /* set before any wrapper can run */
@@ -140,8 +146,7 @@ static int check_digest(const char *mdname, const char *fmt)
  * naming it (params of init, 3.4+ message inits). */
 static int sig_post_check(const tp_slot *s, void *ctx)
 {
-    OSSL_FUNC_signature_get_ctx_params_fn *get =
-        (OSSL_FUNC_signature_get_ctx_params_fn *)s->fn[OSSL_FUNC_SIGNATURE_GET_CTX_PARAMS];
+    const OSSL_DISPATCH *get = s->fn[OSSL_FUNC_SIGNATURE_GET_CTX_PARAMS];
     char md[64] = "", mgf[64] = "";
     OSSL_PARAM p[3];
 
@@ -156,7 +161,7 @@ static int sig_post_check(const tp_slot *s, void *ctx)
                                             mgf, sizeof(mgf));
     p[2] = OSSL_PARAM_construct_end();
     ERR_set_mark();
-    if (!get(ctx, p)) {
+    if (!OSSL_FUNC_signature_get_ctx_params(get)(ctx, p)) {
         ERR_pop_to_mark();
         return 1;
     }
@@ -169,10 +174,6 @@ static int sig_post_check(const tp_slot *s, void *ctx)
     return check_digest(mgf, MGF1_MSG);
 }
 
-typedef int sig_init_fn(void *ctx, void *key, const OSSL_PARAM params[]);
-typedef int sig_dinit_fn(void *ctx, const char *md, void *key,
-                         const OSSL_PARAM params[]);
-
 /* 1 if params name a digest: then refuse at once, where the program
  * named it. Digests chosen by default are checked when the operation runs
  * (sig_op_check), or at DIGEST_*_INIT, which always has one. */
@@ -183,11 +184,11 @@ static int names_digest(const OSSL_PARAM params[])
                || OSSL_PARAM_locate_const(params, OSSL_SIGNATURE_PARAM_MGF1_DIGEST) != NULL);
 }
 
-static int sig_init(tp_slot *s, int id, void *ctx, void *key,
-                    const OSSL_PARAM params[])
+/* fn: the original sign, verify, verify_recover or (3.4+) message init;
+ * they share one type. */
+static int sig_init(tp_slot *s, OSSL_FUNC_signature_sign_init_fn *fn, void *ctx,
+                    void *key, const OSSL_PARAM params[])
 {
-    sig_init_fn *fn = (sig_init_fn *)s->fn[id];
-
     if (!check_key(s, key, ""))
         return 0;
     if (!fn(ctx, key, params))
@@ -197,11 +198,10 @@ static int sig_init(tp_slot *s, int id, void *ctx, void *key,
     return sig_post_check(s, ctx);
 }
 
-static int sig_dinit(tp_slot *s, int id, void *ctx, const char *md,
-                     void *key, const OSSL_PARAM params[])
+/* fn: the original digest sign or digest verify init (one type). */
+static int sig_dinit(tp_slot *s, OSSL_FUNC_signature_digest_sign_init_fn *fn,
+                     void *ctx, const char *md, void *key, const OSSL_PARAM params[])
 {
-    sig_dinit_fn *fn = (sig_dinit_fn *)s->fn[id];
-
     if (!check_key(s, key, ""))
         return 0;
     if (md != NULL && !check_digest(md, SIG_MSG))
@@ -213,10 +213,8 @@ static int sig_dinit(tp_slot *s, int id, void *ctx, const char *md,
 
 static int sig_set(tp_slot *s, void *ctx, const OSSL_PARAM params[])
 {
-    OSSL_FUNC_signature_set_ctx_params_fn *fn =
-        (OSSL_FUNC_signature_set_ctx_params_fn *)s->fn[OSSL_FUNC_SIGNATURE_SET_CTX_PARAMS];
-
-    if (!fn(ctx, params))
+    if (!OSSL_FUNC_signature_set_ctx_params(s->fn[OSSL_FUNC_SIGNATURE_SET_CTX_PARAMS])(ctx,
+                                                                                      params))
         return 0;
     if (!names_digest(params))
         return 1;
@@ -229,8 +227,7 @@ static int sig_set(tp_slot *s, void *ctx, const OSSL_PARAM params[])
  * padding first and the digest next: only here is the choice final. */
 static int sig_op_check(const tp_slot *s, void *ctx)
 {
-    OSSL_FUNC_signature_get_ctx_params_fn *get =
-        (OSSL_FUNC_signature_get_ctx_params_fn *)s->fn[OSSL_FUNC_SIGNATURE_GET_CTX_PARAMS];
+    const OSSL_DISPATCH *get = s->fn[OSSL_FUNC_SIGNATURE_GET_CTX_PARAMS];
     char md[64] = "";
     int pad = 0;
     OSSL_PARAM p[3];
@@ -245,7 +242,7 @@ static int sig_op_check(const tp_slot *s, void *ctx)
         p[2] = OSSL_PARAM_construct_end();
     }
     ERR_set_mark();
-    if (!get(ctx, p)) {
+    if (!OSSL_FUNC_signature_get_ctx_params(get)(ctx, p)) {
         ERR_pop_to_mark();
         return 1;
     }
@@ -260,8 +257,8 @@ static int sig_sign(tp_slot *s, void *ctx, unsigned char *sig, size_t *siglen,
 {
     if (!sig_op_check(s, ctx))
         return 0;
-    return ((OSSL_FUNC_signature_sign_fn *)s->fn[OSSL_FUNC_SIGNATURE_SIGN])(
-        ctx, sig, siglen, sigsize, tbs, tbslen);
+    return OSSL_FUNC_signature_sign(s->fn[OSSL_FUNC_SIGNATURE_SIGN])(ctx, sig, siglen, sigsize,
+                                                                     tbs, tbslen);
 }
 
 static int sig_verify(tp_slot *s, void *ctx, const unsigned char *sig,
@@ -269,30 +266,27 @@ static int sig_verify(tp_slot *s, void *ctx, const unsigned char *sig,
 {
     if (!sig_op_check(s, ctx))
         return 0;
-    return ((OSSL_FUNC_signature_verify_fn *)s->fn[OSSL_FUNC_SIGNATURE_VERIFY])(
-        ctx, sig, siglen, tbs, tbslen);
+    return OSSL_FUNC_signature_verify(s->fn[OSSL_FUNC_SIGNATURE_VERIFY])(ctx, sig, siglen, tbs,
+                                                                         tbslen);
 }
 
 /* ---- asymmetric cipher, key exchange -------------------------------------- */
 
-typedef int key_init_fn(void *ctx, void *key, const OSSL_PARAM params[]);
-
-static int key_init(tp_slot *s, int id, void *ctx, void *key,
+/* fn: the original key exchange init, or asymmetric cipher encrypt or
+ * decrypt init; they share one type. */
+static int key_init(tp_slot *s, OSSL_FUNC_keyexch_init_fn *fn, void *ctx, void *key,
                     const OSSL_PARAM params[])
 {
     if (!check_key(s, key, ""))
         return 0;
-    return ((key_init_fn *)s->fn[id])(ctx, key, params);
+    return fn(ctx, key, params);
 }
 
 static int kex_set_peer(tp_slot *s, void *ctx, void *peer)
 {
-    OSSL_FUNC_keyexch_set_peer_fn *fn =
-        (OSSL_FUNC_keyexch_set_peer_fn *)s->fn[OSSL_FUNC_KEYEXCH_SET_PEER];
-
     if (!check_key(s, peer, "peer "))
         return 0;
-    return fn(ctx, peer);
+    return OSSL_FUNC_keyexch_set_peer(s->fn[OSSL_FUNC_KEYEXCH_SET_PEER])(ctx, peer);
 }
 
 /* ---- TLS1-PRF ------------------------------------------------------------ */
@@ -321,7 +315,7 @@ static int prf_set(tp_slot *s, void *ctx, const OSSL_PARAM params[])
 {
     if (!prf_params_ok(params))
         return 0;
-    return ((OSSL_FUNC_kdf_set_ctx_params_fn *)s->fn[OSSL_FUNC_KDF_SET_CTX_PARAMS])(ctx, params);
+    return OSSL_FUNC_kdf_set_ctx_params(s->fn[OSSL_FUNC_KDF_SET_CTX_PARAMS])(ctx, params);
 }
 
 static int prf_derive(tp_slot *s, void *ctx, unsigned char *key, size_t keylen,
@@ -329,14 +323,14 @@ static int prf_derive(tp_slot *s, void *ctx, unsigned char *key, size_t keylen,
 {
     if (!prf_params_ok(params))
         return 0;
-    return ((OSSL_FUNC_kdf_derive_fn *)s->fn[OSSL_FUNC_KDF_DERIVE])(ctx, key, keylen, params);
+    return OSSL_FUNC_kdf_derive(s->fn[OSSL_FUNC_KDF_DERIVE])(ctx, key, keylen, params);
 }
 
 static int kexprf_set(tp_slot *s, void *ctx, const OSSL_PARAM params[])
 {
     if (!prf_params_ok(params))
         return 0;
-    return ((OSSL_FUNC_keyexch_set_ctx_params_fn *)s->fn[OSSL_FUNC_KEYEXCH_SET_CTX_PARAMS])(ctx, params);
+    return OSSL_FUNC_keyexch_set_ctx_params(s->fn[OSSL_FUNC_KEYEXCH_SET_CTX_PARAMS])(ctx, params);
 }
 
 /* ---- DRBG (OpenSSL 3.5+) ------------------------------------------------- */
@@ -368,17 +362,13 @@ static const OSSL_PARAM *drbg_params(const OSSL_PARAM params[], OSSL_PARAM *out,
     return out;
 }
 
-typedef int rand_inst_fn(void *ctx, unsigned int strength, int pr,
-                         const unsigned char *pstr, size_t pstr_len,
-                         const OSSL_PARAM params[]);
-
 static int rand_instantiate(tp_slot *s, void *ctx, unsigned int strength,
                             int pr, const unsigned char *pstr, size_t len,
                             const OSSL_PARAM params[])
 {
     OSSL_PARAM copy[32];
 
-    return ((rand_inst_fn *)s->fn[OSSL_FUNC_RAND_INSTANTIATE])(
+    return OSSL_FUNC_rand_instantiate(s->fn[OSSL_FUNC_RAND_INSTANTIATE])(
         ctx, strength, pr, pstr, len, drbg_params(params, copy, 32));
 }
 
@@ -386,7 +376,7 @@ static int rand_set(tp_slot *s, void *ctx, const OSSL_PARAM params[])
 {
     OSSL_PARAM copy[32];
 
-    return ((OSSL_FUNC_rand_set_ctx_params_fn *)s->fn[OSSL_FUNC_RAND_SET_CTX_PARAMS])(
+    return OSSL_FUNC_rand_set_ctx_params(s->fn[OSSL_FUNC_RAND_SET_CTX_PARAMS])(
         ctx, drbg_params(params, copy, 32));
 }
 
@@ -408,21 +398,45 @@ static int rand_set(tp_slot *s, void *ctx, const OSSL_PARAM params[])
 static tp_slot sig_slots[N_SIG], asym_slots[N_ASYM], kex_slots[N_KEX],
     prf_slots[N_PRF], kexprf_slots[N_KEXPRF], rand_slots[N_RAND];
 
+/* Slot i's original for function ID id, typed by OpenSSL's accessor
+ * OSSL_FUNC_<name>(). */
+#define ORIG(slots, i, name, id) OSSL_FUNC_##name((slots)[i].fn[id])
+
+/* Each trampoline is declared with OpenSSL's type for the function it
+ * replaces; the dispatch rows cast it to the core's generic function type,
+ * the one cast OpenSSL's own tables make. */
 #define SIG_TRAMP(i) \
+    static OSSL_FUNC_signature_sign_init_fn sig_si_##i; \
+    static OSSL_FUNC_signature_verify_init_fn sig_vi_##i; \
+    static OSSL_FUNC_signature_verify_recover_init_fn sig_vri_##i; \
+    static OSSL_FUNC_signature_sign_message_init_fn sig_smi_##i; \
+    static OSSL_FUNC_signature_verify_message_init_fn sig_vmi_##i; \
+    static OSSL_FUNC_signature_digest_sign_init_fn sig_dsi_##i; \
+    static OSSL_FUNC_signature_digest_verify_init_fn sig_dvi_##i; \
+    static OSSL_FUNC_signature_set_ctx_params_fn sig_set_##i; \
+    static OSSL_FUNC_signature_sign_fn sig_s_##i; \
+    static OSSL_FUNC_signature_verify_fn sig_v_##i; \
     static int sig_si_##i(void *c, void *k, const OSSL_PARAM p[]) \
-    { return sig_init(&sig_slots[i], OSSL_FUNC_SIGNATURE_SIGN_INIT, c, k, p); } \
+    { return sig_init(&sig_slots[i], \
+          ORIG(sig_slots, i, signature_sign_init, OSSL_FUNC_SIGNATURE_SIGN_INIT), c, k, p); } \
     static int sig_vi_##i(void *c, void *k, const OSSL_PARAM p[]) \
-    { return sig_init(&sig_slots[i], OSSL_FUNC_SIGNATURE_VERIFY_INIT, c, k, p); } \
+    { return sig_init(&sig_slots[i], \
+          ORIG(sig_slots, i, signature_verify_init, OSSL_FUNC_SIGNATURE_VERIFY_INIT), c, k, p); } \
     static int sig_vri_##i(void *c, void *k, const OSSL_PARAM p[]) \
-    { return sig_init(&sig_slots[i], OSSL_FUNC_SIGNATURE_VERIFY_RECOVER_INIT, c, k, p); } \
+    { return sig_init(&sig_slots[i], ORIG(sig_slots, i, signature_verify_recover_init, \
+                                          OSSL_FUNC_SIGNATURE_VERIFY_RECOVER_INIT), c, k, p); } \
     static int sig_smi_##i(void *c, void *k, const OSSL_PARAM p[]) \
-    { return sig_init(&sig_slots[i], OSSL_FUNC_SIGNATURE_SIGN_MESSAGE_INIT, c, k, p); } \
+    { return sig_init(&sig_slots[i], ORIG(sig_slots, i, signature_sign_message_init, \
+                                          OSSL_FUNC_SIGNATURE_SIGN_MESSAGE_INIT), c, k, p); } \
     static int sig_vmi_##i(void *c, void *k, const OSSL_PARAM p[]) \
-    { return sig_init(&sig_slots[i], OSSL_FUNC_SIGNATURE_VERIFY_MESSAGE_INIT, c, k, p); } \
+    { return sig_init(&sig_slots[i], ORIG(sig_slots, i, signature_verify_message_init, \
+                                          OSSL_FUNC_SIGNATURE_VERIFY_MESSAGE_INIT), c, k, p); } \
     static int sig_dsi_##i(void *c, const char *m, void *k, const OSSL_PARAM p[]) \
-    { return sig_dinit(&sig_slots[i], OSSL_FUNC_SIGNATURE_DIGEST_SIGN_INIT, c, m, k, p); } \
+    { return sig_dinit(&sig_slots[i], ORIG(sig_slots, i, signature_digest_sign_init, \
+                                           OSSL_FUNC_SIGNATURE_DIGEST_SIGN_INIT), c, m, k, p); } \
     static int sig_dvi_##i(void *c, const char *m, void *k, const OSSL_PARAM p[]) \
-    { return sig_dinit(&sig_slots[i], OSSL_FUNC_SIGNATURE_DIGEST_VERIFY_INIT, c, m, k, p); } \
+    { return sig_dinit(&sig_slots[i], ORIG(sig_slots, i, signature_digest_verify_init, \
+                                           OSSL_FUNC_SIGNATURE_DIGEST_VERIFY_INIT), c, m, k, p); } \
     static int sig_set_##i(void *c, const OSSL_PARAM p[]) \
     { return sig_set(&sig_slots[i], c, p); } \
     static int sig_s_##i(void *c, unsigned char *sg, size_t *sl, size_t ss, \
@@ -433,64 +447,76 @@ static tp_slot sig_slots[N_SIG], asym_slots[N_ASYM], kex_slots[N_KEX],
     { return sig_verify(&sig_slots[i], c, sg, sl, t, tl); }
 
 #define SIG_ROW(i) { \
-    { OSSL_FUNC_SIGNATURE_SIGN_INIT, (tp_fn)sig_si_##i }, \
-    { OSSL_FUNC_SIGNATURE_VERIFY_INIT, (tp_fn)sig_vi_##i }, \
-    { OSSL_FUNC_SIGNATURE_VERIFY_RECOVER_INIT, (tp_fn)sig_vri_##i }, \
-    { OSSL_FUNC_SIGNATURE_SIGN_MESSAGE_INIT, (tp_fn)sig_smi_##i }, \
-    { OSSL_FUNC_SIGNATURE_VERIFY_MESSAGE_INIT, (tp_fn)sig_vmi_##i }, \
-    { OSSL_FUNC_SIGNATURE_DIGEST_SIGN_INIT, (tp_fn)sig_dsi_##i }, \
-    { OSSL_FUNC_SIGNATURE_DIGEST_VERIFY_INIT, (tp_fn)sig_dvi_##i }, \
-    { OSSL_FUNC_SIGNATURE_SET_CTX_PARAMS, (tp_fn)sig_set_##i }, \
-    { OSSL_FUNC_SIGNATURE_SIGN, (tp_fn)sig_s_##i }, \
-    { OSSL_FUNC_SIGNATURE_VERIFY, (tp_fn)sig_v_##i }, \
+    { OSSL_FUNC_SIGNATURE_SIGN_INIT, (void (*)(void))sig_si_##i }, \
+    { OSSL_FUNC_SIGNATURE_VERIFY_INIT, (void (*)(void))sig_vi_##i }, \
+    { OSSL_FUNC_SIGNATURE_VERIFY_RECOVER_INIT, (void (*)(void))sig_vri_##i }, \
+    { OSSL_FUNC_SIGNATURE_SIGN_MESSAGE_INIT, (void (*)(void))sig_smi_##i }, \
+    { OSSL_FUNC_SIGNATURE_VERIFY_MESSAGE_INIT, (void (*)(void))sig_vmi_##i }, \
+    { OSSL_FUNC_SIGNATURE_DIGEST_SIGN_INIT, (void (*)(void))sig_dsi_##i }, \
+    { OSSL_FUNC_SIGNATURE_DIGEST_VERIFY_INIT, (void (*)(void))sig_dvi_##i }, \
+    { OSSL_FUNC_SIGNATURE_SET_CTX_PARAMS, (void (*)(void))sig_set_##i }, \
+    { OSSL_FUNC_SIGNATURE_SIGN, (void (*)(void))sig_s_##i }, \
+    { OSSL_FUNC_SIGNATURE_VERIFY, (void (*)(void))sig_v_##i }, \
     { 0, NULL } },
 
 #define ASYM_TRAMP(i) \
+    static OSSL_FUNC_asym_cipher_encrypt_init_fn asym_ei_##i; \
+    static OSSL_FUNC_asym_cipher_decrypt_init_fn asym_di_##i; \
     static int asym_ei_##i(void *c, void *k, const OSSL_PARAM p[]) \
-    { return key_init(&asym_slots[i], OSSL_FUNC_ASYM_CIPHER_ENCRYPT_INIT, c, k, p); } \
+    { return key_init(&asym_slots[i], ORIG(asym_slots, i, asym_cipher_encrypt_init, \
+                                           OSSL_FUNC_ASYM_CIPHER_ENCRYPT_INIT), c, k, p); } \
     static int asym_di_##i(void *c, void *k, const OSSL_PARAM p[]) \
-    { return key_init(&asym_slots[i], OSSL_FUNC_ASYM_CIPHER_DECRYPT_INIT, c, k, p); }
+    { return key_init(&asym_slots[i], ORIG(asym_slots, i, asym_cipher_decrypt_init, \
+                                           OSSL_FUNC_ASYM_CIPHER_DECRYPT_INIT), c, k, p); }
 #define ASYM_ROW(i) { \
-    { OSSL_FUNC_ASYM_CIPHER_ENCRYPT_INIT, (tp_fn)asym_ei_##i }, \
-    { OSSL_FUNC_ASYM_CIPHER_DECRYPT_INIT, (tp_fn)asym_di_##i }, \
+    { OSSL_FUNC_ASYM_CIPHER_ENCRYPT_INIT, (void (*)(void))asym_ei_##i }, \
+    { OSSL_FUNC_ASYM_CIPHER_DECRYPT_INIT, (void (*)(void))asym_di_##i }, \
     { 0, NULL } },
 
 #define KEX_TRAMP(i) \
+    static OSSL_FUNC_keyexch_init_fn kex_i_##i; \
+    static OSSL_FUNC_keyexch_set_peer_fn kex_p_##i; \
     static int kex_i_##i(void *c, void *k, const OSSL_PARAM p[]) \
-    { return key_init(&kex_slots[i], OSSL_FUNC_KEYEXCH_INIT, c, k, p); } \
+    { return key_init(&kex_slots[i], ORIG(kex_slots, i, keyexch_init, OSSL_FUNC_KEYEXCH_INIT), \
+                      c, k, p); } \
     static int kex_p_##i(void *c, void *k) \
     { return kex_set_peer(&kex_slots[i], c, k); }
 #define KEX_ROW(i) { \
-    { OSSL_FUNC_KEYEXCH_INIT, (tp_fn)kex_i_##i }, \
-    { OSSL_FUNC_KEYEXCH_SET_PEER, (tp_fn)kex_p_##i }, \
+    { OSSL_FUNC_KEYEXCH_INIT, (void (*)(void))kex_i_##i }, \
+    { OSSL_FUNC_KEYEXCH_SET_PEER, (void (*)(void))kex_p_##i }, \
     { 0, NULL } },
 
 #define PRF_TRAMP(i) \
+    static OSSL_FUNC_kdf_set_ctx_params_fn prf_s_##i; \
+    static OSSL_FUNC_kdf_derive_fn prf_d_##i; \
     static int prf_s_##i(void *c, const OSSL_PARAM p[]) \
     { return prf_set(&prf_slots[i], c, p); } \
     static int prf_d_##i(void *c, unsigned char *k, size_t l, const OSSL_PARAM p[]) \
     { return prf_derive(&prf_slots[i], c, k, l, p); }
 #define PRF_ROW(i) { \
-    { OSSL_FUNC_KDF_SET_CTX_PARAMS, (tp_fn)prf_s_##i }, \
-    { OSSL_FUNC_KDF_DERIVE, (tp_fn)prf_d_##i }, \
+    { OSSL_FUNC_KDF_SET_CTX_PARAMS, (void (*)(void))prf_s_##i }, \
+    { OSSL_FUNC_KDF_DERIVE, (void (*)(void))prf_d_##i }, \
     { 0, NULL } },
 
 #define KEXPRF_TRAMP(i) \
+    static OSSL_FUNC_keyexch_set_ctx_params_fn kexprf_s_##i; \
     static int kexprf_s_##i(void *c, const OSSL_PARAM p[]) \
     { return kexprf_set(&kexprf_slots[i], c, p); }
 #define KEXPRF_ROW(i) { \
-    { OSSL_FUNC_KEYEXCH_SET_CTX_PARAMS, (tp_fn)kexprf_s_##i }, \
+    { OSSL_FUNC_KEYEXCH_SET_CTX_PARAMS, (void (*)(void))kexprf_s_##i }, \
     { 0, NULL }, { 0, NULL } },
 
 #define RAND_TRAMP(i) \
+    static OSSL_FUNC_rand_instantiate_fn rand_i_##i; \
+    static OSSL_FUNC_rand_set_ctx_params_fn rand_s_##i; \
     static int rand_i_##i(void *c, unsigned int st, int pr, \
                           const unsigned char *ps, size_t pl, const OSSL_PARAM p[]) \
     { return rand_instantiate(&rand_slots[i], c, st, pr, ps, pl, p); } \
     static int rand_s_##i(void *c, const OSSL_PARAM p[]) \
     { return rand_set(&rand_slots[i], c, p); }
 #define RAND_ROW(i) { \
-    { OSSL_FUNC_RAND_INSTANTIATE, (tp_fn)rand_i_##i }, \
-    { OSSL_FUNC_RAND_SET_CTX_PARAMS, (tp_fn)rand_s_##i }, \
+    { OSSL_FUNC_RAND_INSTANTIATE, (void (*)(void))rand_i_##i }, \
+    { OSSL_FUNC_RAND_SET_CTX_PARAMS, (void (*)(void))rand_s_##i }, \
     { 0, NULL } },
 
 TP_SLOTS_48(SIG_TRAMP)
@@ -500,22 +526,22 @@ TP_SLOTS_8(PRF_TRAMP, )
 TP_SLOTS_8(KEXPRF_TRAMP, )
 TP_SLOTS_8(RAND_TRAMP, )
 
-static const tp_tramp sig_rows[N_SIG][11] = {
+static const OSSL_DISPATCH sig_rows[N_SIG][11] = {
     TP_SLOTS_48(SIG_ROW)
 };
-static const tp_tramp asym_rows[N_ASYM][3] = {
+static const OSSL_DISPATCH asym_rows[N_ASYM][3] = {
     TP_SLOTS_8(ASYM_ROW, )
 };
-static const tp_tramp kex_rows[N_KEX][3] = {
+static const OSSL_DISPATCH kex_rows[N_KEX][3] = {
     TP_SLOTS_8(KEX_ROW, )
 };
-static const tp_tramp prf_rows[N_PRF][3] = {
+static const OSSL_DISPATCH prf_rows[N_PRF][3] = {
     TP_SLOTS_8(PRF_ROW, )
 };
-static const tp_tramp kexprf_rows[N_KEXPRF][3] = {
+static const OSSL_DISPATCH kexprf_rows[N_KEXPRF][3] = {
     TP_SLOTS_8(KEXPRF_ROW, )
 };
-static const tp_tramp rand_rows[N_RAND][3] = {
+static const OSSL_DISPATCH rand_rows[N_RAND][3] = {
     TP_SLOTS_8(RAND_ROW, )
 };
 
@@ -524,7 +550,7 @@ static const tp_tramp rand_rows[N_RAND][3] = {
 struct pool {
     tp_slot *slots;
     size_t n;
-    const void *rows;   /* rows[n][width] of {id, fn} */
+    const OSSL_DISPATCH *rows; /* rows[n][width] of replacement entries */
     size_t width;
 };
 
@@ -533,12 +559,12 @@ static struct pool pool_for(enum tp_wrap_kind w)
     struct pool p = { NULL, 0, NULL, 0 };
 
     switch (w) {
-    case TP_W_SIG: p = (struct pool){ sig_slots, N_SIG, sig_rows, 11 }; break;
-    case TP_W_ASYM: p = (struct pool){ asym_slots, N_ASYM, asym_rows, 3 }; break;
-    case TP_W_KEX: p = (struct pool){ kex_slots, N_KEX, kex_rows, 3 }; break;
-    case TP_W_PRF: p = (struct pool){ prf_slots, N_PRF, prf_rows, 3 }; break;
-    case TP_W_KEXPRF: p = (struct pool){ kexprf_slots, N_KEXPRF, kexprf_rows, 3 }; break;
-    case TP_W_RAND: p = (struct pool){ rand_slots, N_RAND, rand_rows, 3 }; break;
+    case TP_W_SIG: p = (struct pool){ sig_slots, N_SIG, sig_rows[0], 11 }; break;
+    case TP_W_ASYM: p = (struct pool){ asym_slots, N_ASYM, asym_rows[0], 3 }; break;
+    case TP_W_KEX: p = (struct pool){ kex_slots, N_KEX, kex_rows[0], 3 }; break;
+    case TP_W_PRF: p = (struct pool){ prf_slots, N_PRF, prf_rows[0], 3 }; break;
+    case TP_W_KEXPRF: p = (struct pool){ kexprf_slots, N_KEXPRF, kexprf_rows[0], 3 }; break;
+    case TP_W_RAND: p = (struct pool){ rand_slots, N_RAND, rand_rows[0], 3 }; break;
     default: break;
     }
     return p;
@@ -549,7 +575,7 @@ const OSSL_DISPATCH *tp_wrap_dispatch(enum tp_wrap_kind w, enum tp_key_kind kk,
                                       const OSSL_DISPATCH *orig)
 {
     struct pool pl = pool_for(w);
-    const tp_tramp *row;
+    const OSSL_DISPATCH *row;
     const OSSL_DISPATCH *d;
     tp_slot *s = NULL;
     size_t i, n, k;
@@ -574,15 +600,15 @@ const OSSL_DISPATCH *tp_wrap_dispatch(enum tp_wrap_kind w, enum tp_key_kind kk,
     s->wrapped = calloc(n + 1, sizeof(*s->wrapped));
     if (s->wrapped == NULL)
         return NULL;
-    row = (const tp_tramp *)pl.rows + (size_t)(s - pl.slots) * pl.width;
+    row = pl.rows + (size_t)(s - pl.slots) * pl.width;
     for (d = orig, i = 0; d->function_id != 0; d++, i++) {
         s->wrapped[i] = *d;
         if (d->function_id <= 0 || d->function_id >= TP_MAX_FN)
             continue;
-        s->fn[d->function_id] = d->function;
-        for (k = 0; row[k].fn != NULL; k++)
-            if (row[k].id == d->function_id)
-                s->wrapped[i].function = row[k].fn;
+        s->fn[d->function_id] = d;
+        for (k = 0; row[k].function_id != 0; k++)
+            if (row[k].function_id == d->function_id)
+                s->wrapped[i].function = row[k].function;
     }
     s->orig = orig;
     s->kk = kk;
