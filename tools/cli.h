@@ -1,5 +1,5 @@
 /*
- * cli.h - shared state and helpers of the tlspolicy command.
+ * cli.h - shared state and helpers of the tlspolicy command (cli.c).
  */
 #ifndef TP_CLI_H
 #define TP_CLI_H
