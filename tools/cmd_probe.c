@@ -260,30 +260,6 @@ static void wiring_why(const conf_scan *cs, char *buf, size_t len)
                  cs->module_path);
 }
 
-const cmp_item probe_cmp_items[] = {
-    {"client", "min_version", "client minimum version"},
-    {"client", "max_version", "client maximum version"},
-    {"client", "ciphers", "client TLS 1.2 cipher list"},
-    {"client", "ciphersuites", "client TLS 1.3 suites"},
-    {"client", "security_level", "client security level"},
-    {"server", "min_version", "server minimum version"},
-    {"server", "max_version", "server maximum version"},
-    {"server", "ciphers", "server TLS 1.2 cipher list"},
-    {"server", "ciphersuites", "server TLS 1.3 suites"},
-    {"server", "security_level", "server security level"},
-    {"hello", "versions", "versions offered (ClientHello)"},
-    {"hello", "groups", "groups offered (ClientHello)"},
-    {"hello", "sigalgs", "signature algorithms offered (ClientHello)"},
-};
-_Static_assert(sizeof(probe_cmp_items) / sizeof(probe_cmp_items[0]) == NCMP, "NCMP");
-
-const char *probe_cmp_value(const child_out *o, const cmp_item *it)
-{
-    if (strcmp(it->side, "hello") == 0)
-        return probe_find(o, "hello", it->key, NULL, 2);
-    return probe_setting(o, it->side, it->key);
-}
-
 /* ---- the command ------------------------------------------------------------------------ */
 
 static void probe_help(FILE *f)

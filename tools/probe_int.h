@@ -2,7 +2,7 @@
  * probe_int.h - what the parts of `probe` share (private to the CLI):
  * the records a measuring process reports (probe_run.c), the rows of floor
  * attempts and the findings (cmd_probe.c), and their rendering as text and
- * JSON (probe_report.c).
+ * JSON with the table of compared settings (probe_report.c).
  */
 #ifndef TP_PROBE_INT_H
 #define TP_PROBE_INT_H
@@ -77,7 +77,8 @@ typedef struct report {
     int problems;
 } report;
 
-/* A setting compared between the measured and the reference process. */
+/* A setting compared between the measured and the reference process
+ * (the table is in probe_report.c). */
 typedef struct cmp_item {
     const char *side, *key, *label;
 } cmp_item;
