@@ -267,6 +267,14 @@ static void build_conf(tpm_buf *b, const CONF *cnf, const char *sys_ssl, const t
     free(body.p);
 }
 
+/* 1 if the last error says a module name is unknown to libcrypto. */
+static int unknown_module(void)
+{
+    unsigned long e = ERR_peek_last_error();
+
+    return ERR_GET_LIB(e) == ERR_LIB_CONF && ERR_GET_REASON(e) == CONF_R_UNKNOWN_MODULE_NAME;
+}
+
 static int load_conf_text(OSSL_LIB_CTX *libctx, const tpm_buf *b)
 {
     CONF *c;
@@ -278,8 +286,17 @@ static int load_conf_text(OSSL_LIB_CTX *libctx, const tpm_buf *b)
         return 0;
     c = NCONF_new_ex(libctx, NULL);
     bio = BIO_new_mem_buf(b->p, (int)b->len);
-    if (c != NULL && bio != NULL && NCONF_load_bio(c, bio, &eline) > 0)
+    if (c != NULL && bio != NULL && NCONF_load_bio(c, bio, &eline) > 0) {
         ok = CONF_modules_load(c, TPM_APPNAME, 0) > 0;
+        /* CONF_modules_unload(1) (a daemon's reload) removed libcrypto's
+         * built-in modules, ssl_conf among them, and libcrypto adds them
+         * only once per process: add them again so that the reload puts
+         * the policy's defaults back. */
+        if (!ok && unknown_module()) {
+            OPENSSL_load_builtin_modules();
+            ok = CONF_modules_load(c, TPM_APPNAME, 0) > 0;
+        }
+    }
     BIO_free(bio);
     NCONF_free(c);
     return ok;

@@ -29,7 +29,7 @@ typedef struct tp_prov {
     OSSL_LIB_CTX *libctx;         /* private: holds the real "default" */
     OSSL_PROVIDER *deflt;
     void *deflt_ctx;              /* == the provctx the core gives us */
-    const tpm_state *state;       /* process state: floors, fips */
+    const tpm_state *state;       /* process state: floors, fips (a reference) */
     struct tp_prov *next;
 } tp_prov;
 

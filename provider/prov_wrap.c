@@ -55,11 +55,15 @@ typedef struct tp_slot {
     tp_fn fn[TP_MAX_FN];       /* originals by function ID */
 } tp_slot;
 
-static const tpm_state *wstate; /* set before any wrapper can run */
+/* The state whose floors the wrappers enforce: a reference taken with the
+ * first wrapped table and dropped by tp_wrap_reset (last provider
+ * instance gone), so it outlives the config module's finish. Set before
+ * any wrapper can run. */
+static const tpm_state *wstate;
 
 static const tp_floors *floors(void)
 {
-    return &wstate->floors;
+    return &__atomic_load_n(&wstate, __ATOMIC_ACQUIRE)->floors;
 }
 
 /* ---- key sizes through the default key management ------------------------ */
@@ -554,7 +558,8 @@ const OSSL_DISPATCH *tp_wrap_dispatch(enum tp_wrap_kind w, enum tp_key_kind kk,
     tp_slot *s = NULL;
     size_t i, n, k;
 
-    wstate = tpm_state_get();
+    if (wstate == NULL)
+        __atomic_store_n(&wstate, tpm_state_get1(), __ATOMIC_RELEASE);
     if (wstate == NULL || pl.slots == NULL)
         return NULL;
     for (i = 0; i < pl.n; i++) {
@@ -605,4 +610,6 @@ void tp_wrap_reset(void)
         }
     }
     memset(km_get_params, 0, sizeof(km_get_params));
+    tpm_state_free(wstate);
+    __atomic_store_n(&wstate, NULL, __ATOMIC_RELEASE);
 }
