@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/auxv.h>
 #include <unistd.h>
 
 #include <openssl/crypto.h>
@@ -102,7 +103,13 @@ static tp_err state_render(tpm_state *st, const tp_policy *p)
     tp_resolved *r;
     tp_err err = TP_OK;
 
-    r = tp_policy_resolve(p, st->prog[0] ? st->prog : NULL, st->exe[0] ? st->exe : NULL, &err);
+    /* A setuid/setgid program: the name it runs under is the caller's
+     * choice (exec -a), so only its real executable picks a rule. */
+    if (getauxval(AT_SECURE))
+        r = tp_policy_resolve_secure(p, st->exe[0] ? st->exe : NULL, &err);
+    else
+        r = tp_policy_resolve(p, st->prog[0] ? st->prog : NULL, st->exe[0] ? st->exe : NULL,
+                              &err);
     if (r == NULL)
         return err != TP_OK ? err : TP_ERR_NOMEM;
     tp_ossl_settings_clear(&st->ossl);

@@ -322,6 +322,58 @@ def test_setgid(c):
     suid_case(c, 0o2755)
 
 
+LEGACY_ERP = """profile = "DEFAULT";
+applications = (
+  { match = "legacy-erp"; tls = { min_version = "TLSv1.0"; };
+    keys = { min_rsa_bits = 1024; }; signatures = { forbidden_hashes = [ ]; }; }%s
+);
+"""
+
+
+@case
+def test_setuid_name(c):
+    """Issue 12: a rule matched by base name weakens the floors
+    (TLSv1, RSA-1024, SHA-1). A program started as `exec -a legacy-erp`
+    gets it; the same program setuid root, run by nobody under that name,
+    does not (its name is the caller's choice): DEFAULT, the SHA-1
+    signature with RSA-1024 refused. A rule naming the real executable by
+    absolute path still applies to the setuid program. `check` says that
+    base-name rules are not used for setuid programs."""
+    need_root()
+    exe = os.path.join(c.dir, "suid_probe")
+    shutil.copy(SUID_PROBE, exe)
+    os.chown(exe, 0, 0)
+    os.chmod(exe, 0o755)
+    c.write("policy.conf", LEGACY_ERP % "")
+    c.write_cnf()
+
+    def run_as(name):
+        return c.run(["bash", "-c", 'exec -a "$0" "$1" "$2"', name, exe, c.cnf], user=NOBODY)
+
+    plain = run_as("legacy-erp")
+    got = kv(plain.stdout)
+    check(plain.returncode == 0 and got.get("min") == "TLSv1" and got.get("sha1rsa1024") == "signed",
+          "an ordinary program started as legacy-erp gets the rule", plain.stdout, plain.stderr)
+    os.chmod(exe, 0o4755)
+    r = run_as("legacy-erp")
+    got = kv(r.stdout)
+    check(r.returncode == 0 and got.get("euid") == "0" and got.get("uid") == str(NOBODY),
+          "really setuid", r.stdout, r.stderr)
+    check(got.get("min") == "TLSv1.2" and got.get("sha1rsa1024") == "refused",
+          "setuid under the rule's name: DEFAULT, SHA-1 with RSA-1024 refused", r.stdout, r.stderr)
+
+    c.write("policy.conf", LEGACY_ERP % (
+        ',\n  { match = "%s"; tls = { min_version = "TLSv1.1"; }; }' % exe))
+    r = run_as("anything")
+    check(kv(r.stdout).get("min") == "TLSv1.1" and kv(r.stdout).get("sha1rsa1024") == "refused",
+          "setuid: a rule naming the real executable applies (and only it)", r.stdout, r.stderr)
+
+    if CLI:
+        r = c.run([CLI, "check", c.policy])
+        check("application rule 'legacy-erp': base-name rules are not used for setuid or setgid"
+              " programs" in r.stdout, "check says so", r.stdout, r.stderr)
+
+
 # ---- teardown -------------------------------------------------------------------------
 
 
