@@ -55,6 +55,7 @@ enum tp_wrap_kind {
     TP_W_KEXPRF,   /* TLS1-PRF through EVP_PKEY derive: same check */
     TP_W_RAND,     /* DRBG (3.5+): drop "provider-name", which names us
                     * but is looked up in the private context */
+    TP_W_KEM,      /* KEM: key floor of the key (and the sender's key) */
 };
 
 enum tp_key_kind {

@@ -40,6 +40,13 @@
 #ifndef OSSL_FUNC_SIGNATURE_VERIFY_MESSAGE_INIT
 #define OSSL_FUNC_SIGNATURE_VERIFY_MESSAGE_INIT 30
 #endif
+/* 3.2+: KEM with sender authentication (DHKEM, RFC 9180). */
+#ifndef OSSL_FUNC_KEM_AUTH_ENCAPSULATE_INIT
+#define OSSL_FUNC_KEM_AUTH_ENCAPSULATE_INIT 12
+#endif
+#ifndef OSSL_FUNC_KEM_AUTH_DECAPSULATE_INIT
+#define OSSL_FUNC_KEM_AUTH_DECAPSULATE_INIT 13
+#endif
 
 #define TP_MAX_FN 64 /* function IDs kept per slot */
 
@@ -299,6 +306,22 @@ static int kex_set_peer(tp_slot *s, void *ctx, void *peer)
     return fn(ctx, peer);
 }
 
+/* ---- KEM ------------------------------------------------------------------ */
+
+/* RSASVE (RSA KEM, SP 800-56B) and DHKEM over EC (RFC 9180, 3.2+): the
+ * same key floor as encryption and key exchange with that key; with sender
+ * authentication, the sender's key too. */
+typedef int kem_auth_init_fn(void *ctx, void *key, void *authkey,
+                             const OSSL_PARAM params[]);
+
+static int kem_auth_init(tp_slot *s, int id, void *ctx, void *key,
+                         void *authkey, const OSSL_PARAM params[])
+{
+    if (!check_key(s, key, "") || !check_key(s, authkey, "sender's "))
+        return 0;
+    return ((kem_auth_init_fn *)s->fn[id])(ctx, key, authkey, params);
+}
+
 /* ---- TLS1-PRF ------------------------------------------------------------ */
 
 /* RFC 8996: the MD5-SHA1 PRF is TLS 1.0/1.1's. libssl passes the digest in
@@ -408,9 +431,11 @@ static int rand_set(tp_slot *s, void *ctx, const OSSL_PARAM params[])
 #define N_PRF 8
 #define N_KEXPRF 8
 #define N_RAND 8
+#define N_KEM 8
 
 static tp_slot sig_slots[N_SIG], asym_slots[N_ASYM], kex_slots[N_KEX],
-    prf_slots[N_PRF], kexprf_slots[N_KEXPRF], rand_slots[N_RAND];
+    prf_slots[N_PRF], kexprf_slots[N_KEXPRF], rand_slots[N_RAND],
+    kem_slots[N_KEM];
 
 #define SIG_TRAMP(i) \
     static int sig_si_##i(void *c, void *k, const OSSL_PARAM p[]) \
@@ -499,7 +524,24 @@ static tp_slot sig_slots[N_SIG], asym_slots[N_ASYM], kex_slots[N_KEX],
 
 TP_SLOTS_48(SIG_TRAMP)
 TP_SLOTS_8(ASYM_TRAMP, )
+#define KEM_TRAMP(i) \
+    static int kem_ei_##i(void *c, void *k, const OSSL_PARAM p[]) \
+    { return key_init(&kem_slots[i], OSSL_FUNC_KEM_ENCAPSULATE_INIT, c, k, p); } \
+    static int kem_di_##i(void *c, void *k, const OSSL_PARAM p[]) \
+    { return key_init(&kem_slots[i], OSSL_FUNC_KEM_DECAPSULATE_INIT, c, k, p); } \
+    static int kem_aei_##i(void *c, void *k, void *a, const OSSL_PARAM p[]) \
+    { return kem_auth_init(&kem_slots[i], OSSL_FUNC_KEM_AUTH_ENCAPSULATE_INIT, c, k, a, p); } \
+    static int kem_adi_##i(void *c, void *k, void *a, const OSSL_PARAM p[]) \
+    { return kem_auth_init(&kem_slots[i], OSSL_FUNC_KEM_AUTH_DECAPSULATE_INIT, c, k, a, p); }
+#define KEM_ROW(i) { \
+    { OSSL_FUNC_KEM_ENCAPSULATE_INIT, (tp_fn)kem_ei_##i }, \
+    { OSSL_FUNC_KEM_DECAPSULATE_INIT, (tp_fn)kem_di_##i }, \
+    { OSSL_FUNC_KEM_AUTH_ENCAPSULATE_INIT, (tp_fn)kem_aei_##i }, \
+    { OSSL_FUNC_KEM_AUTH_DECAPSULATE_INIT, (tp_fn)kem_adi_##i }, \
+    { 0, NULL } },
+
 TP_SLOTS_8(KEX_TRAMP, )
+TP_SLOTS_8(KEM_TRAMP, )
 TP_SLOTS_8(PRF_TRAMP, )
 TP_SLOTS_8(KEXPRF_TRAMP, )
 TP_SLOTS_8(RAND_TRAMP, )
@@ -522,6 +564,9 @@ static const tp_tramp kexprf_rows[N_KEXPRF][3] = {
 static const tp_tramp rand_rows[N_RAND][3] = {
     TP_SLOTS_8(RAND_ROW, )
 };
+static const tp_tramp kem_rows[N_KEM][5] = {
+    TP_SLOTS_8(KEM_ROW, )
+};
 
 /* ---- building wrapped tables --------------------------------------------- */
 
@@ -543,6 +588,7 @@ static struct pool pool_for(enum tp_wrap_kind w)
     case TP_W_PRF: p = (struct pool){ prf_slots, N_PRF, prf_rows, 3 }; break;
     case TP_W_KEXPRF: p = (struct pool){ kexprf_slots, N_KEXPRF, kexprf_rows, 3 }; break;
     case TP_W_RAND: p = (struct pool){ rand_slots, N_RAND, rand_rows, 3 }; break;
+    case TP_W_KEM: p = (struct pool){ kem_slots, N_KEM, kem_rows, 5 }; break;
     default: break;
     }
     return p;
@@ -600,8 +646,8 @@ const OSSL_DISPATCH *tp_wrap_dispatch(enum tp_wrap_kind w, enum tp_key_kind kk,
 void tp_wrap_reset(void)
 {
     tp_slot *all[] = { sig_slots, asym_slots, kex_slots, prf_slots,
-                       kexprf_slots, rand_slots };
-    size_t cnt[] = { N_SIG, N_ASYM, N_KEX, N_PRF, N_KEXPRF, N_RAND }, i, j;
+                       kexprf_slots, rand_slots, kem_slots };
+    size_t cnt[] = { N_SIG, N_ASYM, N_KEX, N_PRF, N_KEXPRF, N_RAND, N_KEM }, i, j;
 
     for (i = 0; i < sizeof(all) / sizeof(all[0]); i++) {
         for (j = 0; j < cnt[i]; j++) {
