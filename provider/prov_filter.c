@@ -274,7 +274,11 @@ static OSSL_ALGORITHM *build(tp_prov *p, int op, const OSSL_ALGORITHM *src,
                              int *same)
 {
     const tp_floors *f = &p->state->floors;
-    int wrap_ok = !p->state->fips; /* FIPS: rely on the FIPS provider */
+    /* Under the kernel's FIPS flag too: what we re-expose is the default
+     * provider, and it is wrapped whatever mode the system is in. FIPS
+     * properties as the default send fetches to the FIPS provider instead,
+     * which is not ours to wrap: the module says so (tlspolicy(7), FIPS). */
+    const int wrap_ok = 1;
     OSSL_ALGORITHM *out;
     size_t n, i, j = 0;
     int changed = 0;

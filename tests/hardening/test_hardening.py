@@ -27,6 +27,7 @@ FAULT_MODULE = os.environ.get("TP_FAULT_MODULE", "")
 SUID_PROBE = os.environ.get("TP_SUID_PROBE", "")
 THREADS = os.environ.get("TP_THREADS", "")
 UNLOAD = os.environ.get("TP_UNLOAD", "")
+FIPSSHIM = os.environ.get("TP_FIPSSHIM", "")
 CLI = os.environ.get("TP_CLI", "")
 SKIP = 77
 NOBODY = 65534
@@ -372,6 +373,83 @@ def test_setuid_name(c):
         r = c.run([CLI, "check", c.policy])
         check("application rule 'legacy-erp': base-name rules are not used for setuid or setgid"
               " programs" in r.stdout, "check says so", r.stdout, r.stderr)
+
+
+# ---- FIPS (issue 12) ---------------------------------------------------------------------
+
+
+def fips_kernel_env(c):
+    """The environment of a process that reads /proc/sys/crypto/fips_enabled
+    as 1 (fipsshim.so over fopen/open/openat)."""
+    if not FIPSSHIM:
+        raise Skip("no fipsshim.so (sanitizer build: ASan must come first in LD_PRELOAD)")
+    flag = c.write("fips_enabled", "1\n")
+    return c.env(LD_PRELOAD=FIPSSHIM, TP_FIPS_FILE=flag)
+
+
+@case
+def test_fips_kernel(c):
+    """The kernel's FIPS flag (simulated) no longer switches the wrappers
+    off: this OpenSSL has no FIPS provider and no fips=yes default, so the
+    algorithms still come from our wrapped default provider and SHA-1 and
+    RSA-1024 signatures stay refused. status and probe say what holds."""
+    need_root()
+    env = fips_kernel_env(c)
+    c.write("policy.conf", POLICY_13)
+    c.write_cnf()
+    if not UNLOAD:
+        raise Skip("unload program not built")
+    r = c.run([UNLOAD, "reload"], env=env)
+    check_steps(r, RELOAD_STEPS)
+    if CLI:
+        r = c.run([CLI, "status"], env=env)
+        check("note: the kernel is in FIPS mode (/proc/sys/crypto/fips_enabled = 1) but OpenSSL is"
+              " not configured for FIPS here: tlspolicy keeps wrapping the default provider, the"
+              " floors hold" in r.stdout, "status says so (and so the shim works)", r.stdout,
+              r.stderr)
+        r = c.run([CLI, "probe"], env=env, timeout=120)
+        check("the kernel is in FIPS mode, OpenSSL is not (no fips=yes default): tlspolicy wraps"
+              " the default provider as always" in r.stdout, "probe says so", r.stdout, r.stderr)
+        check(re.search(r"held +SHA-1 handshake signature", r.stdout)
+              and re.search(r"held +short RSA key", r.stdout), "probe measures the floors held",
+              r.stdout)
+
+
+@case
+def test_fips_props(c):
+    """FIPS properties as the default (alg_section default_properties =
+    fips=yes, as a FIPS-mode configuration sets them): fetches go to the
+    FIPS provider, which tlspolicy does not wrap. Not silent: status and
+    probe report a problem (exit 1), the module logs a warning."""
+    need_root()
+    c.write("policy.conf", POLICY_13)
+    with open(c.cnf, "w") as f:
+        f.write("openssl_conf = openssl_init\n[openssl_init]\nalg_section = algs\n"
+                "tlspolicy = tlspolicy_sect\n[algs]\ndefault_properties = fips=yes\n"
+                "[tlspolicy_sect]\npath = %s\npolicy = %s\n" % (SO, c.policy))
+    msg = ("FIPS properties are the default (alg_section of %s): algorithms come from the FIPS"
+           " provider, which tlspolicy does not wrap; the policy's key and hash floors do not"
+           " hold" % c.cnf)
+    if CLI:
+        r = c.run([CLI, "status"])
+        check(r.returncode == 1 and "problem: " + msg in r.stdout, "status: problem, exit 1",
+              r.stdout, r.stderr)
+        r = c.run([CLI, "probe"], timeout=120)
+        check(r.returncode == 1 and re.search(
+            r"PROBLEM +FIPS properties are the default: algorithms come from the FIPS provider,"
+            r" which tlspolicy does not wrap", r.stdout), "probe: PROBLEM, exit 1", r.stdout,
+            r.stderr)
+    strace = shutil.which("strace")
+    if strace and UNLOAD:
+        # No syslog daemon needed: strace makes the module's connect to
+        # /dev/log succeed and shows the datagram it sends.
+        r = c.run([strace, "-f", "-s", "600", "-e", "trace=connect,sendto", "-e",
+                   "inject=connect:retval=0", UNLOAD, "reload"])
+        if "Operation not permitted" in r.stderr and "sendto(" not in r.stderr:
+            print("strace cannot trace here (no ptrace): the log line is not checked")
+            return
+        check("FIPS properties are the default (fips=yes): algorithms come from the FIPS provider,"
+              " which tlspolicy does not wrap" in r.stderr, "the module logs it", r.stderr[-4000:])
 
 
 # ---- teardown -------------------------------------------------------------------------
