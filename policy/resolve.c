@@ -191,10 +191,12 @@ static void apply_layer(tp_resolved *r, const tp_layer *l)
     }
 }
 
-static int app_matches(const char *pat, const char *name, const char *exe)
+static int app_matches(const char *pat, const char *name, const char *exe, int paths_only)
 {
     if (pat[0] == '/')
         return exe != NULL && fnmatch(pat, exe, FNM_PATHNAME) == 0;
+    if (paths_only)
+        return 0;
     if (name != NULL && fnmatch(pat, name, 0) == 0)
         return 1;
     if (exe != NULL) {
@@ -208,7 +210,7 @@ static int app_matches(const char *pat, const char *name, const char *exe)
 
 /* Resolve with an explicit choice of application rules (-1: by name). */
 static tp_resolved *resolve(const tp_policy *p, const char *name, const char *exe,
-                            long only_app, int system_only, tp_err *err)
+                            long only_app, int system_only, int paths_only, tp_err *err)
 {
     tp_resolved *r = calloc(1, sizeof(*r));
     if (r == NULL) {
@@ -227,7 +229,7 @@ static tp_resolved *resolve(const tp_policy *p, const char *name, const char *ex
                 r->oom = 1;
             for (size_t i = 0; i < p->napps && r->apps; i++) {
                 int hit = only_app >= 0 ? (size_t)only_app == i
-                                        : app_matches(p->apps[i]->name, name, exe);
+                                        : app_matches(p->apps[i]->name, name, exe, paths_only);
                 if (!hit)
                     continue;
                 apply_layer(r, p->apps[i]);
@@ -250,8 +252,15 @@ tp_resolved *tp_policy_resolve(const tp_policy *p, const char *name, const char 
                                tp_err *err)
 {
     if (name == NULL && exe == NULL)
-        return resolve(p, NULL, NULL, -1, 1, err);
-    return resolve(p, name, exe, -1, 0, err);
+        return resolve(p, NULL, NULL, -1, 1, 0, err);
+    return resolve(p, name, exe, -1, 0, 0, err);
+}
+
+tp_resolved *tp_policy_resolve_secure(const tp_policy *p, const char *exe, tp_err *err)
+{
+    if (exe == NULL || exe[0] != '/')
+        return resolve(p, NULL, NULL, -1, 1, 0, err);
+    return resolve(p, NULL, exe, -1, 0, 1, err);
 }
 
 void tp_resolved_free(tp_resolved *r)
@@ -491,7 +500,7 @@ static void check_weakening(tp_policy *p, const tp_resolved *sys, const tp_resol
 
 void tp_validate_resolved(tp_policy *p)
 {
-    tp_resolved *sys = resolve(p, NULL, NULL, -1, 1, NULL);
+    tp_resolved *sys = resolve(p, NULL, NULL, -1, 1, 0, NULL);
     if (sys == NULL) {
         tp_diag_add(p, TP_SEV_ERROR, TP_ERR_NOMEM, NULL, 0, "out of memory");
         return;
@@ -500,7 +509,7 @@ void tp_validate_resolved(tp_policy *p)
     check_one(p, sys, "");
     /* Application checks would only repeat the system-wide errors. */
     for (size_t i = 0; i < p->napps && p->nerrors == before; i++) {
-        tp_resolved *app = resolve(p, NULL, NULL, (long)i, 0, NULL);
+        tp_resolved *app = resolve(p, NULL, NULL, (long)i, 0, 0, NULL);
         if (app == NULL) {
             tp_diag_add(p, TP_SEV_ERROR, TP_ERR_NOMEM, NULL, 0, "out of memory");
             break;

@@ -204,6 +204,14 @@ typedef struct tp_origin {
  */
 tp_resolved *tp_policy_resolve(const tp_policy *p, const char *name,
                                const char *exe, tp_err *err);
+/*
+ * The same for a secure-execution process (setuid/setgid, AT_SECURE): only
+ * rules whose match is an absolute path are tried, against exe (the target
+ * of /proc/self/exe). A base name is whatever the caller put in argv[0]
+ * (exec -a), so base-name rules are never used there.
+ */
+tp_resolved *tp_policy_resolve_secure(const tp_policy *p, const char *exe,
+                                      tp_err *err);
 /* A tp_resolved borrows strings from its tp_policy: free it first. */
 void tp_resolved_free(tp_resolved *r);
 

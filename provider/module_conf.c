@@ -267,6 +267,14 @@ static void build_conf(tpm_buf *b, const CONF *cnf, const char *sys_ssl, const t
     free(body.p);
 }
 
+/* 1 if the last error says a module name is unknown to libcrypto. */
+static int unknown_module(void)
+{
+    unsigned long e = ERR_peek_last_error();
+
+    return ERR_GET_LIB(e) == ERR_LIB_CONF && ERR_GET_REASON(e) == CONF_R_UNKNOWN_MODULE_NAME;
+}
+
 static int load_conf_text(OSSL_LIB_CTX *libctx, const tpm_buf *b)
 {
     CONF *c;
@@ -278,8 +286,17 @@ static int load_conf_text(OSSL_LIB_CTX *libctx, const tpm_buf *b)
         return 0;
     c = NCONF_new_ex(libctx, NULL);
     bio = BIO_new_mem_buf(b->p, (int)b->len);
-    if (c != NULL && bio != NULL && NCONF_load_bio(c, bio, &eline) > 0)
+    if (c != NULL && bio != NULL && NCONF_load_bio(c, bio, &eline) > 0) {
         ok = CONF_modules_load(c, TPM_APPNAME, 0) > 0;
+        /* CONF_modules_unload(1) (a daemon's reload) removed libcrypto's
+         * built-in modules, ssl_conf among them, and libcrypto adds them
+         * only once per process: add them again so that the reload puts
+         * the policy's defaults back. */
+        if (!ok && unknown_module()) {
+            OPENSSL_load_builtin_modules();
+            ok = CONF_modules_load(c, TPM_APPNAME, 0) > 0;
+        }
+    }
     BIO_free(bio);
     NCONF_free(c);
     return ok;
@@ -438,7 +455,7 @@ static void check_other_providers(const CONF *cnf, const char *provsect)
 static pthread_mutex_t init_lock = PTHREAD_MUTEX_INITIALIZER;
 static int init_count;         /* live CONF_IMODULEs of ours */
 static char *first_policy_key; /* the `policy` key the process resolved with */
-static int warned_later_ssl, warned_providers; /* once per process */
+static int warned_later_ssl, warned_providers, warned_fips; /* once per process */
 
 int tpm_conf_init(void *imodule, const void *conf)
 {
@@ -479,6 +496,17 @@ int tpm_conf_init(void *imodule, const void *conf)
                 sc.init_sect != NULL ? sc.init_sect : "?");
     if (sc.providers != NULL && !__atomic_exchange_n(&warned_providers, 1, __ATOMIC_ACQ_REL))
         check_other_providers(cnf, sc.providers);
+    /* FIPS properties as the default (alg_section, or a distribution's
+     * FIPS mode): fetches skip our provider, whose algorithms are the
+     * default provider's, and go to the FIPS provider, which we do not
+     * wrap. The floors are then not ours: never silently. */
+    if ((__atomic_load_n(&st->fips, __ATOMIC_RELAXED) & TPM_FIPS_PROPS)
+        && !__atomic_exchange_n(&warned_fips, 1, __ATOMIC_ACQ_REL))
+        tpm_log(LOG_WARNING, "fips",
+                "FIPS properties are the default (fips=yes): algorithms come from the FIPS"
+                " provider, which tlspolicy does not wrap; the policy's key and hash floors do"
+                " not hold in this process, only the FIPS provider's own checks and the"
+                " ssl_conf defaults");
 
     prov_ok = activate_provider(NCONF_get0_libctx(cnf));
     if (!prov_ok)
@@ -507,6 +535,6 @@ void tpm_conf_finish(void *imodule)
     pthread_mutex_lock(&init_lock);
     free(first_policy_key);
     first_policy_key = NULL;
-    warned_later_ssl = warned_providers = 0;
+    warned_later_ssl = warned_providers = warned_fips = 0;
     pthread_mutex_unlock(&init_lock);
 }

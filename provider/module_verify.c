@@ -249,16 +249,33 @@ static void vfy_ctx_new(void *parent, void *ptr, CRYPTO_EX_DATA *ad, int idx, lo
 {
     X509_STORE *store;
     int set_mode;
+    tpm_get_store_fn get_store;
+    tpm_set_verify_fn set_verify;
+    tpm_get_method_fn get_method;
+    const SSL_METHOD *srv0, *srv1;
+    X509_LOOKUP_METHOD *meth;
 
     (void)ptr, (void)ad, (void)idx, (void)argl, (void)argp;
     if (parent == NULL)
         return;
+    /* Copied under the lock: the module's finish (CONF_modules_unload in
+     * another thread) clears them while SSL_CTX_new runs here. */
     pthread_mutex_lock(&vfy_lock);
+    if (vfy_index < 0) { /* unregistered since libssl looked the hook up */
+        pthread_mutex_unlock(&vfy_lock);
+        return;
+    }
     if (!vfy_ready)
         vfy_build();
     set_mode = vfy_set_mode;
+    get_store = vfy_get_store;
+    set_verify = vfy_set_verify;
+    get_method = vfy_get_method;
+    srv0 = vfy_server_methods[0];
+    srv1 = vfy_server_methods[1];
+    meth = vfy_meth;
     pthread_mutex_unlock(&vfy_lock);
-    if (vfy_get_store == NULL || (store = vfy_get_store(parent)) == NULL)
+    if (get_store == NULL || (store = get_store(parent)) == NULL)
         return;
     /*
      * verify.peer = required. SSL_VERIFY_CLIENT_ONCE without SSL_VERIFY_PEER
@@ -270,16 +287,16 @@ static void vfy_ctx_new(void *parent, void *ptr, CRYPTO_EX_DATA *ad, int idx, lo
      * a session id context ("session id context uninitialized"). A program
      * that calls SSL_CTX_set_verify replaces it, as it would system_default.
      */
-    if (set_mode && vfy_set_verify != NULL) {
+    if (set_mode && set_verify != NULL) {
         /* Contexts that can only serve keep SSL_VERIFY_NONE: nothing to
          * enforce there, and nothing for a server to misread. */
-        const SSL_METHOD *m = vfy_get_method(parent);
-        if (m != vfy_server_methods[0] && m != vfy_server_methods[1])
-            vfy_set_verify(parent, SSL_VERIFY_CLIENT_ONCE, NULL);
+        const SSL_METHOD *m = get_method(parent);
+        if (m != srv0 && m != srv1)
+            set_verify(parent, SSL_VERIFY_CLIENT_ONCE, NULL);
     }
-    if (vfy_meth != NULL) {
+    if (meth != NULL) {
         ERR_set_mark();
-        X509_STORE_add_lookup(store, vfy_meth);
+        X509_STORE_add_lookup(store, meth);
         ERR_pop_to_mark();
     }
 }

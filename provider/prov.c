@@ -70,6 +70,7 @@ static void prov_free(tp_prov *p)
     if (p->deflt != NULL)
         OSSL_PROVIDER_unload(p->deflt);
     OSSL_LIB_CTX_free(p->libctx);
+    tpm_state_free(p->state);
     free(p);
 }
 
@@ -202,7 +203,7 @@ int OSSL_provider_init(const OSSL_CORE_HANDLE *handle, const OSSL_DISPATCH *in,
         return 0;
     p->refs = 1;
     p->handle = handle;
-    p->state = tpm_state_get();
+    p->state = tpm_state_get1(); /* dropped in prov_free */
     if (p->state == NULL)
         goto err;
     /* The default provider lives in a private context: its algorithms are

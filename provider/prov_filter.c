@@ -97,6 +97,13 @@ static const tp_rule rules[] = {
 
     { OSSL_OP_KEYEXCH, "DH", NULL, TP_A_WRAP, TP_W_KEX, TP_KK_DH, NULL },
     { OSSL_OP_KEYEXCH, "ECDH", NULL, TP_A_WRAP, TP_W_KEX, TP_KK_EC, NULL },
+
+    /* RSASVE (3.0+) and DHKEM over P-256/384/521 (3.2+). X25519/X448
+     * DHKEM, ML-KEM and the hybrids (3.5) have no size to check: the
+     * groups a TLS handshake may use are filtered by TLS-GROUP
+     * capabilities (prov_caps.c); see tlspolicy(7) for every class. */
+    { OSSL_OP_KEM, "RSA", NULL, TP_A_WRAP, TP_W_KEM, TP_KK_RSA, NULL },
+    { OSSL_OP_KEM, "EC", NULL, TP_A_WRAP, TP_W_KEM, TP_KK_EC, NULL },
 };
 
 /* Composite signature algorithms with the digest fixed at init (OpenSSL
@@ -267,7 +274,11 @@ static OSSL_ALGORITHM *build(tp_prov *p, int op, const OSSL_ALGORITHM *src,
                              int *same)
 {
     const tp_floors *f = &p->state->floors;
-    int wrap_ok = !p->state->fips; /* FIPS: rely on the FIPS provider */
+    /* Under the kernel's FIPS flag too: what we re-expose is the default
+     * provider, and it is wrapped whatever mode the system is in. FIPS
+     * properties as the default send fetches to the FIPS provider instead,
+     * which is not ours to wrap: the module says so (tlspolicy(7), FIPS). */
+    const int wrap_ok = 1;
     OSSL_ALGORITHM *out;
     size_t n, i, j = 0;
     int changed = 0;
@@ -282,7 +293,7 @@ static OSSL_ALGORITHM *build(tp_prov *p, int op, const OSSL_ALGORITHM *src,
     if (out == NULL)
         return NULL;
     if (wrap_ok && (op == OSSL_OP_SIGNATURE || op == OSSL_OP_ASYM_CIPHER
-                    || op == OSSL_OP_KEYEXCH))
+                    || op == OSSL_OP_KEYEXCH || op == OSSL_OP_KEM))
         need_keymgmt(p);
 
     for (i = 0; i < n; i++) {

@@ -29,7 +29,7 @@ typedef struct tp_prov {
     OSSL_LIB_CTX *libctx;         /* private: holds the real "default" */
     OSSL_PROVIDER *deflt;
     void *deflt_ctx;              /* == the provctx the core gives us */
-    const tpm_state *state;       /* process state: floors, fips */
+    const tpm_state *state;       /* process state: floors, fips (a reference) */
     struct tp_prov *next;
 } tp_prov;
 
@@ -55,6 +55,7 @@ enum tp_wrap_kind {
     TP_W_KEXPRF,   /* TLS1-PRF through EVP_PKEY derive: same check */
     TP_W_RAND,     /* DRBG (3.5+): drop "provider-name", which names us
                     * but is looked up in the private context */
+    TP_W_KEM,      /* KEM: key floor of the key (and the sender's key) */
 };
 
 enum tp_key_kind {

@@ -49,6 +49,17 @@ OSSL_CORE_MAKE_FUNC(int, signature_sign_message_init,
 OSSL_CORE_MAKE_FUNC(int, signature_verify_message_init,
                     (void *ctx, void *provkey, const OSSL_PARAM params[]))
 #endif
+/* 3.2+: KEM with sender authentication (DHKEM, RFC 9180). */
+#ifndef OSSL_FUNC_KEM_AUTH_ENCAPSULATE_INIT
+#define OSSL_FUNC_KEM_AUTH_ENCAPSULATE_INIT 12
+OSSL_CORE_MAKE_FUNC(int, kem_auth_encapsulate_init,
+                    (void *ctx, void *provkey, void *authprivkey, const OSSL_PARAM params[]))
+#endif
+#ifndef OSSL_FUNC_KEM_AUTH_DECAPSULATE_INIT
+#define OSSL_FUNC_KEM_AUTH_DECAPSULATE_INIT 13
+OSSL_CORE_MAKE_FUNC(int, kem_auth_decapsulate_init,
+                    (void *ctx, void *provkey, void *authpubkey, const OSSL_PARAM params[]))
+#endif
 
 #define TP_MAX_FN 64 /* function IDs kept per slot */
 
@@ -61,11 +72,15 @@ typedef struct tp_slot {
     const OSSL_DISPATCH *fn[TP_MAX_FN]; /* the originals' entries by function ID */
 } tp_slot;
 
-static const tpm_state *wstate; /* set before any wrapper can run */
+/* The state whose floors the wrappers enforce: a reference taken with the
+ * first wrapped table and dropped by tp_wrap_reset (last provider
+ * instance gone), so it outlives the config module's finish. Set before
+ * any wrapper can run. */
+static const tpm_state *wstate;
 
 static const tp_floors *floors(void)
 {
-    return &wstate->floors;
+    return &__atomic_load_n(&wstate, __ATOMIC_ACQUIRE)->floors;
 }
 
 /* ---- key sizes through the default key management ------------------------ */
@@ -289,6 +304,21 @@ static int kex_set_peer(tp_slot *s, void *ctx, void *peer)
     return OSSL_FUNC_keyexch_set_peer(s->fn[OSSL_FUNC_KEYEXCH_SET_PEER])(ctx, peer);
 }
 
+/* ---- KEM ------------------------------------------------------------------ */
+
+/* RSASVE (RSA KEM, SP 800-56B) and DHKEM over EC (RFC 9180, 3.2+): the
+ * same key floor as encryption and key exchange with that key; with sender
+ * authentication, the sender's key too. */
+/* fn: the original authenticated encapsulate or decapsulate init; they
+ * share one type. */
+static int kem_auth_init(tp_slot *s, OSSL_FUNC_kem_auth_encapsulate_init_fn *fn, void *ctx,
+                         void *key, void *authkey, const OSSL_PARAM params[])
+{
+    if (!check_key(s, key, "") || !check_key(s, authkey, "sender's "))
+        return 0;
+    return fn(ctx, key, authkey, params);
+}
+
 /* ---- TLS1-PRF ------------------------------------------------------------ */
 
 /* RFC 8996: the MD5-SHA1 PRF is TLS 1.0/1.1's. libssl passes the digest in
@@ -394,9 +424,11 @@ static int rand_set(tp_slot *s, void *ctx, const OSSL_PARAM params[])
 #define N_PRF 8
 #define N_KEXPRF 8
 #define N_RAND 8
+#define N_KEM 8
 
 static tp_slot sig_slots[N_SIG], asym_slots[N_ASYM], kex_slots[N_KEX],
-    prf_slots[N_PRF], kexprf_slots[N_KEXPRF], rand_slots[N_RAND];
+    prf_slots[N_PRF], kexprf_slots[N_KEXPRF], rand_slots[N_RAND],
+    kem_slots[N_KEM];
 
 /* Slot i's original for function ID id, typed by OpenSSL's accessor
  * OSSL_FUNC_<name>(). */
@@ -521,7 +553,32 @@ static tp_slot sig_slots[N_SIG], asym_slots[N_ASYM], kex_slots[N_KEX],
 
 TP_SLOTS_48(SIG_TRAMP)
 TP_SLOTS_8(ASYM_TRAMP, )
+#define KEM_TRAMP(i) \
+    static OSSL_FUNC_kem_encapsulate_init_fn kem_ei_##i; \
+    static OSSL_FUNC_kem_decapsulate_init_fn kem_di_##i; \
+    static OSSL_FUNC_kem_auth_encapsulate_init_fn kem_aei_##i; \
+    static OSSL_FUNC_kem_auth_decapsulate_init_fn kem_adi_##i; \
+    static int kem_ei_##i(void *c, void *k, const OSSL_PARAM p[]) \
+    { return key_init(&kem_slots[i], ORIG(kem_slots, i, kem_encapsulate_init, \
+                                          OSSL_FUNC_KEM_ENCAPSULATE_INIT), c, k, p); } \
+    static int kem_di_##i(void *c, void *k, const OSSL_PARAM p[]) \
+    { return key_init(&kem_slots[i], ORIG(kem_slots, i, kem_decapsulate_init, \
+                                          OSSL_FUNC_KEM_DECAPSULATE_INIT), c, k, p); } \
+    static int kem_aei_##i(void *c, void *k, void *a, const OSSL_PARAM p[]) \
+    { return kem_auth_init(&kem_slots[i], ORIG(kem_slots, i, kem_auth_encapsulate_init, \
+                                               OSSL_FUNC_KEM_AUTH_ENCAPSULATE_INIT), c, k, a, p); } \
+    static int kem_adi_##i(void *c, void *k, void *a, const OSSL_PARAM p[]) \
+    { return kem_auth_init(&kem_slots[i], ORIG(kem_slots, i, kem_auth_decapsulate_init, \
+                                               OSSL_FUNC_KEM_AUTH_DECAPSULATE_INIT), c, k, a, p); }
+#define KEM_ROW(i) { \
+    { OSSL_FUNC_KEM_ENCAPSULATE_INIT, (void (*)(void))kem_ei_##i }, \
+    { OSSL_FUNC_KEM_DECAPSULATE_INIT, (void (*)(void))kem_di_##i }, \
+    { OSSL_FUNC_KEM_AUTH_ENCAPSULATE_INIT, (void (*)(void))kem_aei_##i }, \
+    { OSSL_FUNC_KEM_AUTH_DECAPSULATE_INIT, (void (*)(void))kem_adi_##i }, \
+    { 0, NULL } },
+
 TP_SLOTS_8(KEX_TRAMP, )
+TP_SLOTS_8(KEM_TRAMP, )
 TP_SLOTS_8(PRF_TRAMP, )
 TP_SLOTS_8(KEXPRF_TRAMP, )
 TP_SLOTS_8(RAND_TRAMP, )
@@ -544,6 +601,9 @@ static const OSSL_DISPATCH kexprf_rows[N_KEXPRF][3] = {
 static const OSSL_DISPATCH rand_rows[N_RAND][3] = {
     TP_SLOTS_8(RAND_ROW, )
 };
+static const OSSL_DISPATCH kem_rows[N_KEM][5] = {
+    TP_SLOTS_8(KEM_ROW, )
+};
 
 /* ---- building wrapped tables --------------------------------------------- */
 
@@ -565,6 +625,7 @@ static struct pool pool_for(enum tp_wrap_kind w)
     case TP_W_PRF: p = (struct pool){ prf_slots, N_PRF, prf_rows[0], 3 }; break;
     case TP_W_KEXPRF: p = (struct pool){ kexprf_slots, N_KEXPRF, kexprf_rows[0], 3 }; break;
     case TP_W_RAND: p = (struct pool){ rand_slots, N_RAND, rand_rows[0], 3 }; break;
+    case TP_W_KEM: p = (struct pool){ kem_slots, N_KEM, kem_rows[0], 5 }; break;
     default: break;
     }
     return p;
@@ -580,7 +641,8 @@ const OSSL_DISPATCH *tp_wrap_dispatch(enum tp_wrap_kind w, enum tp_key_kind kk,
     tp_slot *s = NULL;
     size_t i, n, k;
 
-    wstate = tpm_state_get();
+    if (wstate == NULL)
+        __atomic_store_n(&wstate, tpm_state_get1(), __ATOMIC_RELEASE);
     if (wstate == NULL || pl.slots == NULL)
         return NULL;
     for (i = 0; i < pl.n; i++) {
@@ -621,8 +683,8 @@ const OSSL_DISPATCH *tp_wrap_dispatch(enum tp_wrap_kind w, enum tp_key_kind kk,
 void tp_wrap_reset(void)
 {
     tp_slot *all[] = { sig_slots, asym_slots, kex_slots, prf_slots,
-                       kexprf_slots, rand_slots };
-    size_t cnt[] = { N_SIG, N_ASYM, N_KEX, N_PRF, N_KEXPRF, N_RAND }, i, j;
+                       kexprf_slots, rand_slots, kem_slots };
+    size_t cnt[] = { N_SIG, N_ASYM, N_KEX, N_PRF, N_KEXPRF, N_RAND, N_KEM }, i, j;
 
     for (i = 0; i < sizeof(all) / sizeof(all[0]); i++) {
         for (j = 0; j < cnt[i]; j++) {
@@ -631,4 +693,6 @@ void tp_wrap_reset(void)
         }
     }
     memset(km_get_params, 0, sizeof(km_get_params));
+    tpm_state_free(wstate);
+    __atomic_store_n(&wstate, NULL, __ATOMIC_RELEASE);
 }

@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/auxv.h>
 #include <unistd.h>
 
 #include <openssl/crypto.h>
@@ -28,10 +29,22 @@
 typedef struct tpm_state_priv {
     tpm_state pub;
     char *policy_file;
+    int refs; /* under st_lock: the config module's, each provider's... */
 } tpm_state_priv;
 
+/*
+ * Lifetime. The config module holds one reference between its init and
+ * its last finish; each provider instance and the provider's shared
+ * wrapper tables hold one each. CONF_modules_unload/CONF_modules_finish
+ * run the module's finish while the provider stays active and keeps
+ * reading the floors, so finish only drops the module's reference. The
+ * state is freed by whoever drops the last one, and only then does st_cur
+ * go back to NULL: while anything uses a state, every taker gets that same
+ * state (one policy per process; a reload installs its defaults again).
+ */
 static pthread_mutex_t st_lock = PTHREAD_MUTEX_INITIALIZER;
 static tpm_state_priv *st_cur; /* read with acquire, written under st_lock */
+static tpm_state_priv *st_module; /* the config module's reference */
 static char *st_policy_path;   /* from the `policy` key */
 
 void tpm_set_policy_path(const char *path)
@@ -90,7 +103,13 @@ static tp_err state_render(tpm_state *st, const tp_policy *p)
     tp_resolved *r;
     tp_err err = TP_OK;
 
-    r = tp_policy_resolve(p, st->prog[0] ? st->prog : NULL, st->exe[0] ? st->exe : NULL, &err);
+    /* A setuid/setgid program: the name it runs under is the caller's
+     * choice (exec -a), so only its real executable picks a rule. */
+    if (getauxval(AT_SECURE))
+        r = tp_policy_resolve_secure(p, st->exe[0] ? st->exe : NULL, &err);
+    else
+        r = tp_policy_resolve(p, st->prog[0] ? st->prog : NULL, st->exe[0] ? st->exe : NULL,
+                              &err);
     if (r == NULL)
         return err != TP_OK ? err : TP_ERR_NOMEM;
     tp_ossl_settings_clear(&st->ossl);
@@ -200,7 +219,7 @@ static tpm_state_priv *state_resolve(void)
     {
         FILE *f = fopen("/proc/sys/crypto/fips_enabled", "re");
         if (f != NULL) {
-            sp->pub.fips = fgetc(f) == '1';
+            sp->pub.fips = fgetc(f) == '1' ? TPM_FIPS_KERNEL : 0;
             fclose(f);
         }
     }
@@ -211,10 +230,14 @@ const tpm_state *tpm_state_get(void)
 {
     tpm_state_priv *sp = __atomic_load_n(&st_cur, __ATOMIC_ACQUIRE);
 
-    if (sp != NULL)
-        return &sp->pub;
-    pthread_mutex_lock(&st_lock);
-    sp = st_cur;
+    return sp != NULL ? &sp->pub : NULL;
+}
+
+/* Under st_lock: the current state, resolved if there is none. */
+static tpm_state_priv *state_current(void)
+{
+    tpm_state_priv *sp = st_cur;
+
     if (sp == NULL) {
         sp = state_resolve();
         /* NULL only when an allocation failed: a passing shortage must not
@@ -224,24 +247,61 @@ const tpm_state *tpm_state_get(void)
             sp = state_resolve();
         __atomic_store_n(&st_cur, sp, __ATOMIC_RELEASE);
     }
+    return sp;
+}
+
+const tpm_state *tpm_state_get1(void)
+{
+    tpm_state_priv *sp;
+
+    pthread_mutex_lock(&st_lock);
+    sp = state_current();
+    if (sp != NULL)
+        sp->refs++;
     pthread_mutex_unlock(&st_lock);
     return sp != NULL ? &sp->pub : NULL;
 }
 
+static void state_free(tpm_state_priv *sp)
+{
+    tp_ossl_settings_clear(&sp->pub.ossl);
+    free(sp->policy_file);
+    free(sp);
+}
+
+void tpm_state_free(const tpm_state *st)
+{
+    tpm_state_priv *sp = (tpm_state_priv *)st; /* pub is the first member */
+    int last;
+
+    if (sp == NULL)
+        return;
+    pthread_mutex_lock(&st_lock);
+    last = --sp->refs == 0;
+    if (last && st_cur == sp)
+        __atomic_store_n(&st_cur, NULL, __ATOMIC_RELEASE);
+    pthread_mutex_unlock(&st_lock);
+    if (last)
+        state_free(sp);
+}
+
 int tpm_state_init(void)
 {
-    const tpm_state *st = tpm_state_get();
+    tpm_state_priv *sp;
 
-    if (st == NULL)
+    pthread_mutex_lock(&st_lock);
+    sp = state_current();
+    if (sp != NULL && st_module == NULL) {
+        sp->refs++;
+        st_module = sp;
+    }
+    pthread_mutex_unlock(&st_lock);
+    if (sp == NULL)
         return -1;
     /* Called from the config module, outside any provider callback: safe
      * to ask libcrypto whether FIPS properties are the default. */
-    if (!st->fips && EVP_default_properties_is_fips_enabled(NULL)) {
-        pthread_mutex_lock(&st_lock);
-        if (st_cur != NULL)
-            st_cur->pub.fips = 1;
-        pthread_mutex_unlock(&st_lock);
-    }
+    if (EVP_default_properties_is_fips_enabled(NULL))
+        __atomic_or_fetch(&sp->pub.fips, TPM_FIPS_PROPS, __ATOMIC_RELAXED);
     return 0;
 }
 
@@ -250,14 +310,10 @@ void tpm_state_cleanup(void)
     tpm_state_priv *sp;
 
     pthread_mutex_lock(&st_lock);
-    sp = st_cur;
-    __atomic_store_n(&st_cur, NULL, __ATOMIC_RELEASE);
+    sp = st_module;
+    st_module = NULL;
     free(st_policy_path);
     st_policy_path = NULL;
     pthread_mutex_unlock(&st_lock);
-    if (sp != NULL) {
-        tp_ossl_settings_clear(&sp->pub.ossl);
-        free(sp->policy_file);
-        free(sp);
-    }
+    tpm_state_free(sp != NULL ? &sp->pub : NULL);
 }

@@ -18,7 +18,7 @@
 void tpm_set_policy_path(const char *path); /* NULL: env / default */
 
 /*
- * The process state, resolved on first use (thread-safe, once):
+ * The process state, resolved on first use (thread-safe):
  * lookup order: `policy` key > TLSPOLICY_CONF (secure_getenv) >
  * /etc/tlspolicy/policy.conf > compiled-in DEFAULT. A broken or untrusted
  * file gives the compiled-in DEFAULT and one log line.
@@ -31,12 +31,29 @@ typedef struct tpm_state {
     char exe[4096];           /* /proc/self/exe, or "" */
     const char *policy_file;  /* file used, or NULL (compiled-in) */
     int fallback;             /* 1 if DEFAULT because the file was bad */
-    int fips;                 /* 1 if FIPS properties are the default: do not wrap */
+    int fips;                 /* TPM_FIPS_*: read with __atomic_load_n */
 } tpm_state;
 
-int tpm_state_init(void);          /* 0 ok, -1 nothing could be resolved */
-const tpm_state *tpm_state_get(void); /* resolves if needed; NULL only on OOM */
-void tpm_state_cleanup(void);
+/* FIPS, as seen by the module (state.c). Neither switches the wrappers
+ * off: the wrappers wrap the default provider in every mode. */
+#define TPM_FIPS_KERNEL 1 /* /proc/sys/crypto/fips_enabled reads 1 */
+#define TPM_FIPS_PROPS 2  /* FIPS properties are the library's default:
+                           * fetches go to the FIPS provider, unwrapped */
+
+/*
+ * Lifetime (refcounted): the config module holds a reference from
+ * tpm_state_init() to tpm_state_cleanup() (its last finish); each provider
+ * instance holds one from tpm_state_get1() to tpm_state_free(). The state
+ * outlives CONF_modules_unload while a provider uses it, and while any
+ * reference is held every taker gets the same state.
+ */
+int tpm_state_init(void);          /* module: resolve + take its reference; -1 on OOM */
+void tpm_state_cleanup(void);      /* module: drop its reference */
+const tpm_state *tpm_state_get1(void); /* resolve if needed + a reference; NULL on OOM */
+void tpm_state_free(const tpm_state *st); /* drop a reference (NULL ok) */
+/* The current state, borrowed (NULL if none): only for a caller that
+ * knows a reference is held meanwhile (the module between init and finish). */
+const tpm_state *tpm_state_get(void);
 
 /* syslog, LOG_AUTHPRIV-free: facility LOG_USER, ident "tlspolicy",
  * message prefixed with "prog[pid]: ". Rate-limited per message kind

@@ -16,7 +16,9 @@
 #      suite, through `meson test --setup valgrind` (tests/meson.build), in
 #      BUILDDIR (the build scripts/test.sh made).
 #   3. ThreadSanitizer: tlspolicy.so and the threads test (many threads
-#      handshaking in three library contexts) in a -fsanitize=thread build
+#      handshaking in three library contexts) and the unload tests (threads
+#      handshaking while the module is unloaded and reloaded, and while
+#      OPENSSL_cleanup runs at exit) in a -fsanitize=thread build
 #      (BUILDDIR-tsan); any report fails it.
 #   4. libFuzzer: each fuzz target for TP_FUZZ_SECONDS (default 25) in a
 #      clang build (BUILDDIR-fuzz).
@@ -69,10 +71,10 @@ meson test -C "$b" --no-rebuild --setup valgrind --print-errorlogs --num-process
 # -- 3. ThreadSanitizer -------------------------------------------------------------
 step "ThreadSanitizer"
 setup "$b-tsan" -Db_sanitize=thread -Db_lundef=false -Dbuildtype=debug
-meson compile -C "$b-tsan" provider/tlspolicy tests/hardening/threads >/dev/null
+meson compile -C "$b-tsan" provider/tlspolicy tests/hardening/threads tests/hardening/unload >/dev/null
 TSAN_OPTIONS="halt_on_error=1:exitcode=66:suppressions=$top/tests/hardening/tsan.supp" \
 TP_THREADS_ROUNDS=20 \
-    meson test -C "$b-tsan" --no-rebuild --print-errorlogs threads
+    meson test -C "$b-tsan" --no-rebuild --print-errorlogs threads unload_reload unload_threads unload_exit
 
 # -- 4. libFuzzer ---------------------------------------------------------------------
 step "libFuzzer, ${secs} s per target"

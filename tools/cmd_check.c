@@ -143,6 +143,17 @@ static void check_target(target *t)
         t->ctx_file = file;
         t->ctx_line = line;
         t->ctx_rule = match;
+        if (match[0] != '/') {
+            /* state.c: in a secure-execution process the name is argv[0],
+             * the caller's choice (exec -a) */
+            char note[512];
+            snprintf(note, sizeof(note),
+                     "application rule '%s': base-name rules are not used for setuid or setgid"
+                     " programs, whose name is chosen by whoever starts them; match those by"
+                     " absolute path", match);
+            add(t, TP_SEV_NOTE, file, line, note);
+            count(t, TP_SEV_NOTE);
+        }
         live_check(t, name, exe);
     }
 }

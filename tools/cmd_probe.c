@@ -379,6 +379,21 @@ static void judge_process(probe_ctx *pc, const tp_ossl_settings *s)
         add(rp, "provider_active", 1, "provider tlspolicy active, and the only one");
     }
 
+    /* FIPS (tlspolicy(7)): the kernel's flag leaves the floors to the
+     * provider, measured below; FIPS properties as the default send every
+     * fetch past it, to the FIPS provider. */
+    const char *fprops = probe_find(m, "fips", NULL, NULL, 1);
+    const char *fkernel = probe_find(m, "fips", NULL, NULL, 2);
+    if (fprops && strcmp(fprops, "1") == 0)
+        add(rp, "fips", 0,
+            "FIPS properties are the default: algorithms come from the FIPS provider, which"
+            " tlspolicy does not wrap; the policy's key and hash floors do not hold, only the"
+            " FIPS provider's own checks and the ssl_conf defaults");
+    else if (fkernel && strcmp(fkernel, "1") == 0)
+        add(rp, "fips", 1,
+            "the kernel is in FIPS mode, OpenSSL is not (no fips=yes default): tlspolicy wraps"
+            " the default provider as always; the floors are measured below");
+
     if (pc->fallback) {
         char first[512] = "see tlspolicy check";
         for (size_t i = 0; i < tp_policy_ndiags(pc->p); i++) {

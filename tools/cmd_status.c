@@ -122,6 +122,32 @@ static void check_wiring(st_report *r, const conf_scan *cs)
             "config_diagnostics = 1: a configuration error stops the openssl command at start-up");
 }
 
+/* FIPS: under the kernel's flag the provider keeps wrapping the default
+ * provider; with FIPS properties as the default, fetches go to the FIPS
+ * provider, which it does not wrap (tlspolicy(7), FIPS). */
+static void check_fips(st_report *r, const conf_scan *cs)
+{
+    int kernel = tp_kernel_fips(), fips_prov = 0;
+
+    for (int i = 0; i < cs->nother_providers; i++)
+        fips_prov |= strcmp(cs->other_providers[i], "fips") == 0;
+    if (cs->fips_props)
+        say(r, ST_PROBLEM, "fips",
+            "FIPS properties are the default (alg_section of %s): algorithms come from the FIPS"
+            " provider, which tlspolicy does not wrap; the policy's key and hash floors do not"
+            " hold, only the FIPS provider's own checks and the ssl_conf defaults", cs->file);
+    else if (kernel && fips_prov)
+        say(r, ST_NOTE, "fips",
+            "the kernel is in FIPS mode and %s activates the fips provider, but FIPS properties"
+            " are not the default: fetches still reach tlspolicy; `tlspolicy probe` measures it",
+            cs->file);
+    else if (kernel)
+        say(r, ST_NOTE, "fips",
+            "the kernel is in FIPS mode (/proc/sys/crypto/fips_enabled = 1) but OpenSSL is not"
+            " configured for FIPS here: tlspolicy keeps wrapping the default provider, the floors"
+            " hold (`tlspolicy probe` measures it)");
+}
+
 static void status_help(FILE *f)
 {
     fputs("Usage: tlspolicy status [--openssl-conf FILE] [--json]\n"
@@ -129,8 +155,9 @@ static void status_help(FILE *f)
           "Is the wiring present and effective: the openssl.cnf OpenSSL will read\n"
           "($OPENSSL_CONF, else OPENSSLDIR/openssl.cnf) loads the module, the module\n"
           "file exists, tlspolicy is the last ssl_conf writer and no other provider\n"
-          "is activated, and the policy file is valid and trusted (owned by root,\n"
-          "writable by nobody else). One line per finding; `probe` proves it live.\n"
+          "is activated, FIPS mode does not take the floors away, and the policy\n"
+          "file is valid and trusted (owned by root, writable by nobody else). One\n"
+          "line per finding; `probe` proves it live.\n"
           "\n"
           "  --openssl-conf FILE  the openssl.cnf to look at\n"
           "  --json               one JSON object (\"schema\": 1)\n"
@@ -169,6 +196,7 @@ int cmd_status(cli *c, int argc, char **argv)
     char *cnf = cnf_opt ? cli_join(cnf_opt, "") : conf_default_file();
     conf_scan_load(&cs, cnf);
     check_wiring(&r, &cs);
+    check_fips(&r, &cs);
 
     /* The policy, found as the module finds it. */
     if (cli_resolve_opts(c) != 0) {

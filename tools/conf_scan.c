@@ -137,10 +137,26 @@ int conf_scan_load(conf_scan *cs, const char *file)
             }
         } else if (is_module(v->name, "providers")) {
             scan_providers(cs, c, v->value);
+        } else if (is_module(v->name, "alg_section")) {
+            const char *dp = get(c, v->value, "default_properties");
+            cs->fips_props = conf_true(get(c, v->value, "fips_mode"))
+                             || (dp != NULL && strstr(dp, "fips=yes") != NULL);
         }
     }
     NCONF_free(c);
     return 0;
+}
+
+int tp_kernel_fips(void)
+{
+    FILE *f = fopen("/proc/sys/crypto/fips_enabled", "re");
+    int on = 0;
+
+    if (f != NULL) {
+        on = fgetc(f) == '1';
+        fclose(f);
+    }
+    return on;
 }
 
 void conf_scan_free(conf_scan *cs)

@@ -27,7 +27,11 @@ typedef struct conf_scan {
     char *other_providers[CS_MAX_PROVIDERS]; /* activated besides ours */
     int nother_providers;
     int config_diagnostics;
+    int fips_props;         /* alg_section sets fips=yes as the default */
 } conf_scan;
+
+/* 1 if /proc/sys/crypto/fips_enabled reads 1 (the kernel's FIPS mode). */
+int tp_kernel_fips(void);
 
 /* The openssl.cnf a program started now would read: $OPENSSL_CONF, else
  * OPENSSLDIR/openssl.cnf. Malloc'ed. */

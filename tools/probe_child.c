@@ -14,6 +14,8 @@
  *   init    ok|fail  ERROR
  *   module  PATH                      a tlspolicy*.so mapped in this process
  *   provider NAME                     an active provider (default context)
+ *   fips    PROPS KERNEL              FIPS properties the default (0|1), and
+ *                                     /proc/sys/crypto/fips_enabled (0|1)
  *   ctx     client|server ok|fail ERROR
  *   set     client|server KEY VALUE   min_version max_version ciphers
  *                                     ciphersuites security_level verify_mode
@@ -30,6 +32,7 @@
 
 #include <openssl/bio.h>
 #include <openssl/err.h>
+#include <openssl/evp.h>
 #include <openssl/pem.h>
 #include <openssl/provider.h>
 #include <openssl/ssl.h>
@@ -474,6 +477,8 @@ int probe_child_main(int argc, char **argv)
     }
     report_modules();
     OSSL_PROVIDER_do_all(NULL, report_provider, NULL);
+    record("fips", EVP_default_properties_is_fips_enabled(NULL) ? "1" : "0",
+           tp_kernel_fips() ? "1" : "0", NULL, NULL);
 
     const char *sides[] = {"client", "server"};
     for (int i = 0; i < 2; i++) {

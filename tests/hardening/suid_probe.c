@@ -7,12 +7,19 @@
  * setuid programs too, hence the file name as an argument, as a setuid
  * program with a compiled-in configuration would pass it.)
  *
- *   suid_probe OPENSSL_CNF   prints "euid=N uid=N min=TLSv1.x"
+ * It also tries a SHA-1 signature with a 1024-bit RSA key, which DEFAULT
+ * refuses and an application rule may allow (issue 12: such a rule must not
+ * be chosen by the name a setuid program is started under).
+ *
+ *   suid_probe OPENSSL_CNF   prints "euid=N uid=N min=TLSv1.x sha1rsa1024=signed|refused"
  */
 #include <stdio.h>
 #include <unistd.h>
 
 #include <openssl/crypto.h>
+#include <openssl/err.h>
+#include <openssl/evp.h>
+#include <openssl/rsa.h>
 #include <openssl/ssl.h>
 
 /* In an ASan build: LeakSanitizer stops the world with ptrace, which a
@@ -21,6 +28,21 @@ int __lsan_is_turned_off(void);
 __attribute__((visibility("default"))) int __lsan_is_turned_off(void)
 {
     return 1;
+}
+
+static const char *sha1_rsa1024(void)
+{
+    EVP_PKEY *k = EVP_RSA_gen(1024);
+    EVP_MD_CTX *m = EVP_MD_CTX_new();
+    unsigned char sig[256];
+    size_t len = sizeof(sig);
+    int ok = k != NULL && m != NULL && EVP_DigestSignInit_ex(m, NULL, "SHA1", NULL, NULL, k, NULL) == 1
+             && EVP_DigestSign(m, sig, &len, (const unsigned char *)"tbs", 3) == 1;
+
+    EVP_MD_CTX_free(m);
+    EVP_PKEY_free(k);
+    ERR_clear_error();
+    return k == NULL ? "nokey" : ok ? "signed" : "refused";
 }
 
 int main(int argc, char **argv)
@@ -37,9 +59,10 @@ int main(int argc, char **argv)
     if (ctx == NULL)
         return 5;
     long v = SSL_CTX_get_min_proto_version(ctx);
-    printf("euid=%u uid=%u min=%s\n", (unsigned)geteuid(), (unsigned)getuid(),
+    printf("euid=%u uid=%u min=%s sha1rsa1024=%s\n", (unsigned)geteuid(), (unsigned)getuid(),
            v == TLS1_VERSION ? "TLSv1" : v == TLS1_1_VERSION ? "TLSv1.1"
-           : v == TLS1_2_VERSION ? "TLSv1.2" : v == TLS1_3_VERSION ? "TLSv1.3" : "none");
+           : v == TLS1_2_VERSION ? "TLSv1.2" : v == TLS1_3_VERSION ? "TLSv1.3" : "none",
+           sha1_rsa1024());
     SSL_CTX_free(ctx);
     return 0;
 }
