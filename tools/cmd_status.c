@@ -16,6 +16,7 @@
 #include <openssl/ssl.h>
 
 #include "cli.h"
+#include "esc.h"
 #include "json.h"
 #include "probe.h"
 #include "tp_config.h"
@@ -247,7 +248,7 @@ int cmd_status(cli *c, int argc, char **argv)
         json_finish(&w);
     } else {
         for (int i = 0; i < r.n; i++)
-            printf("%s: %s\n", sev_name(r.f[i].sev), r.f[i].msg);
+            printf("%s: %s\n", sev_name(r.f[i].sev), esc(r.f[i].msg));
     }
     tp_policy_free(p);
     conf_scan_free(&cs);
