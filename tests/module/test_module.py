@@ -18,6 +18,7 @@ that need the log are skipped (77) where namespaces are not available.
 Environment (set by meson): TP_SO, TP_PROBE, TP_SOURCE_DIR, TP_CLI.
 """
 import ctypes
+import json
 import os
 import re
 import shutil
@@ -977,7 +978,14 @@ def test_failsafe_untrusted_dir(c):
     r = subprocess.run([CLI, "status", "--openssl-conf", c.cnf], env=c.env(),
                        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, timeout=30)
     check(r.returncode == 1, "status exits 1", r.stdout)
-    check("problem: %s:0: %s\n" % (planted, why) in r.stdout, "status names the directory", r.stdout)
+    check("problem: %s: %s\n" % (planted, why) in r.stdout, "status names the directory", r.stdout)
+    check("ok: policy file" not in r.stdout, "and does not call the policy file ok", r.stdout)
+    rj = subprocess.run([CLI, "status", "--json", "--openssl-conf", c.cnf], env=c.env(),
+                        stdout=subprocess.PIPE, text=True, timeout=30)
+    d = json.loads(rj.stdout)
+    check(d["ok"] is False and {"severity": "problem", "check": "policy_trusted",
+                                "message": "%s: %s" % (planted, why)} in d["findings"],
+          "status --json: a policy_trusted problem", rj.stdout)
     check("policy %s cannot be used" % planted in r.stdout, "status: policy not used", r.stdout)
 
     LOG.clear()
