@@ -25,7 +25,9 @@ const char *esc(const char *s)
     size_t n = 0;
     const unsigned char *u = (const unsigned char *)s;
     for (size_t i = 0; u[i]; i++)
-        n += plain(u[i]) ? 1 : (u[i] == '\\' || u[i] == '\t' || u[i] == '\n' || u[i] == '\r') ? 2 : 4;
+        n += plain(u[i])                                                      ? 1
+             : (u[i] == '\\' || u[i] == '\t' || u[i] == '\n' || u[i] == '\r') ? 2
+                                                                              : 4;
     if (n == strlen(s))
         return s;
     char *o = realloc(slot[next], n + 1);
@@ -46,9 +48,7 @@ const char *esc(const char *s)
         case '\t': *w++ = 't'; break;
         case '\n': *w++ = 'n'; break;
         case '\r': *w++ = 'r'; break;
-        default:
-            sprintf(w, "x%02x", c);
-            w += 3;
+        default: sprintf(w, "x%02x", c); w += 3;
         }
     }
     *w = '\0';

@@ -40,8 +40,7 @@ static char *join(const char *root, const char *rel)
     return s;
 }
 
-char *root_path_walk(const char *root, const char *path, int follow_last, char *err,
-                     size_t errlen)
+char *root_path_walk(const char *root, const char *path, int follow_last, char *err, size_t errlen)
 {
     /* res: the resolved part, "" or "/a/b" relative to root; rest: what is
      * left, which grows by a symlink target at a time. */
@@ -186,8 +185,8 @@ static int by_kernel(const char *root, const char *path, int follow_last, char *
         size_t b = n;
         while (b > 0 && path[b - 1] != '/')
             b--;
-        if (b == n || (n - b == 2 && path[b] == '.' && path[b + 1] == '.')
-            || (n - b == 1 && path[b] == '.'))
+        if (b == n || (n - b == 2 && path[b] == '.' && path[b + 1] == '.') ||
+            (n - b == 1 && path[b] == '.'))
             break;
         dir = strndup(path, b);
         if (dir == NULL) {
@@ -227,8 +226,8 @@ static int by_kernel(const char *root, const char *path, int follow_last, char *
     size_t ol = strlen(suffix) + bl + 2;
     char *tail = malloc(ol);
     if (tail != NULL)
-        snprintf(tail, ol, "%s%s%.*s", suffix, base && strcmp(suffix, "/") ? "/" : "",
-                 (int)bl, base ? base : "");
+        snprintf(tail, ol, "%s%s%.*s", suffix, base && strcmp(suffix, "/") ? "/" : "", (int)bl,
+                 base ? base : "");
     free(dir);
     *out = tail ? join(root, strcmp(tail, "/") == 0 ? "" : tail) : NULL;
     free(tail);

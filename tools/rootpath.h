@@ -21,7 +21,6 @@ char *root_path(const char *root, const char *path, int follow_last, char *err, 
 
 /* The same, resolved by lstat/readlink in user space (kernels before 5.6,
  * no /proc); exposed for the tests, which compare the two. */
-char *root_path_walk(const char *root, const char *path, int follow_last, char *err,
-                     size_t errlen);
+char *root_path_walk(const char *root, const char *path, int follow_last, char *err, size_t errlen);
 
 #endif

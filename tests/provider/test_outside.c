@@ -38,7 +38,8 @@ static int by_policy(void)
     char buf[256];
     while ((e = ERR_peek_error_data(&data, &flags)) != 0) {
         ERR_error_string_n(e, buf, sizeof(buf));
-        if (strstr(buf, "tlspolicy") || (data && (flags & ERR_TXT_STRING) && strstr(data, "tlspolicy")))
+        if (strstr(buf, "tlspolicy") ||
+            (data && (flags & ERR_TXT_STRING) && strstr(data, "tlspolicy")))
             found = 1;
         ERR_get_error();
     }
@@ -61,8 +62,8 @@ static int sign(OSSL_LIB_CTX *lib, EVP_PKEY *k, const char *md)
     EVP_MD_CTX *m = EVP_MD_CTX_new();
     unsigned char sig[1024];
     size_t sl = sizeof(sig);
-    int ok = m != NULL && EVP_DigestSignInit_ex(m, NULL, md, lib, NULL, k, NULL) == 1
-             && EVP_DigestSign(m, sig, &sl, (const unsigned char *)"tlspolicy", 9) == 1;
+    int ok = m != NULL && EVP_DigestSignInit_ex(m, NULL, md, lib, NULL, k, NULL) == 1 &&
+             EVP_DigestSign(m, sig, &sl, (const unsigned char *)"tlspolicy", 9) == 1;
     EVP_MD_CTX_free(m);
     return ok;
 }
@@ -73,7 +74,8 @@ static RSA *rsa1024(void)
 {
     RSA *r = RSA_new();
     BIGNUM *e = BN_new();
-    if (r == NULL || e == NULL || !BN_set_word(e, RSA_F4) || !RSA_generate_key_ex(r, 1024, e, NULL)) {
+    if (r == NULL || e == NULL || !BN_set_word(e, RSA_F4) ||
+        !RSA_generate_key_ex(r, 1024, e, NULL)) {
         fprintf(stderr, "RSA_generate_key_ex failed\n");
         exit(99);
     }
@@ -94,7 +96,8 @@ static X509 *self_cert(EVP_PKEY *k)
 {
     X509 *x = X509_new();
     X509_NAME *n = X509_NAME_new();
-    X509_NAME_add_entry_by_txt(n, "CN", MBSTRING_ASC, (const unsigned char *)"localhost", -1, -1, 0);
+    X509_NAME_add_entry_by_txt(n, "CN", MBSTRING_ASC, (const unsigned char *)"localhost", -1, -1,
+                               0);
     X509_set_version(x, 2);
     ASN1_INTEGER_set(X509_get_serialNumber(x), 1);
     X509_gmtime_adj(X509_getm_notBefore(x), -60);
@@ -177,7 +180,8 @@ int main(int argc, char **argv)
 
     /* 1. a key with its own RSA_METHOD (the shape of ENGINE, PKCS#11, TPM keys) */
     EVP_PKEY *plain = wrap(r);
-    row(!sign(NULL, plain, "SHA256") && by_policy(), "control: EVP signature with an RSA-1024 key refused");
+    row(!sign(NULL, plain, "SHA256") && by_policy(),
+        "control: EVP signature with an RSA-1024 key refused");
     row(!sign(NULL, plain, "SHA1") && by_policy(), "control: EVP SHA-1 signature refused");
     RSA *r2 = RSAPrivateKey_dup(r);
     RSA_METHOD *meth = RSA_meth_dup(RSA_PKCS1_OpenSSL());
@@ -192,8 +196,10 @@ int main(int argc, char **argv)
     row(self_cert(plain) == NULL, "control: the plain key cannot sign a certificate");
     {
         SSL_CTX *sc = SSL_CTX_new(TLS_server_method());
-        row(sc != NULL && SSL_CTX_get_security_level(sc) >= 2 && SSL_CTX_use_certificate(sc, fcert) != 1,
-            "control: at the policy's security level the 1024-bit certificate is refused when loaded");
+        row(sc != NULL && SSL_CTX_get_security_level(sc) >= 2 &&
+                SSL_CTX_use_certificate(sc, fcert) != 1,
+            "control: at the policy's security level the 1024-bit certificate is refused when "
+            "loaded");
         SSL_CTX_free(sc);
     }
     row(!handshake(stock, fcert, plain),
@@ -236,15 +242,16 @@ int main(int argc, char **argv)
         DH *a = DH_get_1024_160(), *b = DH_get_1024_160();
         unsigned char k[256];
         int kl = a && b && DH_generate_key(a) && DH_generate_key(b)
-                     ? DH_compute_key(k, DH_get0_pub_key(b), a) : -1;
+                     ? DH_compute_key(k, DH_get0_pub_key(b), a)
+                     : -1;
         row(kl > 0 && DH_bits(a) == 1024, "OUTSIDE: DH_compute_key over a 1024-bit group");
         EVP_PKEY *pa = EVP_PKEY_new(), *pb = EVP_PKEY_new();
         EVP_PKEY_assign_DH(pa, a);
         EVP_PKEY_assign_DH(pb, b);
         EVP_PKEY_CTX *dc = EVP_PKEY_CTX_new(pa, NULL);
         size_t dl = sizeof(k);
-        int ok = dc && EVP_PKEY_derive_init(dc) == 1 && EVP_PKEY_derive_set_peer(dc, pb) == 1
-                 && EVP_PKEY_derive(dc, k, &dl) == 1;
+        int ok = dc && EVP_PKEY_derive_init(dc) == 1 && EVP_PKEY_derive_set_peer(dc, pb) == 1 &&
+                 EVP_PKEY_derive(dc, k, &dl) == 1;
         row(!ok && by_policy(), "control: EVP_PKEY_derive over the same group refused");
         EVP_PKEY_CTX_free(dc);
         EVP_PKEY_free(pa);
@@ -256,8 +263,8 @@ int main(int argc, char **argv)
         OSSL_LIB_CTX *fresh = OSSL_LIB_CTX_new();
         EVP_PKEY *k = NULL;
         EVP_PKEY_CTX *g = EVP_PKEY_CTX_new_from_name(fresh, "RSA", NULL);
-        int gen = g && EVP_PKEY_keygen_init(g) == 1 && EVP_PKEY_CTX_set_rsa_keygen_bits(g, 1024) == 1
-                  && EVP_PKEY_keygen(g, &k) == 1;
+        int gen = g && EVP_PKEY_keygen_init(g) == 1 &&
+                  EVP_PKEY_CTX_set_rsa_keygen_bits(g, 1024) == 1 && EVP_PKEY_keygen(g, &k) == 1;
         row(gen, "OUTSIDE: OSSL_LIB_CTX_new() with no configuration makes an RSA-1024 key");
         row(gen && sign(fresh, k, "SHA1"), "OUTSIDE: ... and signs with SHA-1");
         row(!OSSL_PROVIDER_available(fresh, "tlspolicy"),
@@ -271,8 +278,8 @@ int main(int argc, char **argv)
     {
         SRP_gN *gN = SRP_get_default_gN("1024");
         BIGNUM *salt = NULL, *v = NULL, *bpriv = BN_new();
-        int ok = gN && SRP_create_verifier_BN("user", "password", &salt, &v, gN->N, gN->g)
-                 && BN_rand(bpriv, 256, BN_RAND_TOP_ANY, BN_RAND_BOTTOM_ANY);
+        int ok = gN && SRP_create_verifier_BN("user", "password", &salt, &v, gN->N, gN->g) &&
+                 BN_rand(bpriv, 256, BN_RAND_TOP_ANY, BN_RAND_BOTTOM_ANY);
         BIGNUM *B = ok ? SRP_Calc_B(bpriv, gN->N, gN->g, v) : NULL;
         row(B != NULL && BN_num_bits(gN->N) == 1024,
             "OUTSIDE: SRP verifier and server value over the 1024-bit SRP group");
@@ -289,6 +296,7 @@ int main(int argc, char **argv)
     RSA_free(r);
     OSSL_PROVIDER_unload(stock_default);
     OSSL_LIB_CTX_free(stock);
-    printf("%s\n", failures ? "some rows did not behave as tlspolicy(7) says" : "all rows as documented");
+    printf("%s\n",
+           failures ? "some rows did not behave as tlspolicy(7) says" : "all rows as documented");
     return failures ? 1 : 0;
 }
