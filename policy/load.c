@@ -2,6 +2,8 @@
  * load.c - find and read the files of a policy: policy file, policy.d
  * drop-ins, the profile and its modifiers. Every file is opened once, checked
  * on the open descriptor (type, size, owner, mode) and read whole, bounded.
+ * With require_trusted, every directory from / down to the file (and down to
+ * each symlink's target) must be owned by root and writable by nobody else.
  */
 #include <dirent.h>
 #include <errno.h>
@@ -66,6 +68,165 @@ static int trusted_stat(tp_policy *p, const char *path, const struct stat *st, i
     return 0;
 }
 
+/* A directory the policy may be read through: owned by root and writable by
+ * nobody else. A sticky bit does not help: in a sticky world-writable
+ * directory anyone may still create the name (sudo and OpenSSH's safe_path
+ * refuse it the same way). */
+static int dir_refused(tp_policy *p, const char *file, const char *dir, const struct stat *st)
+{
+    if (st->st_uid != 0) {
+        tp_diag_add(p, TP_SEV_ERROR, TP_ERR_UNTRUSTED, file, 0,
+                    "directory %s is owned by uid %u, not root: refusing it", dir,
+                    (unsigned)st->st_uid);
+        return -1;
+    }
+    if (st->st_mode & (S_IWGRP | S_IWOTH)) {
+        tp_diag_add(p, TP_SEV_ERROR, TP_ERR_UNTRUSTED, file, 0,
+                    "directory %s is writable by %s (mode %04o): refusing it", dir,
+                    (st->st_mode & S_IWOTH) ? "others" : "group", (unsigned)(st->st_mode & 07777));
+        return -1;
+    }
+    return 0;
+}
+
+#define TP_MAX_SYMLINKS 40
+
+/*
+ * Resolve path component by component from /, following symlinks as the
+ * kernel does, and check every directory passed through (those above the
+ * file, and above each symlink's target) with dir_refused; the file (or
+ * directory) at the end is the caller's to check, on its descriptor. On success *out is the resolved path to open:
+ * nobody but root can change what it names, so the open that follows
+ * opens what was checked. A component that does not exist ends the walk
+ * with *out = the path as given, and the open reports it. Returns 0, or
+ * -1 with a diagnostic.
+ */
+static int trusted_walk(tp_policy *p, const char *path, char **out)
+{
+    *out = NULL;
+    char cwd[4096];
+    if (path[0] != '/' && getcwd(cwd, sizeof(cwd)) == NULL) {
+        tp_diag_add(p, TP_SEV_ERROR, TP_ERR_IO, path, 0, "cannot find the working directory: %s",
+                    strerror(errno));
+        return -1;
+    }
+    /* rest: what is left to resolve; res: the resolved directories so far
+     * ("" is /). Both grow by at most one symlink target per step. */
+    size_t cap = strlen(path) + (path[0] != '/' ? strlen(cwd) + 1 : 0) + 2;
+    char *rest = malloc(cap), *res = malloc(cap + 1), *cand = NULL;
+    size_t rcap = cap + 1, rl = 0;
+    int links = 0, ret = -1;
+    struct stat st;
+    if (rest == NULL || res == NULL)
+        goto oom;
+    if (path[0] != '/')
+        snprintf(rest, cap, "%s/%s", cwd, path);
+    else
+        snprintf(rest, cap, "%s", path);
+    res[0] = '\0';
+    if (lstat("/", &st) != 0 || dir_refused(p, path, "/", &st) < 0)
+        goto done;
+    char *s = rest;
+    for (;;) {
+        while (*s == '/')
+            s++;
+        if (*s == '\0')
+            break;
+        char *e = strchrnul(s, '/');
+        size_t cl = (size_t)(e - s);
+        const char *after = e;
+        while (*after == '/')
+            after++;
+        int last = *after == '\0';
+        if (cl == 1 && s[0] == '.') {
+            s = e;
+            continue;
+        }
+        if (cl == 2 && s[0] == '.' && s[1] == '.') {
+            while (rl > 0 && res[rl - 1] != '/')
+                rl--;
+            if (rl > 0)
+                rl--;
+            res[rl] = '\0';
+            s = e;
+            continue;
+        }
+        if (rl + cl + 2 > rcap) {
+            char *n = realloc(res, rl + cl + 2);
+            if (n == NULL)
+                goto oom;
+            res = n;
+            rcap = rl + cl + 2;
+        }
+        res[rl] = '/';
+        memcpy(res + rl + 1, s, cl);
+        res[rl + 1 + cl] = '\0';
+        if (lstat(res, &st) != 0) {
+            /* absent (or unreadable): the open of the path reports it */
+            *out = strdup(path);
+            if (*out == NULL)
+                goto oom;
+            ret = 0;
+            goto done;
+        }
+        if (S_ISLNK(st.st_mode)) {
+            if (++links > TP_MAX_SYMLINKS) {
+                /* a loop: the open fails the same way (ELOOP) */
+                *out = strdup(path);
+                if (*out == NULL)
+                    goto oom;
+                ret = 0;
+                goto done;
+            }
+            char target[4096];
+            ssize_t tl = readlink(res, target, sizeof(target) - 1);
+            if (tl <= 0 || (size_t)tl >= sizeof(target) - 1) {
+                tp_diag_add(p, TP_SEV_ERROR, TP_ERR_IO, path, 0, "cannot read symbolic link %s",
+                            res);
+                goto done;
+            }
+            target[tl] = '\0';
+            res[rl] = '\0';
+            size_t nl = (size_t)tl + 1 + strlen(e) + 1;
+            cand = malloc(nl);
+            if (cand == NULL)
+                goto oom;
+            snprintf(cand, nl, "%s/%s", target, e);
+            free(rest);
+            rest = cand;
+            cand = NULL;
+            if (rest[0] == '/')
+                rl = 0, res[0] = '\0';
+            s = rest;
+            continue;
+        }
+        if (!S_ISDIR(st.st_mode) && !last) {
+            /* a file used as a directory: the open says so */
+            *out = strdup(path);
+            if (*out == NULL)
+                goto oom;
+            ret = 0;
+            goto done;
+        }
+        if (S_ISDIR(st.st_mode) && !last && dir_refused(p, path, res, &st) < 0)
+            goto done;
+        rl += 1 + cl;
+        s = e;
+    }
+    *out = strdup(rl ? res : "/");
+    if (*out == NULL)
+        goto oom;
+    ret = 0;
+    goto done;
+oom:
+    tp_diag_add(p, TP_SEV_ERROR, TP_ERR_NOMEM, path, 0, "out of memory");
+done:
+    free(rest);
+    free(res);
+    free(cand);
+    return ret;
+}
+
 /*
  * Read a whole file. Returns 1 and sets *buf and *len when read, 0 when absent
  * and not required, -1 on error (diagnostic added).
@@ -75,8 +236,13 @@ static int read_whole(tp_policy *p, const char *path, int required, int trust, c
 {
     *buf = NULL;
     *len = 0;
+    /* With trust: open the path as resolved through checked directories. */
+    char *real = NULL;
+    if (trust && trusted_walk(p, path, &real) < 0)
+        return -1;
     /* O_NONBLOCK: a FIFO planted as a policy file must not hang start-up. */
-    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+    int fd = open(real ? real : path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+    free(real);
     if (fd < 0) {
         int e = errno;
         if (e == ENOENT && !required)
@@ -259,7 +425,13 @@ static void add_dropins(lctx *c, const char *policy_path)
         dir[0] = '.';
     memcpy(dir + dl, "/policy.d", sizeof("/policy.d"));
 
-    int fd = open(dir, O_RDONLY | O_CLOEXEC | O_DIRECTORY | O_NONBLOCK);
+    char *real = NULL;
+    if (c->o->require_trusted && trusted_walk(p, dir, &real) < 0) {
+        free(dir);
+        return;
+    }
+    int fd = open(real ? real : dir, O_RDONLY | O_CLOEXEC | O_DIRECTORY | O_NONBLOCK);
+    free(real);
     if (fd < 0) {
         if (errno != ENOENT)
             tp_diag_add(p, TP_SEV_ERROR, errno == ENOTDIR ? TP_ERR_INVALID : TP_ERR_IO, dir, 0,

@@ -126,7 +126,9 @@ typedef struct tp_load_opts {
      * then datadir/modifiers. */
     const char *const *modifier_dirs;
     /* Refuse files (and the policy.d directory) that are not owned by uid 0
-     * or are writable by group or others. */
+     * or are writable by group or others, and files reached through any
+     * directory (from /, symlinks followed component by component) that is
+     * not owned by uid 0 or is writable by group or others, sticky or not. */
     int require_trusted;
     /* OpenSSL version number of the library in use (OPENSSL_VERSION_NUMBER
      * style, 0x30000000 for 3.0.0). Names that need a newer OpenSSL are

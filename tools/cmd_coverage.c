@@ -26,6 +26,7 @@
 #include <openssl/crypto.h>
 
 #include "cli.h"
+#include "esc.h"
 #include "json.h"
 #include "probe.h"
 #include "tp_config.h"
@@ -404,8 +405,8 @@ int cmd_coverage(cli *c, int argc, char **argv)
         printf("%-8s %-6s %-16s %-10s %s\n", "PID", "UID", "COMMAND", "STATUS", "WHY");
         for (size_t i = 0; i < ps.n; i++) {
             const proc_info *pi = &ps.v[i];
-            printf("%-8d %-6u %-16s %-10s %s\n", pi->pid, pi->uid, pi->comm, pi->status,
-                   pi->reason);
+            printf("%-8d %-6u %-16s %-10s %s\n", pi->pid, pi->uid, esc(pi->comm),
+                   esc(pi->status), esc(pi->reason));
         }
         printf("\n%d covered, %d uncovered (OpenSSL 3 without tlspolicy.so), %d on OpenSSL 1.1,"
                " %d using GnuTLS or NSS; scope: %s processes\n",

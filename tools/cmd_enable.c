@@ -36,6 +36,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "rootpath.h"
 #include "probe.h"
 #include "tp_config.h"
 
@@ -60,30 +61,28 @@ static int has_root(const cli *c)
     return c->root && c->root[0] && strcmp(c->root, "/") != 0;
 }
 
-/* ROOT + abs (abs as the target system sees it). */
-static char *rooted(const cli *c, const char *abs)
+/* abs (as the target system sees it) resolved inside ROOT, every
+ * component (rootpath.c); NULL with err set when that cannot be done. */
+static char *rooted(const cli *c, const char *abs, char *err, size_t errlen)
 {
     if (!has_root(c))
         return cli_join(abs, "");
-    char *r = cli_join(c->root, abs[0] == '/' ? "" : "/");
-    size_t n = strlen(r);
-    while (n > 1 && r[n - 1] == '/')
-        r[--n] = '\0';
-    char *full = cli_join(r, abs);
-    free(r);
-    return full;
+    return root_path(c->root, abs, 1, err, errlen);
 }
 
 /*
- * Follow symbolic links of the last component inside the root (Debian's
+ * Follow symbolic links of the last component (Debian's
  * OPENSSLDIR/openssl.cnf is a link to /etc/ssl/openssl.cnf: replacing the
- * link by a file would be wrong). Returns the host path of the real file.
+ * link by a file would be wrong); under --root, every component inside the
+ * root. Returns the host path of the real file.
  */
 static char *resolve(const cli *c, const char *path, char *err, size_t errlen)
 {
+    if (has_root(c))
+        return rooted(c, path, err, errlen);
     char *cur = cli_join(path, "");
     for (int i = 0; i < 40; i++) {
-        char *full = rooted(c, cur);
+        char *full = cli_join(cur, "");
         struct stat st;
         if (lstat(full, &st) != 0 || !S_ISLNK(st.st_mode)) {
             free(cur);
@@ -337,10 +336,22 @@ static int scan(const cli *c, const char *file, const buf *content, conf_scan *c
     size_t k = split(content, &v);
     for (size_t i = 0; i < k; i++) {
         if (is_our_include(v[i].s, v[i].n)) {
-            char *host = rooted(c, "");
+            char *snip = strndup(v[i].s + 9, v[i].n - 9);
+            if (snip == NULL) {
+                fputs("tlspolicy: out of memory\n", stderr);
+                exit(TP_EXIT_LOAD);
+            }
+            snip[strcspn(snip, " \t\r")] = '\0';
+            char *host = rooted(c, snip, err, errlen);
+            free(snip);
+            if (host == NULL) {
+                free(v);
+                free(copy.p);
+                return -1;
+            }
             appends(&copy, ".include ");
             appends(&copy, host);
-            append(&copy, v[i].s + 9, v[i].len - 9);
+            appends(&copy, "\n");
             free(host);
         } else {
             append(&copy, v[i].s, v[i].len);
@@ -395,13 +406,14 @@ static int verify(const cli *c, const char *newpath, const buf *candidate, const
     } else {
         rc = 0;
         if (expect_ours) {
-            char *mod = rooted(c, cs.module_path);
+            char rerr[512];
+            char *mod = rooted(c, cs.module_path, rerr, sizeof(rerr));
             struct stat st;
-            if (stat(mod, &st) != 0 || !S_ISREG(st.st_mode)) {
+            if (mod == NULL || stat(mod, &st) != 0 || !S_ISREG(st.st_mode)) {
                 snprintf(err, errlen,
                          "the module %s is missing: an openssl.cnf naming a missing module "
                          "takes every algorithm away from OpenSSL programs",
-                         mod);
+                         mod ? mod : rerr);
                 rc = -1;
             }
             free(mod);
@@ -453,7 +465,8 @@ static void help_enable(FILE *f)
           "read (`tlspolicy coverage`).\n"
           "\n"
           "  --openssl-conf FILE  the openssl.cnf to change (path on the target)\n"
-          "  --root DIR           change DIR + that path (an image being built)\n"
+          "  --root DIR           change that path inside DIR (an image being built;\n"
+          "                       symlinks and .. resolved inside DIR)\n"
           "\n"
           "Exit status: 0 enabled (or already), 1 refused (nothing changed),\n"
           "2 usage error.\n",
@@ -470,7 +483,7 @@ static void help_disable(FILE *f)
           "afterwards no longer load the module.\n"
           "\n"
           "  --openssl-conf FILE  the openssl.cnf to change (path on the target)\n"
-          "  --root DIR           change DIR + that path\n"
+          "  --root DIR           change that path inside DIR\n"
           "\n"
           "Exit status: 0 disabled (or was not enabled), 1 refused (nothing\n"
           "changed), 2 usage error.\n",
@@ -574,11 +587,11 @@ static int run(cli *c, int argc, char **argv, int enable)
                       before.init_sect);
             goto out;
         }
-        char *snip_host = rooted(c, snippet);
+        char *snip_host = rooted(c, snippet, err, sizeof(err));
         struct stat sst;
-        if (stat(snip_host, &sst) != 0) {
-            cli_error(c, "%s is missing (is the package installed?); %s not changed", snip_host,
-                      target);
+        if (snip_host == NULL || stat(snip_host, &sst) != 0) {
+            cli_error(c, "%s is missing (is the package installed?); %s not changed",
+                      snip_host ? snip_host : err, target);
             free(snip_host);
             goto out;
         }

@@ -21,6 +21,7 @@
 
 #include "cli.h"
 #include "report.h"
+#include "rootpath.h"
 #include "tp_config.h"
 
 #define SET_MAX_FILE (1024 * 1024)
@@ -194,6 +195,21 @@ static void set_help(FILE *f)
           "written, 2 usage error.\n", f);
 }
 
+/* ROOT/etc/tlspolicy/policy.conf with the directory resolved inside the
+ * root (a symlinked etc/ or etc/tlspolicy must not lead to the host's). */
+static char *set_root_target(cli *c)
+{
+    char err[1024];
+    char *dir = root_path(c->opts.root, TP_ETCDIR, 1, err, sizeof(err));
+    if (dir == NULL) {
+        cli_error(c, "%s", err);
+        return NULL;
+    }
+    char *t = cli_join(dir, "/policy.conf");
+    free(dir);
+    return t;
+}
+
 int cmd_set(cli *c, int argc, char **argv)
 {
     static const struct option longopts[] = {
@@ -215,8 +231,10 @@ int cmd_set(cli *c, int argc, char **argv)
         return TP_EXIT_LOAD;
 
     char *target = c->opts.policy_file ? cli_join(c->opts.policy_file, "")
-                   : c->opts.root      ? cli_join(c->opts.root, TP_ETCDIR "/policy.conf")
+                   : c->opts.root      ? set_root_target(c)
                                        : cli_join(TP_ETCDIR "/policy.conf", "");
+    if (target == NULL)
+        return TP_EXIT_PROBLEMS;
     char *old = NULL, *text = NULL, *tmp = NULL, *dircopy = cli_join(target, "");
     const char *dir = dirname(dircopy);
     size_t len = 0, start, end;

@@ -13,6 +13,7 @@
 #include <openssl/crypto.h>
 
 #include "cli.h"
+#include "esc.h"
 #include "json.h"
 #include "names.h"
 #include "report.h"
@@ -135,17 +136,17 @@ static void show_text(const view *v, const tp_ossl_settings *s, const tp_floors 
     static char buf[VALUE_MAX];
     const char *file = tp_policy_file(v->p);
 
-    printf("Program: %s\n", v->app ? v->app : "(system-wide)");
-    printf("Policy file: %s\n", file ? file : "compiled-in DEFAULT");
+    printf("Program: %s\n", v->app ? esc(v->app) : "(system-wide)");
+    printf("Policy file: %s\n", file ? esc(file) : "compiled-in DEFAULT");
     if (tp_policy_ndropins(v->p) == 0)
         printf("Drop-ins: none\n");
     for (size_t i = 0; i < tp_policy_ndropins(v->p); i++)
-        printf("Drop-in: %s\n", tp_policy_dropin(v->p, i));
+        printf("Drop-in: %s\n", esc(tp_policy_dropin(v->p, i)));
     if (v->app && tp_resolved_napps(v->r) == 0)
         printf("Application rules: none match\n");
     for (size_t i = 0; i < tp_resolved_napps(v->r); i++) {
         rep_app_text(v->p, tp_resolved_app(v->r, i), buf, sizeof(buf));
-        printf("Application rule: %s\n", buf);
+        printf("Application rule: %s\n", esc(buf));
     }
     if (view_fallback(v))
         printf("Fallback: the policy has errors; programs get the compiled-in DEFAULT\n");
@@ -161,13 +162,13 @@ static void show_text(const view *v, const tp_ossl_settings *s, const tp_floors 
 
     printf("\nOpenSSL settings (ssl_conf system_default):\n");
     for (size_t i = 0; i < s->ncmds; i++)
-        printf("  %s = %s\n", s->cmds[i].cmd, s->cmds[i].value ? s->cmds[i].value : "");
+        printf("  %s = %s\n", s->cmds[i].cmd, s->cmds[i].value ? esc(s->cmds[i].value) : "");
     printf("\nApplied by the config module:\n");
     printf("  %-28s %d\n", "security level", s->security_level);
     printf("  %-28s %s\n", "verify peer",
            s->verify_peer ? verify_name(s->verify_peer) : "none (left to the program)");
-    printf("  %-28s %s\n", "CA file", s->ca_file ? s->ca_file : "(system default)");
-    printf("  %-28s %s\n", "CA path", s->ca_path ? s->ca_path : "(system default)");
+    printf("  %-28s %s\n", "CA file", s->ca_file ? esc(s->ca_file) : "(system default)");
+    printf("  %-28s %s\n", "CA path", s->ca_path ? esc(s->ca_path) : "(system default)");
 
     printf("\nProvider floors:\n");
     printf("  %-28s %s\n", "mode", fl->permissive ? "permissive" : "enforce");
@@ -490,8 +491,8 @@ int cmd_explain(cli *c, int argc, char **argv)
             const tp_origin *o = tp_resolved_origin(v.r, (tp_key)k, i);
             char where[8192];
             rep_origin_text(o, where, sizeof(where));
-            printf("  %c %s: %s\n", i + 1 == n ? '*' : ' ', where,
-                   o->text ? o->text : "");
+            printf("  %c %s: %s\n", i + 1 == n ? '*' : ' ', esc(where),
+                   o->text ? esc(o->text) : "");
         }
     }
     if (json) {

@@ -16,6 +16,7 @@
 #include <openssl/ssl.h>
 
 #include "cli.h"
+#include "esc.h"
 #include "json.h"
 #include "probe.h"
 #include "tp_config.h"
@@ -227,14 +228,29 @@ int cmd_status(cli *c, int argc, char **argv)
         say(&r, ST_NOTE, "policy", "no policy file (%s absent): programs get the compiled-in DEFAULT",
             dflt);
     } else {
+        /* The file itself may be fine and a directory above it (or above
+         * a symlink's target) not: then that is the trust finding. */
+        int nb = r.n, dir_bad = 0;
         check_trust(&r, "policy_trusted", "policy file", file);
+        int file_ok = r.n > nb && r.f[nb].sev == ST_OK;
+        for (size_t i = 0; i < tp_policy_ndiags(p); i++) {
+            const tp_diag *d = tp_policy_diag(p, i);
+            dir_bad |= d->severity == TP_SEV_ERROR && d->code == TP_ERR_UNTRUSTED;
+        }
+        if (file_ok && dir_bad)
+            r.n = nb;
         if (tp_policy_nerrors(p) || tp_policy_is_fallback(p)) {
             for (size_t i = 0; i < tp_policy_ndiags(p); i++) {
                 const tp_diag *d = tp_policy_diag(p, i);
                 if (d->severity != TP_SEV_ERROR)
                     continue;
-                say(&r, ST_PROBLEM, "policy_valid", "%s:%d: %s", d->file ? d->file : file, d->line,
-                    d->message);
+                int trust = file_ok && dir_bad && d->code == TP_ERR_UNTRUSTED;
+                const char *check = trust ? "policy_trusted" : "policy_valid";
+                if (d->line > 0)
+                    say(&r, ST_PROBLEM, check, "%s:%d: %s", d->file ? d->file : file, d->line,
+                        d->message);
+                else
+                    say(&r, ST_PROBLEM, check, "%s: %s", d->file ? d->file : file, d->message);
             }
             say(&r, ST_PROBLEM, "policy_valid",
                 "policy %s cannot be used: programs get the compiled-in DEFAULT", file);
@@ -276,7 +292,7 @@ int cmd_status(cli *c, int argc, char **argv)
         out_bad = json_finish(&w) != 0;
     } else {
         for (int i = 0; i < r.n; i++)
-            printf("%s: %s\n", sev_name(r.f[i].sev), r.f[i].msg);
+            printf("%s: %s\n", sev_name(r.f[i].sev), esc(r.f[i].msg));
     }
     tp_policy_free(p);
     conf_scan_free(&cs);

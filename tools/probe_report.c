@@ -9,6 +9,7 @@
 #include "cli.h"
 #include "json.h"
 #include "names.h"
+#include "esc.h"
 #include "probe_int.h"
 
 /* The settings compared between the measured and the reference process:
@@ -80,7 +81,7 @@ static void hello_names(json_w *w, const char *key, const char *v)
         if (w)
             json_str(w, name);
         else
-            printf("%s%s", first ? "" : ", ", name);
+            printf("%s%s", first ? "" : ", ", esc(name));
         first = 0;
         v += strcspn(v, ":");
         if (*v == ':')
@@ -257,7 +258,7 @@ static void list_minus(const char *a, const char *b, char *out, size_t len)
 static void print_diff(const char *label, const char *a, const char *b)
 {
     if (strlen(a) <= 60 && strlen(b) <= 60) {
-        printf("  %s: %s (policy: %s)\n", label, a[0] ? a : "(none)", b[0] ? b : "(none)");
+        printf("  %s: %s (policy: %s)\n", label, a[0] ? esc(a) : "(none)", b[0] ? esc(b) : "(none)");
         return;
     }
     char extra[512], missing[512];
@@ -265,9 +266,9 @@ static void print_diff(const char *label, const char *a, const char *b)
     list_minus(b, a, missing, sizeof(missing));
     printf("  %s:", label);
     if (extra[0])
-        printf(" not in the policy: %s;", extra);
+        printf(" not in the policy: %s;", esc(extra));
     if (missing[0])
-        printf(" missing: %s;", missing);
+        printf(" missing: %s;", esc(missing));
     if (!extra[0] && !missing[0])
         printf(" same names, another order;");
     printf(" (tlspolicy probe --json has both lists)\n");
@@ -275,17 +276,17 @@ static void print_diff(const char *label, const char *a, const char *b)
 
 void probe_print_text(const probe_ctx *pc)
 {
-    printf("Program: %s\n", pc->app ? pc->app : "(any program)");
-    printf("openssl.cnf: %s\n", pc->cnf);
-    printf("Policy file: %s%s\n", pc->policy_file ? pc->policy_file : "compiled-in DEFAULT",
+    printf("Program: %s\n", pc->app ? esc(pc->app) : "(any program)");
+    printf("openssl.cnf: %s\n", esc(pc->cnf));
+    printf("Policy file: %s%s\n", pc->policy_file ? esc(pc->policy_file) : "compiled-in DEFAULT",
            pc->fallback ? " (cannot be used: the compiled-in DEFAULT is in force)" : "");
     const char *mod = probe_find(&pc->m, "module", NULL, NULL, 1);
-    printf("Module: %s\n", mod ? mod : "not loaded");
+    printf("Module: %s\n", mod ? esc(mod) : "not loaded");
     printf("Providers:");
     int any = 0;
     for (int i = 0; i < pc->m.n; i++)
         if (strcmp(pc->m.r[i].f[0], "provider") == 0) {
-            printf(" %s", pc->m.r[i].f[1]);
+            printf(" %s", esc(pc->m.r[i].f[1]));
             any = 1;
         }
     printf("%s\n", any ? "" : " none");
@@ -295,7 +296,7 @@ void probe_print_text(const probe_ctx *pc)
                           "ciphersuites", "ciphers"};
     for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
         const char *v = probe_setting(&pc->m, "client", keys[i]);
-        printf("  %-16s %s\n", keys[i], v ? v : "?");
+        printf("  %-16s %s\n", keys[i], v ? esc(v) : "?");
     }
     printf("What the client offers (its ClientHello):\n");
     const char *hk[] = {"versions", "groups", "sigalgs"};
@@ -315,16 +316,16 @@ void probe_print_text(const probe_ctx *pc)
     }
     printf("\nChecks:\n");
     for (int i = 0; i < pc->rp.n; i++)
-        printf("  %-9s %s\n", pc->rp.f[i].held ? "ok" : "PROBLEM", pc->rp.f[i].text);
+        printf("  %-9s %s\n", pc->rp.f[i].held ? "ok" : "PROBLEM", esc(pc->rp.f[i].text));
     printf("\nFloors (live handshakes, application overrides):\n");
     for (int i = 0; i < NROWS; i++) {
         const row *r = &pc->rows[i];
         printf("  %-9s %s%s%s%s\n", r->status, r->title, r->tried ? " [" : "",
-               r->tried ? r->tried : "", r->tried ? "]" : "");
-        printf("            policy: %s\n", r->expect);
-        printf("            seen:   %s\n", r->result);
+               r->tried ? esc(r->tried) : "", r->tried ? "]" : "");
+        printf("            policy: %s\n", esc(r->expect));
+        printf("            seen:   %s\n", esc(r->result));
         if (r->tried)
-            printf("            %s\n", r->control);
+            printf("            %s\n", esc(r->control));
     }
     printf("\n%s\n", pc->rp.problems == 0 ? "Every promise held."
                                           : "Some promises did NOT hold (see above).");

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "esc.h"
 #include "json.h"
 #include "report.h"
 
@@ -14,11 +15,11 @@ void rep_diag_text(FILE *f, tp_severity sev, const char *file, int line,
                    const char *message)
 {
     if (file && line > 0)
-        fprintf(f, "%s:%d: %s: %s\n", file, line, tp_severity_name(sev), message);
+        fprintf(f, "%s:%d: %s: %s\n", esc(file), line, tp_severity_name(sev), esc(message));
     else if (file)
-        fprintf(f, "%s: %s: %s\n", file, tp_severity_name(sev), message);
+        fprintf(f, "%s: %s: %s\n", esc(file), tp_severity_name(sev), esc(message));
     else
-        fprintf(f, "%s: %s\n", tp_severity_name(sev), message);
+        fprintf(f, "%s: %s\n", tp_severity_name(sev), esc(message));
 }
 
 void rep_diag_json(json_w *w, tp_severity sev, const char *file, int line,

@@ -587,6 +587,56 @@ def test_valgrind():
         c.close()
 
 
+def test_escape():
+    """Data another user controls never reaches the terminal raw (issue 12):
+    a process whose OPENSSL_CONF and comm hold a carriage return and escape
+    sequences is listed by `coverage` with them escaped, and file names with
+    control characters are escaped by `status`, `show` and `probe`."""
+    c = Case()
+    try:
+        trap = "/dev/null\r1 0 init covered\x1b]0;owned\x07"
+        script = ("import ssl, sys, time\n"
+                  "open('/proc/self/comm', 'wb').write(b'tp\\x1b[2Jcomm\\r')\n"
+                  "ssl.create_default_context()\n"
+                  "sys.stdout.write('ready\\n'); sys.stdout.flush()\ntime.sleep(120)\n")
+        p = start_ready(c, [sys.executable, "-S", "-c", script], env_for(OPENSSL_CONF=trap))
+        r = tp("coverage")
+        want = "%-8d %-6u %-16s %-10s %s" % (
+            p.pid, os.getuid(), r"tp\x1b[2Jcomm\r", "uncovered",
+            r"own OPENSSL_CONF=/dev/null\r1 0 init covered\x1b]0;owned\x07")
+        lines = [l for l in r.stdout.split("\n") if l.split(" ")[:1] == [str(p.pid)]]
+        check(lines == [want], "coverage: comm and WHY escaped exactly", "\n".join(lines))
+        check("\x1b" not in r.stdout and "\r" not in r.stdout and "\x07" not in r.stdout,
+              "coverage: no control character on the terminal", repr(r.stdout))
+        d = js(tp("coverage", "--json"), "coverage --json")
+        byp = {x["pid"]: x for x in d["processes"]}
+        check(byp[p.pid]["openssl_conf"] == trap and byp[p.pid]["comm"] == "tp\x1b[2Jcomm\r",
+              "JSON keeps the raw bytes (escaped by JSON)", byp[p.pid])
+
+        # file names: an openssl.cnf and a policy named with control characters
+        pol = c.policy('profile = "DEFAULT";\n', name="pol\x1b[31m\r.conf")
+        cnf = c.cnf(name="ossl\x1b]0;x\x07.cnf", policy=pol)
+        epol = c.path(r"pol\x1b[31m\r.conf")
+        ecnf = c.path(r"ossl\x1b]0;x\x07.cnf")
+        r = tp("status", "--openssl-conf", cnf)
+        check("ok: OpenSSL reads %s\n" % ecnf in r.stdout, "status: the openssl.cnf name escaped",
+              r.stdout)
+        check("policy %s is valid" % epol in r.stdout, "status: the policy name escaped", r.stdout)
+        check("\x1b" not in r.stdout and "\r" not in r.stdout, "status: no control character",
+              repr(r.stdout))
+        r = tp("--policy", pol, "show")
+        check("Policy file: %s\n" % epol in r.stdout, "show: the policy name escaped", r.stdout)
+        check("\x1b" not in r.stdout and "\r" not in r.stdout, "show: no control character",
+              repr(r.stdout))
+        r = tp("probe", "--openssl-conf", cnf)
+        check("openssl.cnf: %s\n" % ecnf in r.stdout and "Policy file: %s\n" % epol in r.stdout,
+              "probe: file names escaped", r.stdout + r.stderr)
+        check("\x1b" not in r.stdout and "\r" not in r.stdout, "probe: no control character",
+              repr(r.stdout))
+    finally:
+        c.close()
+
+
 TESTS = {
     "probe_holds": test_probe_holds,
     "probe_app": test_probe_app,
@@ -597,6 +647,7 @@ TESTS = {
     "set": test_set,
     "set_concurrent": test_set_concurrent,
     "valgrind": test_valgrind,
+    "escape": test_escape,
 }
 
 

@@ -341,6 +341,95 @@ def case_usage(r):
     check(res.returncode == 0 and "openssl.cnf" in res.stdout, "enable --help", res.stdout)
 
 
+def snapshot(path):
+    st = os.stat(path)
+    with open(path, "rb") as f:
+        return f.read(), st.st_mtime_ns, st.st_ino
+
+
+def case_root_escape(r):
+    """--root resolves every component inside the root (issue 12 item 7):
+    a symlinked parent with an absolute target, a relative symlink climbing
+    out with .., and .. in the path itself all stay in the root. The host
+    side is a decoy directory outside the root standing for the host's
+    /etc/ssl; the real /etc/ssl is used only in a private mount namespace
+    with a tmpfs over it, so the host's file is safe even from a regression."""
+    decoy = tempfile.mkdtemp(prefix="tp-enable-host-")
+    try:
+        host_cnf = os.path.join(decoy, "openssl.cnf")
+        with open(host_cnf, "w") as f:
+            f.write(DEBIAN_LIKE)
+        before = snapshot(host_cnf)
+        # inside the root, the same absolute path is the image's own file
+        r.write(decoy + "/openssl.cnf", DEBIAN_LIKE)
+        inside = r.host(decoy + "/openssl.cnf")
+        os.makedirs(r.host("/usr/lib"), exist_ok=True)
+        os.symlink(decoy, r.host("/usr/lib/ssl"))                 # absolute
+        os.symlink("../../../../../../../../../../.." + decoy, r.host("/etc/ssl2"))  # climbs
+        for i, cnf in enumerate(["/usr/lib/ssl/openssl.cnf", "/etc/ssl2/openssl.cnf",
+                                 "/etc/../../../../../../../../.." + decoy + "/openssl.cnf"]):
+            res = r.run("enable", "--openssl-conf", cnf, cnf=False)
+            ok(res, "enable via " + cnf)
+            check(res.stdout.startswith("enabled: %s includes" % inside),
+                  "the root's file is the target", res.stdout)
+            check(snapshot(host_cnf) == before, "the host-side file is untouched", cnf)
+            check(MARKER in r.read(decoy + "/openssl.cnf").decode(), "the root's file has it")
+            ok(r.run("disable", "--openssl-conf", cnf, cnf=False), "disable via " + cnf)
+            check(r.read(decoy + "/openssl.cnf") == DEBIAN_LIKE.encode(), "restored")
+            check(snapshot(host_cnf) == before, "the host-side file is untouched", cnf)
+        check(sorted(os.listdir(decoy)) == ["openssl.cnf"], "nothing written beside it",
+              os.listdir(decoy))
+
+        # set: etc/ a symlink to the decoy (absolute): policy.conf goes in the root
+        os.makedirs(os.path.join(decoy, "tlspolicy"))
+        os.makedirs(r.host(decoy + "/tlspolicy"))
+        etc = r.host("/etc")
+        shutil.rmtree(etc)
+        os.symlink(decoy, etc)
+        res = subprocess.run([CLI, "--root", r.dir, "set", "FUTURE"], capture_output=True,
+                             text=True, timeout=60)
+        ok(res, "set --root")
+        check(os.listdir(os.path.join(decoy, "tlspolicy")) == [], "nothing in the host's",
+              os.listdir(os.path.join(decoy, "tlspolicy")))
+        check(os.path.exists(r.host(decoy + "/tlspolicy/policy.conf")), "policy.conf in the root",
+              res.stdout, res.stderr)
+    finally:
+        shutil.rmtree(decoy, ignore_errors=True)
+
+    # The Debian shape with the real path: usr/lib/ssl -> /etc/ssl, in a mount
+    # namespace where /etc/ssl is a fresh tmpfs holding a sentinel.
+    if os.geteuid() != 0 or not shutil.which("unshare"):
+        print("# no mount namespace: the /etc/ssl variant is skipped")
+        return
+    root2 = tempfile.mkdtemp(prefix="tp-enable-etcssl-")
+    try:
+        shutil.copytree(r.host(DATADIR), root2 + DATADIR)
+        shutil.copytree(r.host(MODULESDIR), root2 + MODULESDIR)
+        os.makedirs(root2 + "/etc/ssl")
+        with open(root2 + "/etc/ssl/openssl.cnf", "w") as f:
+            f.write(DEBIAN_LIKE)
+        os.makedirs(root2 + "/usr/lib", exist_ok=True)
+        os.symlink("/etc/ssl", root2 + "/usr/lib/ssl")
+        script = ('mount -t tmpfs tp /etc/ssl || exit 99; printf "%s" "$3" > /etc/ssl/openssl.cnf;'
+                  ' "$1" --root "$2" enable --openssl-conf /usr/lib/ssl/openssl.cnf; echo "rc=$?";'
+                  ' echo "---"; ls -a /etc/ssl; cat /etc/ssl/openssl.cnf')
+        res = subprocess.run(["unshare", "-m", "--propagation", "private", "sh", "-c", script,
+                              "sh", CLI, root2, DEBIAN_LIKE], capture_output=True, text=True,
+                             timeout=60)
+        if res.returncode == 99:
+            print("# cannot mount in a namespace here: the /etc/ssl variant is skipped")
+            return
+        out, _, after = res.stdout.partition("---\n")
+        check("enabled: %s/etc/ssl/openssl.cnf includes" % root2 in out and "rc=0" in out,
+              "the root's etc/ssl/openssl.cnf is the target", res.stdout, res.stderr)
+        check(after == ".\n..\nopenssl.cnf\n" + DEBIAN_LIKE,
+              "/etc/ssl (the namespace's stand-in for the host's) untouched", after)
+        with open(root2 + "/etc/ssl/openssl.cnf") as f:
+            check(MARKER in f.read(), "the root's file has the include")
+    finally:
+        shutil.rmtree(root2, ignore_errors=True)
+
+
 CASES = {
     "idempotent": (case_idempotent, {}),
     "restore": (case_restore, {}),
@@ -358,6 +447,7 @@ CASES = {
     "misplaced": (case_misplaced, {}),
     "default_location": (case_default_location, {}),
     "usage": (case_usage, {}),
+    "root_escape": (case_root_escape, {}),
 }
 
 

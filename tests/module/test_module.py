@@ -18,6 +18,7 @@ that need the log are skipped (77) where namespaces are not available.
 Environment (set by meson): TP_SO, TP_PROBE, TP_SOURCE_DIR, TP_CLI.
 """
 import ctypes
+import json
 import os
 import re
 import shutil
@@ -30,6 +31,7 @@ import time
 
 SO = os.environ.get("TP_SO", "")
 PROBE = os.environ.get("TP_PROBE", "")
+CLI = os.environ.get("TP_CLI", "")
 SRC = os.environ.get("TP_SOURCE_DIR", os.path.join(os.path.dirname(__file__), "..", ".."))
 BAD = os.path.join(SRC, "tests", "data", "module-bad")
 OPENSSL = shutil.which("openssl") or "openssl"
@@ -947,6 +949,49 @@ def test_failsafe_dropin_untrusted(c):
     got = c.probe("ctx")
     check(got["min"] == "TLSv1", "trusted again: the drop-in applies",
           got["out"])
+
+
+@case
+def test_failsafe_untrusted_dir(c):
+    """The policy path in a world-writable sticky directory, where anyone
+    can plant policy.conf as a symlink to the root-owned LEGACY profile:
+    refused (DEFAULT, logged naming the directory) and `tlspolicy status`
+    says why; likewise a symlinked parent directory pointing there. A
+    symlink to LEGACY in a root-only directory is root's choice and applies."""
+    if os.geteuid() != 0:
+        raise Skip("needs root to make root-owned files")
+    legacy = os.path.join(SRC, "packaging", "profiles", "LEGACY.conf")
+    safe = os.path.join(c.dir, "safe")
+    os.mkdir(safe, 0o755)
+    os.symlink(legacy, os.path.join(safe, "policy.conf"))
+    c.write_cnf(policy=os.path.join(safe, "policy.conf"))
+    got = c.probe("ctx")
+    check(got["min"] == "TLSv1", "control: LEGACY through a root-only directory applies", got["out"])
+
+    shared = os.path.join(c.dir, "shared")
+    os.mkdir(shared)
+    os.chmod(shared, 0o1777)
+    planted = os.path.join(shared, "policy.conf")
+    os.symlink(legacy, planted)
+    why = "directory %s is writable by others (mode 1777): refusing it" % shared
+    failsafe(c, planted, [why])
+    r = subprocess.run([CLI, "status", "--openssl-conf", c.cnf], env=c.env(),
+                       stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, timeout=30)
+    check(r.returncode == 1, "status exits 1", r.stdout)
+    check("problem: %s: %s\n" % (planted, why) in r.stdout, "status names the directory", r.stdout)
+    check("ok: policy file" not in r.stdout, "and does not call the policy file ok", r.stdout)
+    rj = subprocess.run([CLI, "status", "--json", "--openssl-conf", c.cnf], env=c.env(),
+                        stdout=subprocess.PIPE, text=True, timeout=30)
+    d = json.loads(rj.stdout)
+    check(d["ok"] is False and {"severity": "problem", "check": "policy_trusted",
+                                "message": "%s: %s" % (planted, why)} in d["findings"],
+          "status --json: a policy_trusted problem", rj.stdout)
+    check("policy %s cannot be used" % planted in r.stdout, "status: policy not used", r.stdout)
+
+    LOG.clear()
+    via = os.path.join(safe, "etc")
+    os.symlink(shared, via)
+    failsafe(c, os.path.join(via, "policy.conf"), [why])
 
 
 @case

@@ -614,6 +614,119 @@ static void test_hostile_untrusted(void **state)
     free(path);
 }
 
+/* require_trusted checks every directory from / down to the file and down
+ * to each symlink's target (issue 12: a policy path in a world-writable
+ * sticky directory let anyone plant a symlink to the LEGACY profile). */
+static void test_hostile_untrusted_dirs(void **state)
+{
+    const char *root = *state;
+    tp_err err;
+    char msg[4096];
+    /* the stand-in for a root-owned profile anyone may point at */
+    char *legacy = tt_write(root, "share/LEGACY.conf", "keys = { min_rsa_bits = 1024; };\n");
+    assert_int_equal(chmod(legacy, 0644), 0);
+    char *share = tt_path(root, "share");
+    assert_int_equal(chmod(share, 0755), 0);
+
+    /* control: a symlink in a directory only root can write is root's choice */
+    char *safe = tt_path(root, "safe");
+    assert_int_equal(mkdir(safe, 0755), 0);
+    char *safe_link = tt_path(root, "safe/policy.conf");
+    assert_int_equal(symlink(legacy, safe_link), 0);
+    tp_policy *p = load_named(root, safe_link, 1, &err);
+    assert_int_equal(err, TP_OK);
+    tp_resolved *r = tp_policy_resolve(p, NULL, NULL, NULL);
+    assert_int_equal(tp_resolved_get_int(r, TP_K_KEYS_RSA), 1024);
+    tp_resolved_free(r);
+    tp_policy_free(p);
+
+    /* the review's case: a sticky world-writable directory, a planted symlink */
+    char *sticky = tt_path(root, "sticky");
+    assert_int_equal(mkdir(sticky, 0755), 0);
+    assert_int_equal(chmod(sticky, 01777), 0);
+    char *planted = tt_path(root, "sticky/policy.conf");
+    assert_int_equal(symlink(legacy, planted), 0);
+    p = load_named(root, planted, 1, &err);
+    snprintf(msg, sizeof(msg), "directory %s is writable by others (mode 1777): refusing it", sticky);
+    assert_refused(p, err, TP_ERR_UNTRUSTED, planted, 0, msg);
+    r = tp_policy_resolve(p, NULL, NULL, NULL);
+    assert_int_equal(tp_resolved_get_int(r, TP_K_KEYS_RSA), 2048);
+    tp_resolved_free(r);
+    tp_policy_free(p);
+    /* without require_trusted (the CLI's --root) it is read */
+    p = load_named(root, planted, 0, &err);
+    assert_int_equal(err, TP_OK);
+    tp_policy_free(p);
+
+    /* a group-writable parent, two levels up */
+    char *gw = tt_path(root, "gw");
+    char *gwfile = tt_write(root, "gw/sub/policy.conf", "keys = { min_rsa_bits = 1024; };\n");
+    assert_int_equal(chmod(gwfile, 0644), 0);
+    assert_int_equal(chmod(gw, 0775), 0);
+    p = load_named(root, gwfile, 1, &err);
+    snprintf(msg, sizeof(msg), "directory %s is writable by group (mode 0775): refusing it", gw);
+    assert_refused(p, err, TP_ERR_UNTRUSTED, gwfile, 0, msg);
+    tp_policy_free(p);
+    /* a parent owned by someone else */
+    assert_int_equal(chmod(gw, 0755), 0);
+    assert_int_equal(chown(gw, 65534, 65534), 0);
+    p = load_named(root, gwfile, 1, &err);
+    snprintf(msg, sizeof(msg), "directory %s is owned by uid 65534, not root: refusing it", gw);
+    assert_refused(p, err, TP_ERR_UNTRUSTED, gwfile, 0, msg);
+    tp_policy_free(p);
+    assert_int_equal(chown(gw, 0, 0), 0);
+    p = load_named(root, gwfile, 1, &err);
+    assert_int_equal(err, TP_OK);
+    tp_policy_free(p);
+
+    /* a symlinked parent directory pointing into the unsafe directory:
+     * safe/etc -> ../sticky, policy safe/etc/real.conf */
+    char *real = tt_write(root, "sticky/real.conf", "keys = { min_rsa_bits = 1024; };\n");
+    assert_int_equal(chmod(real, 0644), 0);
+    char *etc = tt_path(root, "safe/etc");
+    assert_int_equal(symlink("../sticky", etc), 0);
+    char *via = tt_path(root, "safe/etc/real.conf");
+    p = load_named(root, via, 1, &err);
+    snprintf(msg, sizeof(msg), "directory %s is writable by others (mode 1777): refusing it", sticky);
+    assert_refused(p, err, TP_ERR_UNTRUSTED, via, 0, msg);
+    tp_policy_free(p);
+    /* a symlinked file whose target lies in the unsafe directory, reached
+     * with .. through a symlink (resolved as the kernel does) */
+    char *hop = tt_path(root, "safe/hop.conf");
+    assert_int_equal(symlink("etc/../sticky/real.conf", hop), 0);
+    p = load_named(root, hop, 1, &err);
+    assert_refused(p, err, TP_ERR_UNTRUSTED, hop, 0, msg);
+    tp_policy_free(p);
+
+    /* policy.d behind a symlink into the unsafe directory */
+    char *dpol = tt_write(root, "d/policy.conf", "keys = { min_rsa_bits = 2048; };\n");
+    assert_int_equal(chmod(dpol, 0644), 0);
+    char *dd = tt_path(root, "d/policy.d");
+    assert_int_equal(symlink(sticky, dd), 0);
+    p = load_named(root, dpol, 1, &err);
+    assert_refused(p, err, TP_ERR_UNTRUSTED, dd, 0, "writable by others (mode 1777): refusing it");
+    tp_policy_free(p);
+
+    /* a profile directory that is group-writable */
+    char *pdir = tt_path(root, "profiles");
+    char *prof = tt_write(root, "profiles/DEFAULT.conf", "keys = { min_rsa_bits = 2048; };\n");
+    assert_int_equal(chmod(prof, 0644), 0);
+    assert_int_equal(chmod(pdir, 0775), 0);
+    const char *dirs[] = {pdir, NULL};
+    tp_load_opts o = tt_opts(root);
+    o.policy_file = gwfile;
+    o.require_trusted = 1;
+    o.profile_dirs = dirs;
+    p = tp_policy_load(&o, &err);
+    snprintf(msg, sizeof(msg), "directory %s is writable by group (mode 0775): refusing it", pdir);
+    assert_refused(p, err, TP_ERR_UNTRUSTED, prof, 0, msg);
+    tp_policy_free(p);
+
+    free(prof), free(pdir), free(dd), free(dpol), free(hop), free(via), free(etc), free(real);
+    free(gwfile), free(gw), free(planted), free(sticky), free(safe_link), free(safe);
+    free(share), free(legacy);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -628,6 +741,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_hostile_not_regular_files, setup_root, teardown_root),
         cmocka_unit_test_setup_teardown(test_hostile_dropin_dir, setup_root, teardown_root),
         cmocka_unit_test_setup_teardown(test_hostile_untrusted, setup_root, teardown_root),
+        cmocka_unit_test_setup_teardown(test_hostile_untrusted_dirs, setup_root, teardown_root),
         cmocka_unit_test_setup_teardown(test_hostile_changing_file, setup_root, teardown_root),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

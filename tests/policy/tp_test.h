@@ -102,7 +102,11 @@ static inline const char *tt_fmt(const tp_resolved *r, tp_key k, char *buf, size
 
 static inline char *tt_mkdtemp(void)
 {
-    char tmpl[] = "/tmp/tp-test-XXXXXX";
+    /* $TMPDIR: tests/meson.build points it at a root-only directory
+     * (policies read with require_trusted refuse /tmp) */
+    const char *t = getenv("TMPDIR");
+    char tmpl[4096];
+    snprintf(tmpl, sizeof(tmpl), "%s/tp-test-XXXXXX", t && *t ? t : "/tmp");
     char *d = mkdtemp(tmpl);
     if (d == NULL) {
         perror("mkdtemp");
