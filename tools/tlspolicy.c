@@ -46,6 +46,8 @@ static const cli_cmd commands[] = {
      "wire the module into the system openssl.cnf"},
     {"disable", cmd_disable, "[--openssl-conf FILE]",
      "remove that wiring, restoring the file"},
+    {"scan", cmd_scan, "[--app NAME] [--json] HOST:PORT",
+     "test a running TLS server against the policy"},
     {"help", cmd_help, "[COMMAND]", "show this help, or a command's"},
 };
 #define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))

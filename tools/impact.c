@@ -1,0 +1,277 @@
+/*
+ * impact.c - what a proposed policy would break on this machine, for
+ * `set --dry-run`, a plain `set` and `check --impact FILE`.
+ *
+ * The TLS servers are found among the TCP sockets in LISTEN state
+ * (/proc/net/tcp, /proc/net/tcp6). Only those reachable on loopback are
+ * contacted: bound to the wildcard address or to a loopback address (a
+ * socket bound to another address is counted and left alone). Each is
+ * scanned twice (scan_tls.c, listener_only): a wide client says whether it
+ * speaks TLS, what it negotiates today and which chain it sends; a client
+ * with the proposed policy's settings says whether clients under it can
+ * still connect. Each is judged with the rule for its own program.
+ */
+#include <ctype.h>
+#include <dirent.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <openssl/crypto.h>
+
+#include "cli.h"
+#include "scan.h"
+
+#define MAX_LISTEN 256
+
+typedef struct listener {
+    char host[64];        /* what to connect to */
+    char shown[80];       /* as people read it: 127.0.0.1:443, [::1]:443 */
+    char port[8];
+    unsigned long inode;
+    int pid;
+    char prog[256];       /* base name of the executable */
+    char exe[4096];
+} listener;
+
+/* /proc/net/tcp keeps addresses as 32-bit words in host order. */
+static int parse_v4(const char *hex, unsigned char out[4])
+{
+    unsigned long w = strtoul(hex, NULL, 16);
+    memcpy(out, &(uint32_t){(uint32_t)w}, 4);
+    return 0;
+}
+
+static int parse_v6(const char *hex, unsigned char out[16])
+{
+    for (int i = 0; i < 4; i++) {
+        char word[9];
+        memcpy(word, hex + 8 * i, 8);
+        word[8] = '\0';
+        uint32_t w = (uint32_t)strtoul(word, NULL, 16);
+        memcpy(out + 4 * i, &w, 4);
+    }
+    return 0;
+}
+
+static int have(const listener *l, int n, const char *host, const char *port)
+{
+    for (int i = 0; i < n; i++)
+        if (strcmp(l[i].host, host) == 0 && strcmp(l[i].port, port) == 0)
+            return 1;
+    return 0;
+}
+
+/* Listening sockets of one table; *skipped counts the unreachable ones. */
+static void read_table(const char *file, int v6, listener *l, int *n, int *skipped)
+{
+    FILE *f = fopen(file, "re");
+    char line[512];
+    if (f == NULL)
+        return;
+    if (!fgets(line, sizeof(line), f)) { /* header */
+        fclose(f);
+        return;
+    }
+    while (*n < MAX_LISTEN && fgets(line, sizeof(line), f)) {
+        char local[64], remote[64], st[8];
+        unsigned long inode = 0;
+        if (sscanf(line, " %*s %63s %63s %7s %*s %*s %*s %*s %*s %lu", local, remote, st, &inode) != 4
+            || strcmp(st, "0A") != 0)
+            continue;
+        char *colon = strchr(local, ':');
+        if (colon == NULL)
+            continue;
+        *colon = '\0';
+        unsigned port = (unsigned)strtoul(colon + 1, NULL, 16);
+        char host[64], shown[80], ps[8];
+        snprintf(ps, sizeof(ps), "%u", port);
+        if (!v6) {
+            unsigned char a[4];
+            parse_v4(local, a);
+            if (!(a[0] == 127 || (a[0] | a[1] | a[2] | a[3]) == 0)) {
+                (*skipped)++;
+                continue;
+            }
+            snprintf(host, sizeof(host), "%u.%u.%u.%u", a[0] ? a[0] : 127, a[1], a[2],
+                     a[0] ? a[3] : 1);
+            snprintf(shown, sizeof(shown), "%s:%s", host, ps);
+        } else {
+            unsigned char a[16], any[16] = {0}, lo[16] = {0};
+            lo[15] = 1;
+            parse_v6(local, a);
+            int mapped_lo = memcmp(a, "\0\0\0\0\0\0\0\0\0\0\xff\xff", 12) == 0 && a[12] == 127;
+            if (memcmp(a, any, 16) == 0 || memcmp(a, lo, 16) == 0)
+                snprintf(host, sizeof(host), "::1");
+            else if (mapped_lo)
+                snprintf(host, sizeof(host), "%u.%u.%u.%u", a[12], a[13], a[14], a[15]);
+            else {
+                (*skipped)++;
+                continue;
+            }
+            snprintf(shown, sizeof(shown), strchr(host, ':') ? "[%s]:%s" : "%s:%s", host, ps);
+        }
+        if (have(l, *n, host, ps))
+            continue;
+        listener *x = &l[(*n)++];
+        memset(x, 0, sizeof(*x));
+        snprintf(x->host, sizeof(x->host), "%s", host);
+        snprintf(x->shown, sizeof(x->shown), "%s", shown);
+        snprintf(x->port, sizeof(x->port), "%s", ps);
+        x->inode = inode;
+    }
+    fclose(f);
+}
+
+/* Owners of the sockets, where /proc lets us read the fds. */
+static void find_owners(listener *l, int n)
+{
+    DIR *d = opendir("/proc");
+    struct dirent *e;
+    int left = n;
+    while (d && left > 0 && (e = readdir(d))) {
+        if (!isdigit((unsigned char)e->d_name[0]))
+            continue;
+        char path[300], link[64];
+        snprintf(path, sizeof(path), "/proc/%s/fd", e->d_name);
+        DIR *fd = opendir(path);
+        struct dirent *f;
+        while (fd && (f = readdir(fd))) {
+            char fp[600];
+            snprintf(fp, sizeof(fp), "%s/%s", path, f->d_name);
+            ssize_t k = readlink(fp, link, sizeof(link) - 1);
+            if (k <= 0)
+                continue;
+            link[k] = '\0';
+            unsigned long ino;
+            if (sscanf(link, "socket:[%lu]", &ino) != 1)
+                continue;
+            for (int i = 0; i < n; i++) {
+                if (l[i].inode != ino || l[i].pid)
+                    continue;
+                l[i].pid = atoi(e->d_name);
+                snprintf(fp, sizeof(fp), "/proc/%s/exe", e->d_name);
+                k = readlink(fp, l[i].exe, sizeof(l[i].exe) - 1);
+                l[i].exe[k > 0 ? k : 0] = '\0';
+                const char *slash = strrchr(l[i].exe, '/');
+                snprintf(l[i].prog, sizeof(l[i].prog), "%s", slash ? slash + 1 : "");
+                left--;
+            }
+        }
+        if (fd)
+            closedir(fd);
+    }
+    if (d)
+        closedir(d);
+}
+
+/* What the reference handshake negotiated that r drops. */
+static void dropped(const tp_resolved *r, const scan_attempt *ref, char *buf, size_t len)
+{
+    tp_ossl_settings s;
+    buf[0] = '\0';
+    if (tp_render_ossl(r, OpenSSL_version_num(), &s) != TP_OK)
+        return;
+    long min = tp_resolved_get_int(r, TP_K_TLS_MIN);
+    const char *v = ref->version;
+    int vnum = strcmp(v, "TLSv1") == 0 ? TP_V_TLS1_0 : strcmp(v, "TLSv1.1") == 0 ? TP_V_TLS1_1
+               : strcmp(v, "TLSv1.2") == 0 ? TP_V_TLS1_2 : TP_V_TLS1_3;
+    if (vnum < min)
+        snprintf(buf + strlen(buf), len - strlen(buf), "%s%s", buf[0] ? ", " : "", v);
+    const char *list = tp_ossl_get(&s, vnum == TP_V_TLS1_3 ? "Ciphersuites" : "CipherString");
+    if (ref->cipher[0] && !scan_in_list(list, ref->cipher))
+        snprintf(buf + strlen(buf), len - strlen(buf), "%ssuite %s", buf[0] ? ", " : "",
+                 ref->cipher);
+    const char *g = ref->group[0] ? tp_name_canonical(TP_N_GROUP, ref->group) : NULL;
+    int found = g == NULL;
+    for (size_t i = 0; g && i < tp_resolved_list_len(r, TP_K_TLS_GROUPS); i++)
+        found |= strcmp(tp_resolved_list_item(r, TP_K_TLS_GROUPS, i), g) == 0;
+    if (!found || (ref->group[0] && g == NULL))
+        snprintf(buf + strlen(buf), len - strlen(buf), "%sgroup %s", buf[0] ? ", " : "",
+                 ref->group);
+    tp_ossl_settings_clear(&s);
+}
+
+int impact_report(const tp_policy *p, const char *label, FILE *out, char *err, size_t errlen)
+{
+    listener *l = calloc(MAX_LISTEN, sizeof(*l));
+    scan_result *res = calloc(1, sizeof(*res));
+    int n = 0, skipped = 0, tls = 0, breaks = 0, affected = 0;
+
+    if (l == NULL || res == NULL) {
+        snprintf(err, errlen, "%s", tp_strerror(TP_ERR_NOMEM));
+        free(l);
+        free(res);
+        return -1;
+    }
+    read_table("/proc/net/tcp", 0, l, &n, &skipped);
+    read_table("/proc/net/tcp6", 1, l, &n, &skipped);
+    if (n == 0 && access("/proc/net/tcp", R_OK) != 0) {
+        snprintf(err, errlen, "cannot read /proc/net/tcp: %s", strerror(errno));
+        free(l);
+        free(res);
+        return -1;
+    }
+    find_owners(l, n);
+
+    fprintf(out, "Impact of %s on the TLS servers listening on this machine:\n", label);
+    for (int i = 0; i < n; i++) {
+        scan_opts o = {.host = l[i].host, .port = l[i].port, .timeout_ms = 2000,
+                       .listener_only = 1};
+        char who[400];
+        if (l[i].pid)
+            snprintf(who, sizeof(who), "%s (pid %d, %s)", l[i].shown, l[i].pid,
+                     l[i].prog[0] ? l[i].prog : "?");
+        else
+            snprintf(who, sizeof(who), "%s (owner not readable)", l[i].shown);
+        tp_err e = TP_OK;
+        tp_resolved *r = tp_policy_resolve(p, l[i].prog[0] ? l[i].prog : NULL,
+                                           l[i].exe[0] ? l[i].exe : NULL, &e);
+        if (r == NULL)
+            continue;
+        if (scan_run(&o, r, res) != 0) {
+            tp_resolved_free(r);
+            continue; /* not TLS, or gone */
+        }
+        tls++;
+        const scan_attempt *ref = scan_find(res, "reference");
+        const scan_attempt *ok = scan_find(res, "allowed");
+        int broke = 0;
+        for (int k = 0; k < res->nchain; k++) {
+            if (!res->chain[k].problem[0])
+                continue;
+            fprintf(out, "  %s: %s: %s\n", who,
+                    res->chain[k].leaf_key_low ? "will not start after its next restart"
+                                               : "clients under the new policy will refuse its chain",
+                    res->chain[k].problem);
+            broke = 1;
+        }
+        if (ok && !ok->accepted) {
+            fprintf(out, "  %s: clients under the new policy cannot connect: %s\n", who,
+                    ok->error[0] ? ok->error : "?");
+            broke = 1;
+        }
+        char drop[256];
+        if (ref && ref->accepted) {
+            dropped(r, ref, drop, sizeof(drop));
+            if (drop[0]) {
+                fprintf(out, "  %s: negotiates %s today, which the new policy drops%s\n", who,
+                        drop, broke ? "" : " (clients will use something it allows)");
+                affected += !broke;
+            }
+        }
+        breaks += broke;
+        tp_resolved_free(r);
+    }
+    fprintf(out, "%d listening socket%s reachable on loopback (%d more bound elsewhere, not"
+                 " contacted); %d speak%s TLS; %d would break",
+            n, n == 1 ? "" : "s", skipped, tls, tls == 1 ? "s" : "", breaks);
+    if (affected)
+        fprintf(out, ", %d more change what they negotiate", affected);
+    fprintf(out, ".\n");
+    free(l);
+    free(res);
+    return breaks;
+}
