@@ -24,18 +24,6 @@
 #include "cli.h"
 #include "scan.h"
 
-#define MAX_LISTEN 256
-
-typedef struct listener {
-    char host[64];        /* what to connect to */
-    char shown[80];       /* as people read it: 127.0.0.1:443, [::1]:443 */
-    char port[8];
-    unsigned long inode;
-    int pid;
-    char prog[256];       /* base name of the executable */
-    char exe[4096];
-} listener;
-
 /* /proc/net/tcp keeps addresses as 32-bit words in host order. */
 static int parse_v4(const char *hex, unsigned char out[4])
 {
@@ -56,7 +44,7 @@ static int parse_v6(const char *hex, unsigned char out[16])
     return 0;
 }
 
-static int have(const listener *l, int n, const char *host, const char *port)
+static int have(const scan_listener *l, int n, const char *host, const char *port)
 {
     for (int i = 0; i < n; i++)
         if (strcmp(l[i].host, host) == 0 && strcmp(l[i].port, port) == 0)
@@ -65,7 +53,7 @@ static int have(const listener *l, int n, const char *host, const char *port)
 }
 
 /* Listening sockets of one table; *skipped counts the unreachable ones. */
-static void read_table(const char *file, int v6, listener *l, int *n, int *skipped)
+static void read_table(const char *file, int v6, scan_listener *l, int max, int *n, int *skipped)
 {
     FILE *f = fopen(file, "re");
     char line[512];
@@ -75,7 +63,7 @@ static void read_table(const char *file, int v6, listener *l, int *n, int *skipp
         fclose(f);
         return;
     }
-    while (*n < MAX_LISTEN && fgets(line, sizeof(line), f)) {
+    while (*n < max && fgets(line, sizeof(line), f)) {
         char local[64], remote[64], st[8];
         unsigned long inode = 0;
         if (sscanf(line, " %*s %63s %63s %7s %*s %*s %*s %*s %*s %lu", local, remote, st, &inode) != 4
@@ -115,7 +103,7 @@ static void read_table(const char *file, int v6, listener *l, int *n, int *skipp
         }
         if (have(l, *n, host, ps))
             continue;
-        listener *x = &l[(*n)++];
+        scan_listener *x = &l[(*n)++];
         memset(x, 0, sizeof(*x));
         snprintf(x->host, sizeof(x->host), "%s", host);
         snprintf(x->shown, sizeof(x->shown), "%s", shown);
@@ -125,46 +113,67 @@ static void read_table(const char *file, int v6, listener *l, int *n, int *skipp
     fclose(f);
 }
 
-/* Owners of the sockets, where /proc lets us read the fds. */
-static void find_owners(listener *l, int n)
+int scan_listener_of(int pid, const scan_listener *l, int n)
+{
+    char path[64], fp[400], link[64];
+    snprintf(path, sizeof(path), "/proc/%d/fd", pid);
+    DIR *fd = opendir(path);
+    struct dirent *f;
+    int found = -1;
+    while (fd && found < 0 && (f = readdir(fd))) {
+        snprintf(fp, sizeof(fp), "%s/%s", path, f->d_name);
+        ssize_t k = readlink(fp, link, sizeof(link) - 1);
+        unsigned long ino;
+        if (k <= 0)
+            continue;
+        link[k] = '\0';
+        if (sscanf(link, "socket:[%lu]", &ino) != 1)
+            continue;
+        for (int i = 0; i < n && found < 0; i++)
+            if (l[i].inode == ino)
+                found = i;
+    }
+    if (fd)
+        closedir(fd);
+    return found;
+}
+
+/* Owners of the sockets, where /proc lets us read the fds: the first
+ * process found holding each. */
+static void find_owners(scan_listener *l, int n)
 {
     DIR *d = opendir("/proc");
     struct dirent *e;
-    int left = n;
-    while (d && left > 0 && (e = readdir(d))) {
+    while (d && (e = readdir(d))) {
         if (!isdigit((unsigned char)e->d_name[0]))
             continue;
-        char path[300], link[64];
-        snprintf(path, sizeof(path), "/proc/%s/fd", e->d_name);
-        DIR *fd = opendir(path);
-        struct dirent *f;
-        while (fd && (f = readdir(fd))) {
-            char fp[600];
-            snprintf(fp, sizeof(fp), "%s/%s", path, f->d_name);
-            ssize_t k = readlink(fp, link, sizeof(link) - 1);
-            if (k <= 0)
-                continue;
-            link[k] = '\0';
-            unsigned long ino;
-            if (sscanf(link, "socket:[%lu]", &ino) != 1)
-                continue;
-            for (int i = 0; i < n; i++) {
-                if (l[i].inode != ino || l[i].pid)
-                    continue;
-                l[i].pid = atoi(e->d_name);
-                snprintf(fp, sizeof(fp), "/proc/%s/exe", e->d_name);
-                k = readlink(fp, l[i].exe, sizeof(l[i].exe) - 1);
-                l[i].exe[k > 0 ? k : 0] = '\0';
-                const char *slash = strrchr(l[i].exe, '/');
-                snprintf(l[i].prog, sizeof(l[i].prog), "%s", slash ? slash + 1 : "");
-                left--;
-            }
-        }
-        if (fd)
-            closedir(fd);
+        int pid = atoi(e->d_name), i = scan_listener_of(pid, l, n);
+        if (i < 0 || l[i].pid)
+            continue;
+        char fp[64];
+        l[i].pid = pid;
+        snprintf(fp, sizeof(fp), "/proc/%d/exe", pid);
+        ssize_t k = readlink(fp, l[i].exe, sizeof(l[i].exe) - 1);
+        l[i].exe[k > 0 ? k : 0] = '\0';
+        const char *slash = strrchr(l[i].exe, '/');
+        snprintf(l[i].prog, sizeof(l[i].prog), "%s", slash ? slash + 1 : "");
     }
     if (d)
         closedir(d);
+}
+
+int scan_listeners(scan_listener *l, int max, int owners, int *skipped)
+{
+    int n = 0, skip = 0;
+    read_table("/proc/net/tcp", 0, l, max, &n, &skip);
+    read_table("/proc/net/tcp6", 1, l, max, &n, &skip);
+    if (n == 0 && access("/proc/net/tcp", R_OK) != 0)
+        return -1;
+    if (owners)
+        find_owners(l, n);
+    if (skipped)
+        *skipped = skip;
+    return n;
 }
 
 /* What the reference handshake negotiated that r drops. */
@@ -196,7 +205,7 @@ static void dropped(const tp_resolved *r, const scan_attempt *ref, char *buf, si
 
 int impact_report(const tp_policy *p, const char *label, FILE *out, char *err, size_t errlen)
 {
-    listener *l = calloc(MAX_LISTEN, sizeof(*l));
+    scan_listener *l = calloc(SCAN_MAX_LISTEN, sizeof(*l));
     scan_result *res = calloc(1, sizeof(*res));
     int n = 0, skipped = 0, tls = 0, breaks = 0, affected = 0;
 
@@ -206,15 +215,13 @@ int impact_report(const tp_policy *p, const char *label, FILE *out, char *err, s
         free(res);
         return -1;
     }
-    read_table("/proc/net/tcp", 0, l, &n, &skipped);
-    read_table("/proc/net/tcp6", 1, l, &n, &skipped);
-    if (n == 0 && access("/proc/net/tcp", R_OK) != 0) {
+    n = scan_listeners(l, SCAN_MAX_LISTEN, 1, &skipped);
+    if (n < 0) {
         snprintf(err, errlen, "cannot read /proc/net/tcp: %s", strerror(errno));
         free(l);
         free(res);
         return -1;
     }
-    find_owners(l, n);
 
     fprintf(out, "Impact of %s on the TLS servers listening on this machine:\n", label);
     for (int i = 0; i < n; i++) {

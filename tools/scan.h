@@ -82,6 +82,26 @@ int scan_in_list(const char *list, const char *name);
 
 /* ---- impact of a proposed policy on this machine's listeners (impact.c) ---- */
 
+#define SCAN_MAX_LISTEN 256
+
+/* A TCP socket listening on this machine, reachable on loopback. */
+typedef struct scan_listener {
+    char host[64];        /* what to connect to */
+    char shown[80];       /* as people read it: 127.0.0.1:443, [::1]:443 */
+    char port[8];
+    unsigned long inode;
+    int pid;              /* first owner found (0: not readable) */
+    char prog[256];       /* base name of its executable */
+    char exe[4096];
+} scan_listener;
+
+/* The listening sockets of /proc/net/tcp and tcp6 that loopback reaches
+ * (bound to a wildcard or loopback address; *skipped counts the others),
+ * with their owners if owners. Returns how many, or -1 if unreadable. */
+int scan_listeners(scan_listener *l, int max, int owners, int *skipped);
+/* Index of a listener process pid holds, or -1. */
+int scan_listener_of(int pid, const scan_listener *l, int n);
+
 /*
  * Scan every TCP socket listening on this machine that can be reached on
  * loopback (/proc/net/tcp, tcp6) and judge the TLS servers among them
