@@ -408,7 +408,11 @@ static void handshake(target *t, hs *h)
         return;
     }
     if (o->starttls && starttls(fd, o->starttls, deadline, err, sizeof(err)) != 0) {
-        snprintf(a->error, sizeof(a->error), "%s", err);
+        const char *proto = o->starttls == SCAN_STARTTLS_SMTP ? "smtp" : "imap";
+        if (strncmp(err, "STARTTLS", 8) == 0)
+            snprintf(a->error, sizeof(a->error), "%s", err);
+        else
+            snprintf(a->error, sizeof(a->error), "STARTTLS (%s): %s", proto, err);
         goto out;
     }
     ssl = SSL_new(h->ctx);
@@ -826,6 +830,10 @@ int scan_run(const scan_opts *o, const tp_resolved *r, scan_result *res)
                 goto out;
             }
             res->reachable = 1;
+            if (!a->tls_seen && !a->accepted && strncmp(a->error, "STARTTLS", 8) == 0) {
+                snprintf(res->error, sizeof(res->error), "%s", a->error);
+                goto out;
+            }
             if (!a->tls_seen && !a->accepted) {
                 if (strcmp(a->error, "no answer within the timeout") == 0)
                     snprintf(res->error, sizeof(res->error),

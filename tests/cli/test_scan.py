@@ -346,6 +346,94 @@ def test_nginx_policy(c):
     check("Result: the server accepts nothing the policy forbids." in r.stdout, "result", r.stdout)
 
 
+STARTTLS_SERVER = r"""
+import socket, ssl, sys, threading
+proto, port, crt, key = sys.argv[1], int(sys.argv[2]), sys.argv[3], sys.argv[4]
+ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+ctx.load_cert_chain(crt, key)
+srv = socket.socket()
+srv.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+srv.bind(("127.0.0.1", port))
+srv.listen(16)
+
+def serve(c):
+    f = c.makefile("rwb", buffering=0)
+    try:
+        if proto == "smtp":
+            f.write(b"220-mail.test ESMTP\r\n220 ready\r\n")
+            f.readline()
+            f.write(b"250-mail.test\r\n250-STARTTLS\r\n250 8BITMIME\r\n")
+            if f.readline().strip().upper() != b"STARTTLS":
+                return
+            f.write(b"220 go ahead\r\n")
+        else:
+            f.write(b"* OK [CAPABILITY IMAP4rev1 STARTTLS] ready\r\n")
+            tag = f.readline().split(b" ")[0]
+            f.write(b"* note\r\n" + tag + b" OK begin TLS\r\n")
+        t = ctx.wrap_socket(c, server_side=True)
+        t.recv(1)
+    except Exception:
+        pass
+    finally:
+        c.close()
+
+while True:
+    c, _ = srv.accept()
+    threading.Thread(target=serve, args=(c,), daemon=True).start()
+"""
+
+
+def test_starttls(c):
+    """--starttls smtp and imap against a server that speaks them (python's
+    ssl, stock OpenSSL defaults: TLS 1.2 and 1.3, no legacy suites)."""
+    pol = c.write("policy.conf", POLICY)
+    crt, key = c.cert()
+    srv = c.write("starttls.py", STARTTLS_SERVER)
+    for proto in ("smtp", "imap"):
+        port = free_port()
+        c.start([sys.executable, srv, proto, str(port), crt, key], port, what=proto)
+        r, j = scan_json(c, port, None, pol, "--starttls", proto)
+        check(r.returncode == 0, "%s: exit 0" % proto, r, j)
+        rows = {a["name"]: a for a in j["attempts"]}
+        check(rows["reference"]["result"] == "accepted" and
+              rows["reference"]["negotiated"]["version"] == "TLSv1.3",
+              "%s: TLS after STARTTLS" % proto, rows["reference"])
+        check(rows["version:TLSv1"]["result"] == "refused", "%s: TLSv1 refused" % proto, rows)
+        # without --starttls the greeting is not TLS
+        r = tp("scan", "127.0.0.1:%d" % port, policy=pol)
+        check(r.returncode == 3 and "no TLS" in r.stderr, "%s without --starttls: no TLS" % proto,
+              r)
+    # a server that does not greet
+    port = c.hanging_server()
+    r = tp("scan", "--starttls", "smtp", "--timeout", "1", "127.0.0.1:%d" % port)
+    check(r.returncode == 3 and
+          "127.0.0.1:%d: STARTTLS (smtp): no answer within the timeout" % port in r.stderr,
+          "silent SMTP server: exit 3, says so", r)
+
+
+def test_valgrind(c):
+    """scan, set --dry-run and check --impact under valgrind: no invalid
+    access, no definite leak. AES-NI is turned off (OPENSSL_ia32cap): its
+    assembly trips valgrind's uninitialised-value check on 3.0.x, in
+    OpenSSL's code, with or without tlspolicy."""
+    vg = shutil.which("valgrind")
+    if vg is None:
+        raise Skip("valgrind not installed")
+    pol = c.write("policy.conf", POLICY)
+    fut = c.write("future.conf", 'profile = "FUTURE";\n')
+    port, _ = c.s_server(extra=["-cipher", "ALL:@SECLEVEL=0"])
+    env = dict(STOCK, OPENSSL_ia32cap="~0x200000200000000")
+    vgargs = [vg, "-q", "--error-exitcode=99", "--leak-check=full",
+              "--errors-for-leak-kinds=definite"]
+    for args, want in ((["--policy", pol, "scan", "--json", "127.0.0.1:%d" % port], 1),
+                       (["--policy", pol, "scan", "127.0.0.1:%d" % free_port()], 3),
+                       (["--policy", pol, "set", "--dry-run", "FUTURE"], 1),
+                       (["check", "--impact", fut], 1)):
+        r = subprocess.run(vgargs + [CLI] + args, env=env, capture_output=True, text=True,
+                           timeout=600)
+        check(r.returncode == want, "exit %d under valgrind: %s" % (want, args), r.stderr[-3000:])
+
+
 # ---- impact ---------------------------------------------------------------------------
 
 def impact_line(port):
@@ -409,7 +497,7 @@ TESTS = {
     "s_server_open": test_s_server_open, "s_server_strict": test_s_server_strict,
     "app_rule": test_app_rule, "wired_cli": test_wired_cli, "nginx_open": test_nginx_open,
     "nginx_policy": test_nginx_policy, "dry_run": test_dry_run, "check_impact": test_check_impact,
-    "set_refuses": test_set_refuses,
+    "set_refuses": test_set_refuses, "starttls": test_starttls, "valgrind": test_valgrind,
 }
 
 
