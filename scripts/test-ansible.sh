@@ -89,9 +89,10 @@ cat > "$work/site.yml" <<EOF
         tlspolicy_package: "$deb"
 EOF
 
+printf '[defaults]\n' > "$work/ansible.cfg"   # none of the caller's settings
 export ANSIBLE_ROLES_PATH="$top/packaging/ansible/roles" ANSIBLE_NOCOLOR=1 \
     ANSIBLE_LOCAL_TEMP="$work/ansible-local" ANSIBLE_HOME="$work/ansible-home" \
-    ANSIBLE_RETRY_FILES_ENABLED=0 ANSIBLE_CONFIG=/dev/null
+    ANSIBLE_RETRY_FILES_ENABLED=0 ANSIBLE_CONFIG="$work/ansible.cfg"
 play() { # LOG PLAYBOOK ARGS...: exit status in $rc
     log=$1; shift
     rc=0
