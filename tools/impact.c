@@ -246,29 +246,32 @@ int impact_report(const tp_policy *p, const char *label, FILE *out, char *err, s
         const scan_attempt *ref = scan_find(res, "reference");
         const scan_attempt *ok = scan_find(res, "allowed");
         int broke = 0;
+        char why[1536] = "";
+#define WHY(...) snprintf(why + strlen(why), sizeof(why) - strlen(why), __VA_ARGS__)
         for (int k = 0; k < res->nchain; k++) {
             if (!res->chain[k].problem[0])
                 continue;
-            fprintf(out, "  %s: %s: %s\n", who,
-                    res->chain[k].leaf_key_low ? "will not start after its next restart"
-                                               : "clients under the new policy will refuse its chain",
-                    res->chain[k].problem);
+            WHY("%s%s: %s", why[0] ? "; " : "",
+                res->chain[k].leaf_key_low ? "will not start after its next restart"
+                                           : "clients under the new policy will refuse its chain",
+                res->chain[k].problem);
             broke = 1;
         }
         if (ok && !ok->accepted) {
-            fprintf(out, "  %s: clients under the new policy cannot connect: %s\n", who,
-                    ok->error[0] ? ok->error : "?");
+            WHY("%sclients under the new policy cannot connect: %s", why[0] ? "; " : "",
+                ok->error[0] ? ok->error : "?");
             broke = 1;
         }
-        char drop[256];
-        if (ref && ref->accepted) {
+        char drop[256] = "";
+        if (ref && ref->accepted)
             dropped(r, ref, drop, sizeof(drop));
-            if (drop[0]) {
-                fprintf(out, "  %s: negotiates %s today, which the new policy drops%s\n", who,
-                        drop, broke ? "" : " (clients will use something it allows)");
-                affected += !broke;
-            }
-        }
+        if (drop[0])
+            WHY("%snegotiates %s today, which the new policy drops%s", why[0] ? "; " : "", drop,
+                broke ? "" : " (clients will use something it allows)");
+#undef WHY
+        if (why[0])
+            fprintf(out, "  %s: %s\n", who, why);
+        affected += !broke && drop[0];
         breaks += broke;
         tp_resolved_free(r);
     }

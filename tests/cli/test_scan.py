@@ -455,6 +455,22 @@ def test_dry_run(c):
           "summary line", r.stdout)
 
 
+def test_dry_run_suites(c):
+    """A server whose only suite the new policy drops: its clients under the
+    new policy cannot connect. One line for the service, with both reasons."""
+    pol = c.write("policy.conf", POLICY)
+    port, _ = c.s_server(extra=["-cipher", "ECDHE-RSA-AES128-SHA256", "-no_tls1_3"])
+    r = tp("set", "--dry-run", "DEFAULT:NO-CBC", policy=pol)
+    check(r.returncode == 1, "set DEFAULT:NO-CBC --dry-run: exit 1", r)
+    lines = [l for l in r.stdout.splitlines() if l.startswith("  127.0.0.1:%d " % port)]
+    check(len(lines) == 1, "one line for the service", r.stdout)
+    check(re.match(r"  127\.0\.0\.1:%d \(pid \d+, openssl\): clients under the new policy cannot"
+                   r" connect: .*; negotiates suite ECDHE-RSA-AES128-SHA256 today, which the new"
+                   r" policy drops$" % port, lines[0]), "says why", lines[0])
+    r = tp("set", "--dry-run", "DEFAULT", policy=pol)
+    check(":%d " % port not in r.stdout, "DEFAULT keeps the suite: not affected", r.stdout)
+
+
 def test_check_impact(c):
     port, _ = c.s_server()
     fut = c.write("future.conf", 'profile = "FUTURE";\n')
@@ -497,7 +513,7 @@ TESTS = {
     "s_server_open": test_s_server_open, "s_server_strict": test_s_server_strict,
     "app_rule": test_app_rule, "wired_cli": test_wired_cli, "nginx_open": test_nginx_open,
     "nginx_policy": test_nginx_policy, "dry_run": test_dry_run, "check_impact": test_check_impact,
-    "set_refuses": test_set_refuses, "starttls": test_starttls, "valgrind": test_valgrind,
+    "set_refuses": test_set_refuses, "dry_run_suites": test_dry_run_suites, "starttls": test_starttls, "valgrind": test_valgrind,
 }
 
 
