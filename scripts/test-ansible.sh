@@ -7,7 +7,9 @@
 #   3. audit.yml passes, one "compliant" line per host;
 #   4. one host's wiring removed (tlspolicy disable inside it): audit.yml
 #      fails that host, naming why, and only that host;
-#   5. -e tlspolicy_audit_fail=false: reported, not failed.
+#   5. -e tlspolicy_audit_fail=false: reported, not failed;
+#   6. tlspolicy_enabled: false removes the wiring, and a second run changes
+#      nothing.
 #
 # Usage: sudo scripts/test-ansible.sh        (as root; on demand, not in CI)
 # The roots are copies of the cached debootstrap root of the packaging test
@@ -153,5 +155,15 @@ say "5. the same, tlspolicy_audit_fail=false"
 play audit3.log "$top/packaging/ansible/audit.yml" -e tlspolicy_audit_fail=false
 [ $rc -eq 0 ] || { cat "$work/audit3.log"; fail "audit with tlspolicy_audit_fail=false: exit $rc"; }
 grep -q '"msg": "host2: NOT COMPLIANT' "$work/audit3.log" || { cat "$work/audit3.log"; fail "no NOT COMPLIANT line"; }
+
+say "6. the role with tlspolicy_enabled: false on host1, twice"
+play off1.log "$work/site.yml" --limit host1 -e tlspolicy_enabled=false
+[ $rc -eq 0 ] || { cat "$work/off1.log"; fail "disable run: exit $rc"; }
+r=$(recap off1.log host1); echo "   host1: $r"
+case "$r" in *" changed=1 "*) ;; *) cat "$work/off1.log"; fail "disable run: not exactly one change";; esac
+grep -q 'openssl-tlspolicy.cnf' "$work/host1/etc/ssl/openssl.cnf" && fail "host1 still wired"
+play off2.log "$work/site.yml" --limit host1 -e tlspolicy_enabled=false
+r=$(recap off2.log host1); echo "   host1: $r"
+case "$r" in *" changed=0 "*) ;; *) cat "$work/off2.log"; fail "second disable run changed something";; esac
 
 say "passed"

@@ -17,12 +17,15 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <openssl/crypto.h>
 
 #include "cli.h"
+#include "probe.h"
 #include "scan.h"
+#include "tp_config.h"
 
 /* /proc/net/tcp keeps addresses as 32-bit words in host order. */
 static int parse_v4(const char *hex, unsigned char out[4])
@@ -176,6 +179,62 @@ int scan_listeners(scan_listener *l, int max, int owners, int *skipped)
     return n;
 }
 
+/* The value of NAME in /proc/PID/environ (malloc'ed), or NULL. */
+static char *proc_env(int pid, const char *name)
+{
+    char path[64], *entry = NULL, *val = NULL;
+    size_t cap = 0, nl = strlen(name);
+    snprintf(path, sizeof(path), "/proc/%d/environ", pid);
+    FILE *f = fopen(path, "re");
+    while (f && getdelim(&entry, &cap, '\0', f) > 0)
+        if (strncmp(entry, name, nl) == 0 && entry[nl] == '=') {
+            free(val);
+            val = cli_join(entry + nl + 1, "");
+        }
+    free(entry);
+    if (f)
+        fclose(f);
+    return val;
+}
+
+static int same_file(const char *a, const char *b)
+{
+    struct stat sa, sb;
+    if (stat(a, &sa) != 0 || stat(b, &sb) != 0)
+        return strcmp(a, b) == 0;
+    return sa.st_dev == sb.st_dev && sa.st_ino == sb.st_ino;
+}
+
+/*
+ * Why the server of l does not read the system policy (so a change of it
+ * does not reach the server), or NULL: another root directory (a chroot or
+ * a container: its own /etc), its own OPENSSL_CONF, or its own
+ * TLSPOLICY_CONF. cnf and policy: the system's openssl.cnf and policy file.
+ */
+static const char *reads_other(const scan_listener *l, const char *cnf, const char *policy,
+                               char *buf, size_t len)
+{
+    struct stat mine, theirs;
+    char path[64];
+    if (l->pid == 0)
+        return NULL;
+    snprintf(path, sizeof(path), "/proc/%d/root", l->pid);
+    if (stat("/proc/self/root", &mine) == 0 && stat(path, &theirs) == 0
+        && (mine.st_dev != theirs.st_dev || mine.st_ino != theirs.st_ino)) {
+        snprintf(buf, len, "another root directory");
+        return buf;
+    }
+    char *oc = proc_env(l->pid, "OPENSSL_CONF"), *tc = proc_env(l->pid, "TLSPOLICY_CONF");
+    buf[0] = '\0';
+    if (oc && !same_file(oc, cnf))
+        snprintf(buf, len, "own OPENSSL_CONF=%.200s", oc);
+    else if (tc && tc[0] && !same_file(tc, policy))
+        snprintf(buf, len, "own TLSPOLICY_CONF=%.200s", tc);
+    free(oc);
+    free(tc);
+    return buf[0] ? buf : NULL;
+}
+
 /* What the reference handshake negotiated that r drops. */
 static void dropped(const tp_resolved *r, const scan_attempt *ref, char *buf, size_t len)
 {
@@ -223,8 +282,22 @@ int impact_report(const tp_policy *p, const char *label, FILE *out, char *err, s
         return -1;
     }
 
+    /* Whom a change of the system policy reaches: processes that read the
+     * openssl.cnf programs read (as this command finds it) and its policy. */
+    char *cnf = conf_default_file();
+    conf_scan cs;
+    memset(&cs, 0, sizeof(cs));
+    conf_scan_load(&cs, cnf);
+    const char *policy = cs.policy ? cs.policy : TP_ETCDIR "/policy.conf";
+    int other = 0;
+
     fprintf(out, "Impact of %s on the TLS servers listening on this machine:\n", label);
     for (int i = 0; i < n; i++) {
+        char whynot[300];
+        if (reads_other(&l[i], cnf, policy, whynot, sizeof(whynot))) {
+            other++;
+            continue;
+        }
         scan_opts o = {.host = l[i].host, .port = l[i].port, .timeout_ms = 2000,
                        .listener_only = 1};
         char who[400];
@@ -276,11 +349,14 @@ int impact_report(const tp_policy *p, const char *label, FILE *out, char *err, s
         tp_resolved_free(r);
     }
     fprintf(out, "%d listening socket%s reachable on loopback (%d more bound elsewhere, not"
-                 " contacted); %d speak%s TLS; %d would break",
-            n, n == 1 ? "" : "s", skipped, tls, tls == 1 ? "s" : "", breaks);
+                 " contacted; %d of servers with their own root, OPENSSL_CONF or"
+                 " TLSPOLICY_CONF, not judged); %d speak%s TLS; %d would break",
+            n, n == 1 ? "" : "s", skipped, other, tls, tls == 1 ? "s" : "", breaks);
     if (affected)
         fprintf(out, ", %d more change what they negotiate", affected);
     fprintf(out, ".\n");
+    conf_scan_free(&cs);
+    free(cnf);
     free(l);
     free(res);
     return breaks;

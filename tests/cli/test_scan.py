@@ -98,11 +98,12 @@ class Case:
         wait_port(port, p, what or args[0])
         return p
 
-    def s_server(self, bits=2048, extra=()):
-        crt, key = self.cert(bits)
+    def s_server(self, bits=2048, extra=(), env=None, name="srv"):
+        crt, key = self.cert(bits, name)
         port = free_port()
         p = self.start(["openssl", "s_server", "-accept", "127.0.0.1:%d" % port, "-cert", crt,
-                        "-key", key, "-www", "-quiet"] + list(extra), port, what="s_server")
+                        "-key", key, "-www", "-quiet"] + list(extra), port, env=env,
+                       what="s_server")
         return port, p
 
     def nginx(self, env):
@@ -490,11 +491,14 @@ def test_set_refuses(c):
     names) that would break a listener refuses; --force goes ahead."""
     pol = c.write("policy.conf", POLICY)
     cnf = c.cnf(pol)
-    port, _ = c.s_server()
     env = dict(os.environ, OPENSSL_CONF=cnf)
+    port, _ = c.s_server(env=env)
+    # a server with an openssl.cnf of its own does not read this policy
+    own, _ = c.s_server(name="own")
     r = tp("set", "FUTURE", policy=pol, env=env)
     check(r.returncode == 1, "set FUTURE: refused", r)
     check(impact_line(port).search(r.stderr), "names the server", r.stderr)
+    check(":%d " % own not in r.stderr, "not the server with its own OPENSSL_CONF", r.stderr)
     check(re.search(r'refused: with profile "FUTURE" \d+ local TLS servers? would break \(above\);'
                     r" .*policy\.conf is unchanged\. Fix them first, or use --force", r.stderr),
           "says why and how", r.stderr)
