@@ -349,7 +349,7 @@ int impact_report(const tp_policy *p, const char *label, FILE *out, char *err, s
         tp_resolved_free(r);
     }
     fprintf(out, "%d listening socket%s reachable on loopback (%d more bound elsewhere, not"
-                 " contacted; %d of servers with their own root, OPENSSL_CONF or"
+                 " contacted; %d whose server has its own root, OPENSSL_CONF or"
                  " TLSPOLICY_CONF, not judged); %d speak%s TLS; %d would break",
             n, n == 1 ? "" : "s", skipped, other, tls, tls == 1 ? "s" : "", breaks);
     if (affected)
