@@ -20,10 +20,11 @@
 #include <unistd.h>
 
 #include "cli.h"
-#include "probe.h"
 #include "report.h"
-#include "scan.h"
 #include "tp_config.h"
+
+#include "probe.h"
+#include "scan.h"
 
 #define SET_MAX_FILE (1024 * 1024)
 
@@ -179,6 +180,26 @@ static int valid_spec(const char *s)
     return s[0] != ':' && s[strlen(s) - 1] != ':' && !strstr(s, "::");
 }
 
+/* The file the servers of this machine read: the policy the system
+ * openssl.cnf names, else the default location. A file under --root or
+ * elsewhere (a test, an image) is not what the running servers use. */
+static int is_system_policy(const cli *c, const char *target)
+{
+    if (c->opts.root)
+        return 0;
+    char *cnf = conf_default_file();
+    conf_scan cs;
+    memset(&cs, 0, sizeof(cs));
+    conf_scan_load(&cs, cnf);
+    const char *sys = cs.policy ? cs.policy : TP_ETCDIR "/policy.conf";
+    char a[4096], b[4096];
+    int same = realpath(target, a) && realpath(sys, b) ? strcmp(a, b) == 0
+                                                       : strcmp(target, sys) == 0;
+    conf_scan_free(&cs);
+    free(cnf);
+    return same;
+}
+
 static void set_help(FILE *f)
 {
     fputs("Usage: tlspolicy set [--dry-run] [--force] PROFILE[:MODIFIER...]\n"
@@ -206,26 +227,6 @@ static void set_help(FILE *f)
           "Exit status: 0 done (or, with --dry-run, nothing would break), 1 refused\n"
           "(the result would be invalid, or a listener would break) or not written,\n"
           "2 usage error.\n", f);
-}
-
-/* The file the servers of this machine read: the policy the system
- * openssl.cnf names, else the default location. A file under --root or
- * elsewhere (a test, an image) is not what the running servers use. */
-static int is_system_policy(const cli *c, const char *target)
-{
-    if (c->opts.root)
-        return 0;
-    char *cnf = conf_default_file();
-    conf_scan cs;
-    memset(&cs, 0, sizeof(cs));
-    conf_scan_load(&cs, cnf);
-    const char *sys = cs.policy ? cs.policy : TP_ETCDIR "/policy.conf";
-    char a[4096], b[4096];
-    int same = realpath(target, a) && realpath(sys, b) ? strcmp(a, b) == 0
-                                                       : strcmp(target, sys) == 0;
-    conf_scan_free(&cs);
-    free(cnf);
-    return same;
 }
 
 int cmd_set(cli *c, int argc, char **argv)

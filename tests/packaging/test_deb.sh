@@ -25,10 +25,36 @@ done
 
 cache=/var/cache/tlspolicy
 base=$cache/bookworm-minbase
+mirror=${TLSPOLICY_MIRROR:-http://deb.debian.org/debian}
 t0=$(date +%s)
 say() { echo "[$(( $(date +%s) - t0 ))s] $*"; }
 
-sh "$src/tests/packaging/base_root.sh" "$base"
+if [ ! -e "$base/.tlspolicy-complete" ]; then
+    say "debootstrap bookworm minbase into $base (cached for later runs)"
+    rm -rf "$base.tmp"
+    mkdir -p "$cache"
+    debootstrap --variant=minbase --include=openssl,curl,python3,ca-certificates,libconfig9 \
+        bookworm "$base.tmp" "$mirror"
+    chroot "$base.tmp" apt-get clean
+    rm -rf "$base"
+    mv "$base.tmp" "$base"
+    touch "$base/.tlspolicy-complete"
+    say "debootstrap done"
+fi
+
+if [ ! -e "$base/.tlspolicy-security" ]; then
+    # debootstrap takes the point release; the host has the security updates
+    # (OpenSSL 3.0.22 in bookworm-security): so should the test root.
+    say "bookworm-security updates into the cached root"
+    secmirror=${TLSPOLICY_SECURITY_MIRROR:-http://deb.debian.org/debian-security}
+    echo "deb $secmirror bookworm-security main" > "$base/etc/apt/sources.list.d/security.list"
+    unshare --mount --propagation private sh -c '
+        mount -t proc proc "$1/proc" &&
+        chroot "$1" /usr/bin/env -i PATH=/usr/sbin:/usr/bin:/sbin:/bin DEBIAN_FRONTEND=noninteractive \
+            sh -c "apt-get update -q && apt-get -y -q upgrade && apt-get clean"
+    ' sh "$base"
+    touch "$base/.tlspolicy-security"
+fi
 
 work=$(mktemp -d /var/tmp/tlspolicy-pkgtest.XXXXXX)
 cleanup() { rm -rf "$work"; }
