@@ -1,6 +1,7 @@
 #!/bin/sh
-# The cached Debian 12 root the packaging tests copy (test_deb.sh,
-# scripts/test-ansible.sh): debootstrap --variant=minbase bookworm with
+# The cached Debian 12 root for scripts/test-ansible.sh, in the same place
+# and made the same way as tests/packaging/test_deb.sh makes its own (either
+# script reuses what the other made): debootstrap --variant=minbase bookworm with
 # openssl, curl, python3, ca-certificates and libconfig9, then the
 # bookworm-security updates (debootstrap takes the point release; the host
 # has the security updates, so should the root). Made once, reused after.
