@@ -11,6 +11,7 @@
 #include "json.h"
 #include "ossl_names.h"
 #include "report.h"
+#include "scan.h"
 
 typedef struct cdiag {
     tp_severity sev;
@@ -224,6 +225,7 @@ static void target_free(target *t)
 static void check_help(FILE *f)
 {
     fputs("Usage: tlspolicy check [--json] [FILE...]\n"
+          "       tlspolicy check --impact FILE\n"
           "\n"
           "Without FILE, validate the system policy as the config module loads it:\n"
           "the policy file, its policy.d drop-ins and the profile and modifiers it\n"
@@ -232,7 +234,15 @@ static void check_help(FILE *f)
           "the policy renders (system-wide and per application rule) is tried on the\n"
           "installed OpenSSL. The last line of each file says OK or counts errors.\n"
           "\n"
+          "With --impact FILE, FILE is checked, then judged as the proposed system\n"
+          "policy against the TLS servers listening on this machine (reached on\n"
+          "loopback, each with the rule for its program): one line per service\n"
+          "that would break (its certificate below the new floors: it will not\n"
+          "start after its next restart; clients under the new policy could not\n"
+          "connect) or would negotiate something else; exit status 1 if one breaks.\n"
+          "\n"
           "  --json       one JSON object (\"schema\": 1)\n"
+          "  --impact FILE  judge FILE against the local TLS listeners\n"
           "  --root DIR, --policy FILE, -h/--help as for tlspolicy --help\n"
           "\n"
           "Exit status: 0 no errors, 1 errors found, 2 usage error,\n"
@@ -243,21 +253,33 @@ int cmd_check(cli *c, int argc, char **argv)
 {
     static const struct option longopts[] = {
         {"json", no_argument, NULL, 'j'},
+        {"impact", required_argument, NULL, 'i'},
         CLI_COMMON_LONGOPTS,
         {NULL, 0, NULL, 0},
     };
     int json = 0, ch;
+    const char *impact = NULL;
 
-    while ((ch = cli_getopt(c, argc, argv, "j", longopts, check_help)) != -1) {
+    while ((ch = cli_getopt(c, argc, argv, "ji:", longopts, check_help)) != -1) {
         switch (ch) {
         case 'j': json = 1; break;
+        case 'i': impact = optarg; break;
         default: return TP_EXIT_USAGE;
         }
     }
+    if (impact && (json || optind < argc))
+        return cli_usage(c, "--impact FILE takes no other file and has no --json output");
+    char ierr[256];
+    /* Before any other OpenSSL call: the scanner reads no openssl.cnf. */
+    if (impact && scan_init(ierr, sizeof(ierr)) != 0) {
+        cli_error(c, "%s", ierr);
+        return TP_EXIT_LOAD;
+    }
     if (cli_resolve_opts(c) != 0)
         return TP_EXIT_LOAD;
-
-    size_t nfiles = optind < argc ? (size_t)(argc - optind) : 0;
+    /* --impact FILE: FILE is checked as any candidate file first. */
+    char *const *files = impact ? (char *const *)&impact : argv + optind;
+    size_t nfiles = impact ? 1 : optind < argc ? (size_t)(argc - optind) : 0;
     size_t ntargets = nfiles ? nfiles : 1;
     target *ts = calloc(ntargets, sizeof(*ts));
     if (ts == NULL) {
@@ -271,7 +293,7 @@ int cmd_check(cli *c, int argc, char **argv)
         tp_load_opts o = c->opts;
         if (nfiles) {
             /* A candidate file: validated for what it says, wherever it is. */
-            o.policy_file = argv[optind + (int)i];
+            o.policy_file = files[i];
             o.no_dropins = 1;
             o.require_trusted = 0;
         }
@@ -283,7 +305,7 @@ int cmd_check(cli *c, int argc, char **argv)
         }
         check_target(t);
         if (nfiles)
-            t->label = argv[optind + (int)i];
+            t->label = files[i];
         else
             t->label = tp_policy_file(t->p) ? tp_policy_file(t->p) : "(no policy file)";
         if (t->unreadable)
@@ -293,6 +315,17 @@ int cmd_check(cli *c, int argc, char **argv)
         if (!json)
             print_text(t);
     }
+
+    if (impact && rc == TP_EXIT_OK) {
+        char label[4200];
+        snprintf(label, sizeof(label), "the policy %s", impact);
+        int breaks = impact_report(ts[0].p, label, stdout, ierr, sizeof(ierr));
+        if (breaks < 0)
+            cli_error(c, "cannot judge the local listeners: %s", ierr);
+        rc = breaks ? TP_EXIT_PROBLEMS : TP_EXIT_OK;
+    }
+    if (impact)
+        scan_cleanup();
 
     if (json) {
         json_w w;

@@ -29,6 +29,7 @@
 #include "esc.h"
 #include "json.h"
 #include "probe.h"
+#include "scan.h"
 #include "tp_config.h"
 
 enum {
@@ -334,6 +335,20 @@ int cmd_coverage(cli *c, int argc, char **argv)
         ossl11 += (pi->flags & M_OSSL11) != 0;
         others_stacks += (pi->flags & (M_GNUTLS | M_NSS)) != 0;
     }
+    /* An uncovered server started before the change: scan says what it
+     * accepts today. */
+    scan_listener *ls = uncovered ? calloc(SCAN_MAX_LISTEN, sizeof(*ls)) : NULL;
+    int nls = ls ? scan_listeners(ls, SCAN_MAX_LISTEN, 0, NULL) : 0;
+    for (size_t i = 0; i < ps.n && nls > 0; i++) {
+        proc_info *pi = &ps.v[i];
+        int k = strcmp(pi->status, "uncovered") == 0 ? scan_listener_of(pi->pid, ls, nls) : -1;
+        size_t used = strlen(pi->reason);
+        if (k >= 0)
+            snprintf(pi->reason + used, sizeof(pi->reason) - used,
+                     "; it listens on %s: see what it accepts with 'tlspolicy scan %s'",
+                     ls[k].shown, ls[k].shown);
+    }
+    free(ls);
 
     int out_bad = 0; /* the JSON document could not be completed */
     if (json) {

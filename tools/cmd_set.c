@@ -24,6 +24,9 @@
 #include "rootpath.h"
 #include "tp_config.h"
 
+#include "probe.h"
+#include "scan.h"
+
 #define SET_MAX_FILE (1024 * 1024)
 
 /* Where the top-level profile value is: [*start, *end) is the text between
@@ -178,9 +181,29 @@ static int valid_spec(const char *s)
     return s[0] != ':' && s[strlen(s) - 1] != ':' && !strstr(s, "::");
 }
 
+/* The file the servers of this machine read: the policy the system
+ * openssl.cnf names, else the default location. A file under --root or
+ * elsewhere (a test, an image) is not what the running servers use. */
+static int is_system_policy(const cli *c, const char *target)
+{
+    if (c->opts.root)
+        return 0;
+    char *cnf = conf_default_file();
+    conf_scan cs;
+    memset(&cs, 0, sizeof(cs));
+    conf_scan_load(&cs, cnf);
+    const char *sys = cs.policy ? cs.policy : TP_ETCDIR "/policy.conf";
+    char a[4096], b[4096];
+    int same = realpath(target, a) && realpath(sys, b) ? strcmp(a, b) == 0
+                                                       : strcmp(target, sys) == 0;
+    conf_scan_free(&cs);
+    free(cnf);
+    return same;
+}
+
 static void set_help(FILE *f)
 {
-    fputs("Usage: tlspolicy set PROFILE[:MODIFIER...]\n"
+    fputs("Usage: tlspolicy set [--dry-run] [--force] PROFILE[:MODIFIER...]\n"
           "\n"
           "Set the profile of the policy file (--policy, $TLSPOLICY_CONF, else\n"
           TP_ETCDIR "/policy.conf under --root), e.g. DEFAULT:NO-CBC. Only the\n"
@@ -189,10 +212,22 @@ static void set_help(FILE *f)
           "(temporary file, fsync, rename, fsync of the directory); if it would be\n"
           "invalid, nothing changes.\n"
           "\n"
+          "Before a change to the system's policy (the file the system openssl.cnf\n"
+          "names, else " TP_ETCDIR "/policy.conf, without --root), every TLS server\n"
+          "listening on this machine that reads it (not in another root, no\n"
+          "OPENSSL_CONF or TLSPOLICY_CONF of its own) is scanned on loopback, judged\n"
+          "against the new policy; if one would break (its certificate below the\n"
+          "new floors: it will not start after its next restart; or clients under\n"
+          "the new policy could not connect), set refuses and says why.\n"
+          "\n"
+          "  --dry-run   judge the change against the local listeners (whatever the\n"
+          "              file) and print one line per affected service; change nothing\n"
+          "  --force     make the change even if a listener would break\n"
           "  --root DIR, --policy FILE, -h/--help as for tlspolicy --help\n"
           "\n"
-          "Exit status: 0 done, 1 refused (the result would be invalid) or not\n"
-          "written, 2 usage error.\n", f);
+          "Exit status: 0 done (or, with --dry-run, nothing would break), 1 refused\n"
+          "(the result would be invalid, or a listener would break) or not written,\n"
+          "2 usage error.\n", f);
 }
 
 /* ROOT/etc/tlspolicy/policy.conf with the directory resolved inside the
@@ -213,13 +248,20 @@ static char *set_root_target(cli *c)
 int cmd_set(cli *c, int argc, char **argv)
 {
     static const struct option longopts[] = {
+        {"dry-run", no_argument, NULL, 'n'},
+        {"force", no_argument, NULL, 'f'},
         CLI_COMMON_LONGOPTS,
         {NULL, 0, NULL, 0},
     };
-    int ch;
+    int ch, dry_run = 0, force = 0;
 
-    while ((ch = cli_getopt(c, argc, argv, "", longopts, set_help)) != -1)
-        return TP_EXIT_USAGE;
+    while ((ch = cli_getopt(c, argc, argv, "nf", longopts, set_help)) != -1) {
+        switch (ch) {
+        case 'n': dry_run = 1; break;
+        case 'f': force = 1; break;
+        default: return TP_EXIT_USAGE;
+        }
+    }
     if (optind >= argc)
         return cli_usage(c, "which profile? e.g. 'tlspolicy set DEFAULT:NO-CBC'");
     const char *spec = argv[optind++];
@@ -318,7 +360,30 @@ int cmd_set(cli *c, int argc, char **argv)
         tp_policy_free(p);
         goto out;
     }
-    tp_policy_free(p);
+    if (dry_run || (!force && is_system_policy(c, target))) {
+        char label[400], ierr[256];
+        snprintf(label, sizeof(label), "profile \"%s\" in %s", spec, target);
+        int breaks = scan_init(ierr, sizeof(ierr)) == 0
+                         ? impact_report(p, label, dry_run ? stdout : stderr, ierr, sizeof(ierr))
+                         : -1;
+        scan_cleanup();
+        tp_policy_free(p);
+        if (breaks < 0) {
+            cli_error(c, "cannot judge the local listeners: %s", ierr);
+            if (dry_run || !force)
+                goto out;
+        } else if (dry_run) {
+            rc = breaks ? TP_EXIT_PROBLEMS : TP_EXIT_OK;
+            goto out;
+        } else if (breaks) {
+            cli_error(c, "refused: with profile \"%s\" %d local TLS server%s would break (above);"
+                         " %s is unchanged. Fix them first, or use --force",
+                      spec, breaks, breaks > 1 ? "s" : "", target);
+            goto out;
+        }
+    } else {
+        tp_policy_free(p);
+    }
 
     if (rename(tmp, target) != 0) {
         cli_error(c, "cannot replace %s: %s", target, strerror(errno));

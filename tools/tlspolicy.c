@@ -29,7 +29,7 @@ static const cli_cmd commands[] = {
      "the effective policy for the system or a program"},
     {"explain", cmd_explain, "[--app NAME] [--json] [KEY]",
      "where each effective value comes from"},
-    {"check", cmd_check, "[--json] [FILE...]",
+    {"check", cmd_check, "[--json] [FILE...] | --impact FILE",
      "validate the system policy, or policy files"},
     {"list", cmd_list, "[--json]",
      "profiles and modifiers, with a description each"},
@@ -39,12 +39,14 @@ static const cli_cmd commands[] = {
      "is the wiring present and effective"},
     {"coverage", cmd_coverage, "[--json]",
      "which running processes the policy reaches"},
-    {"set", cmd_set, "PROFILE[:MODIFIER...]",
+    {"set", cmd_set, "[--dry-run] [--force] PROFILE[:MODIFIER...]",
      "set the policy's profile, validated and atomic"},
     {"enable", cmd_enable, "[--openssl-conf FILE]",
      "wire the module into the system openssl.cnf"},
     {"disable", cmd_disable, "[--openssl-conf FILE]",
      "remove that wiring, restoring the file"},
+    {"scan", cmd_scan, "[--app NAME] [--json] HOST:PORT",
+     "test a running TLS server against the policy"},
     {"help", cmd_help, "[COMMAND]", "show this help, or a command's"},
 };
 #define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))
@@ -80,7 +82,8 @@ static void usage(FILE *f)
           "                     (default " TP_DATADIR ")\n"
           "\n"
           "Exit status:\n"
-          "  0 fine, 1 problems found, 2 usage error, 3 policy could not be loaded\n",
+          "  0 fine, 1 problems found, 2 usage error, 3 policy could not be loaded\n"
+          "  (scan: 3 the server cannot be reached or speaks no TLS)\n",
           f);
 }
 
