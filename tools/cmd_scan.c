@@ -8,6 +8,7 @@
 
 #include "cli.h"
 #include "json.h"
+#include "esc.h"
 #include "scan.h"
 
 static void scan_help(FILE *f)
@@ -88,8 +89,8 @@ static void print_text(const char *target, const char *app, const char *profile,
                        const char *pfile, const scan_result *res)
 {
     char neg[200];
-    printf("Scan of %s against the policy%s%s (profile %s, %s)\n", target, app ? " for " : "",
-           app ? app : "", profile ? profile : "?", pfile ? pfile : "compiled-in DEFAULT");
+    printf("Scan of %s against the policy%s%s (profile %s, %s)\n", esc(target), app ? " for " : "",
+           app ? esc(app) : "", profile ? esc(profile) : "?", pfile ? esc(pfile) : "compiled-in DEFAULT");
     for (int i = 0; i < res->n; i++) {
         const scan_attempt *a = &res->a[i];
         printf("  %-9s %s", verdict(a), a->what);
@@ -97,13 +98,13 @@ static void print_text(const char *target, const char *app, const char *profile,
             negotiated(a, neg, sizeof(neg));
             printf(": %s\n", neg);
         } else {
-            printf(": %s\n", a->error[0] ? a->error : "?");
+            printf(": %s\n", a->error[0] ? esc(a->error) : "?");
         }
     }
     printf("Certificate chain:\n");
     for (int i = 0; i < res->nchain; i++) {
         const scan_cert *c = &res->chain[i];
-        printf("  %d %s: %s %d bits, %s%s\n", i, c->subject, c->key, c->bits,
+        printf("  %d %s: %s %d bits, %s%s\n", i, esc(c->subject), c->key, c->bits,
                c->self_signed ? "self-signed" : "signed with ",
                c->self_signed ? "" : c->sig_hash[0] ? c->sig_hash : "?");
         if (c->problem[0])

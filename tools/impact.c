@@ -23,6 +23,7 @@
 #include <openssl/crypto.h>
 
 #include "cli.h"
+#include "esc.h"
 #include "probe.h"
 #include "scan.h"
 #include "tp_config.h"
@@ -343,7 +344,7 @@ int impact_report(const tp_policy *p, const char *label, FILE *out, char *err, s
                 broke ? "" : " (clients will use something it allows)");
 #undef WHY
         if (why[0])
-            fprintf(out, "  %s: %s\n", who, why);
+            fprintf(out, "  %s: %s\n", esc(who), esc(why));
         affected += !broke && drop[0];
         breaks += broke;
         tp_resolved_free(r);
