@@ -66,10 +66,75 @@ tp_prov *tp_prov_lookup(void *provctx)
     return p;
 }
 
+/* ---- random generators: fetch in the caller's context ------------------- *
+ *
+ * Start-up cost (issue 14). A DRBG fetches its cipher (CTR-DRBG) or digest
+ * (HASH-, HMAC-DRBG) in the library context of the provctx it was made
+ * with. With the default provider's own provctx that is our private
+ * context, which would then build a name map from the legacy tables and
+ * its whole cipher store just to seed the generator (about 5.6M
+ * instructions on 3.0, a third of a small program). Stock OpenSSL fetches
+ * in the program's context, where libssl has built the store already.
+ *
+ * So a DRBG gets a copy of the default's provctx whose library context is
+ * the one we are loaded into: its cipher comes through our filtered tables
+ * there, like any other fetch of the program (nothing is reachable that
+ * the program could not fetch itself). Everything else the DRBG uses from
+ * the provctx (the core handle for entropy and nonces) is the default's.
+ *
+ * The copy relies on the start of OpenSSL's PROV_CTX (handle, libctx,
+ * core BIO method: the same from 3.0 to 3.5; later fields stay NULL, which
+ * the default provider treats as "not set"). It is made only when the
+ * default's provctx really has our private context in that place;
+ * otherwise DRBGs keep the default's provctx, as before. */
+struct tp_rand_provctx {
+    const OSSL_CORE_HANDLE *handle;
+    OSSL_LIB_CTX *libctx;
+    void *corebiometh;
+    void *spare[5];               /* fields of later versions: NULL */
+};
+
+static void rand_ctx_new(tp_prov *p, const OSSL_DISPATCH *in)
+{
+    const struct tp_rand_provctx *d = p->deflt_ctx;
+    OSSL_FUNC_core_get_libctx_fn *get_libctx = NULL;
+    struct tp_rand_provctx *r;
+    OSSL_LIB_CTX *ours;
+
+    if (p->state->fips || OpenSSL_version_num() >= 0x30600000UL)
+        return;
+    for (; in != NULL && in->function_id != 0; in++)
+        if (in->function_id == OSSL_FUNC_CORE_GET_LIBCTX)
+            get_libctx = OSSL_FUNC_core_get_libctx(in);
+    if (get_libctx == NULL || d->libctx != p->libctx)
+        return;
+    ours = (OSSL_LIB_CTX *)get_libctx(p->handle);
+    if (ours == NULL || (r = calloc(1, sizeof(*r))) == NULL)
+        return;
+    r->handle = d->handle;
+    r->libctx = ours;
+    r->corebiometh = d->corebiometh;
+    p->rand_provctx = r;
+}
+
+void *tp_rand_provctx(void *provctx)
+{
+    tp_prov *p = tp_prov_lookup(provctx);
+    void *r = provctx;
+
+    if (p == NULL)
+        return provctx;
+    if (p->rand_provctx != NULL)
+        r = p->rand_provctx;
+    tp_prov_release(p);
+    return r;
+}
+
 static void prov_free(tp_prov *p)
 {
     if (p == NULL)
         return;
+    free(p->rand_provctx);
     if (p->deflt != NULL)
         OSSL_PROVIDER_unload(p->deflt);
     OSSL_LIB_CTX_free(p->libctx);
@@ -199,7 +264,6 @@ int OSSL_provider_init(const OSSL_CORE_HANDLE *handle, const OSSL_DISPATCH *in,
 {
     tp_prov *p;
 
-    (void)in;
     p = calloc(1, sizeof(*p));
     if (p == NULL)
         return 0;
@@ -220,6 +284,7 @@ int OSSL_provider_init(const OSSL_CORE_HANDLE *handle, const OSSL_DISPATCH *in,
     p->deflt_ctx = OSSL_PROVIDER_get0_provider_ctx(p->deflt);
     if (p->deflt_ctx == NULL)
         goto err;
+    rand_ctx_new(p, in);
 
     tp_filter_acquire();
     reg_add(p);

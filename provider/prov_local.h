@@ -30,12 +30,16 @@ typedef struct tp_prov {
     OSSL_PROVIDER *deflt;
     void *deflt_ctx;              /* == the provctx the core gives us */
     const tpm_state *state;       /* process state: floors, fips */
+    void *rand_provctx;           /* DRBGs' provctx: fetch in our own
+                                   * context (prov.c), or NULL */
     struct tp_prov *next;
 } tp_prov;
 
 /* prov.c */
 tp_prov *tp_prov_lookup(void *provctx); /* takes a reference, or NULL */
 void tp_prov_release(tp_prov *p);
+/* The provctx a DRBG made through us gets (prov.c, start-up cost). */
+void *tp_rand_provctx(void *provctx);
 
 /* prov_filter.c: the filtered tables are the same for every instance
  * (floors are per process and the default provider's tables are static),
