@@ -300,13 +300,11 @@ static int run_child(const char *cnf, const char *what, double secs,
     if (strncmp(what, "cmd:", 4) == 0) /* another program, output ignored */
         snprintf(cmd, sizeof(cmd), "OPENSSL_CONF='%s' LD_LIBRARY_PATH='%s' %s %s %s",
                  cnf, TP_BENCH_LIBDIR, wrap != NULL ? wrap : "", what + 4,
-                 wrap != NULL ? "2>&1 >/dev/null" : "2>/dev/null && echo 1");
+                 wrap != NULL ? "2>&1 >/dev/null" : ">/dev/null 2>&1 && echo 1");
     else
         snprintf(cmd, sizeof(cmd), "OPENSSL_CONF='%s' %s '%s' --child %s '%s' %.3f %s",
                  cnf, wrap != NULL ? wrap : "", self, what, dir, secs,
                  wrap != NULL ? "2>&1" : "");
-    if (getenv("TP_BENCH_DEBUG") != NULL)
-        fprintf(stderr, "%s\n", cmd);
     p = popen(cmd, "r");
     if (p == NULL)
         return -1;
