@@ -113,34 +113,56 @@ static const struct {
 
 /* ---- matching ------------------------------------------------------------ */
 
-/* 1 if `pattern` matches any of the colon-separated names, ignoring case.
- * A pattern is a literal name or a prefix followed by '*': enough for the
- * rule table, and cheap (every process builds its tables at start-up). */
-static int names_match(const char *names, const char *pattern)
+/* An algorithm's colon-separated names, split once: the rules are matched
+ * against every algorithm of the default provider at start-up, in every
+ * process, so the split is not redone for each rule. */
+#define TP_MAX_NAMES 16
+
+typedef struct tp_names {
+    const char *s[TP_MAX_NAMES];
+    size_t len[TP_MAX_NAMES];
+    size_t n;
+} tp_names;
+
+static void names_split(const char *names, tp_names *out)
 {
-    size_t plen = strlen(pattern);
-    int prefix = plen > 0 && pattern[plen - 1] == '*';
     const char *s = names, *e;
+
+    out->n = 0;
+    while (s != NULL && *s != '\0' && out->n < TP_MAX_NAMES) {
+        e = strchr(s, ':');
+        out->s[out->n] = s;
+        out->len[out->n++] = e != NULL ? (size_t)(e - s) : strlen(s);
+        s = e != NULL ? e + 1 : NULL;
+    }
+}
+
+/* 1 if `pattern` matches any of the names, ignoring case. A pattern is a
+ * literal name or a prefix followed by '*': enough for the rule table. An
+ * algorithm with more than TP_MAX_NAMES names (none has) is matched on its
+ * first ones only; the rules name the first or second. */
+static int names_match(const tp_names *names, const char *pattern)
+{
+    size_t plen = strlen(pattern), i;
+    int prefix = plen > 0 && pattern[plen - 1] == '*';
 
     if (prefix)
         plen--;
-    while (s != NULL && *s != '\0') {
-        size_t n;
+    for (i = 0; i < names->n; i++) {
+        const char *s = names->s[i];
+        size_t n = names->len[i];
 
-        e = strchr(s, ':');
-        n = e != NULL ? (size_t)(e - s) : strlen(s);
         if ((prefix ? n >= plen : n == plen)
             && (s[0] | 0x20) == (pattern[0] | 0x20) /* cheap first look */
             && strncasecmp(s, pattern, plen) == 0)
             return 1;
-        s = e != NULL ? e + 1 : NULL;
     }
     return 0;
 }
 
 /* The first rule that applies, starting after `prev` (NULL: from the
  * start). Callers skip withholding rules in permissive mode this way. */
-static const tp_rule *rule_for(int op, const char *names, const tp_floors *f,
+static const tp_rule *rule_for(int op, const tp_names *names, const tp_floors *f,
                                const tp_rule *prev)
 {
     size_t i = prev != NULL ? (size_t)(prev - rules) + 1 : 0;
@@ -286,15 +308,18 @@ static OSSL_ALGORITHM *build(tp_prov *p, int op, const OSSL_ALGORITHM *src,
         need_keymgmt(p);
 
     for (i = 0; i < n; i++) {
-        const tp_rule *r = rule_for(op, src[i].algorithm_names, f, NULL);
+        const tp_rule *r;
+        tp_names names;
         enum tp_key_kind kk = TP_KK_NONE;
         uint32_t hash = 0;
         enum tp_wrap_kind w = TP_W_NONE;
 
+        names_split(src[i].algorithm_names, &names);
+        r = rule_for(op, &names, f, NULL);
         out[j] = src[i];
         while (r != NULL && r->act == TP_A_DROP && f->permissive) {
             log_withheld(f, src[i].algorithm_names, r->why);
-            r = rule_for(op, src[i].algorithm_names, f, r);
+            r = rule_for(op, &names, f, r);
         }
         if (r != NULL && r->act == TP_A_DROP) {
             log_withheld(f, src[i].algorithm_names, r->why);
