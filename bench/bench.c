@@ -539,6 +539,10 @@ int main(int argc, char **argv)
         return 99;
     self[n] = '\0';
 
+    /* The profiles as installed (read and parsed at every start), unless
+     * the caller names others; without them the module would fall back to
+     * its compiled-in DEFAULT and the figures would miss that cost. */
+    setenv("TLSPOLICY_DATADIR", TP_BENCH_DATADIR, 0);
     dir = tpt_setup(argv[1], "profile = \"DEFAULT\";\nmode = \"enforce\";\n");
     snprintf(policy_cnf, sizeof(policy_cnf), "%s", getenv("OPENSSL_CONF"));
     snprintf(stock_cnf, sizeof(stock_cnf), "%s/stock.cnf", dir);
