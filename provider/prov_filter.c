@@ -137,17 +137,45 @@ static void names_split(const char *names, tp_names *out)
     }
 }
 
-/* 1 if `pattern` matches any of the names, ignoring case. A pattern is a
- * literal name or a prefix followed by '*': enough for the rule table. An
- * algorithm with more than TP_MAX_NAMES names (none has) is matched on its
- * first ones only; the rules name the first or second. */
-static int names_match(const tp_names *names, const char *pattern)
-{
-    size_t plen = strlen(pattern), i;
-    int prefix = plen > 0 && pattern[plen - 1] == '*';
+/* The rules of one operation whose condition holds for these floors, with
+ * their pattern lengths: worked out once per table, not per algorithm. */
+#define TP_NRULES (sizeof(rules) / sizeof(rules[0]))
 
-    if (prefix)
-        plen--;
+typedef struct tp_active {
+    const tp_rule *r[TP_NRULES];
+    size_t plen[TP_NRULES];
+    int prefix[TP_NRULES];
+    size_t n;
+} tp_active;
+
+static void active_rules(int op, const tp_floors *f, tp_active *a)
+{
+    size_t i;
+
+    a->n = 0;
+    for (i = 0; i < TP_NRULES; i++) {
+        const tp_rule *r = &rules[i];
+        size_t plen;
+
+        if (r->op != op || (r->when != NULL && !r->when(f)))
+            continue;
+        plen = strlen(r->pattern);
+        a->prefix[a->n] = plen > 0 && r->pattern[plen - 1] == '*';
+        a->plen[a->n] = a->prefix[a->n] ? plen - 1 : plen;
+        a->r[a->n++] = r;
+    }
+}
+
+/* 1 if rule k's pattern matches any of the names, ignoring case. A
+ * pattern is a literal name or a prefix followed by '*': enough for the
+ * rule table. An algorithm with more than TP_MAX_NAMES names (none has) is
+ * matched on its first ones only; the rules name the first or second. */
+static int names_match(const tp_names *names, const tp_active *a, size_t k)
+{
+    const char *pattern = a->r[k]->pattern;
+    size_t plen = a->plen[k], i;
+    int prefix = a->prefix[k];
+
     for (i = 0; i < names->n; i++) {
         const char *s = names->s[i];
         size_t n = names->len[i];
@@ -160,20 +188,19 @@ static int names_match(const tp_names *names, const char *pattern)
     return 0;
 }
 
-/* The first rule that applies, starting after `prev` (NULL: from the
- * start). Callers skip withholding rules in permissive mode this way. */
-static const tp_rule *rule_for(int op, const tp_names *names, const tp_floors *f,
+/* The first active rule that applies, starting after `prev` (NULL: from
+ * the start), in table order. Callers skip withholding rules in permissive
+ * mode this way. */
+static const tp_rule *rule_for(const tp_active *a, const tp_names *names,
                                const tp_rule *prev)
 {
-    size_t i = prev != NULL ? (size_t)(prev - rules) + 1 : 0;
+    size_t k;
 
-    for (; i < sizeof(rules) / sizeof(rules[0]); i++) {
-        const tp_rule *r = &rules[i];
-
-        if (r->op != op || (r->when != NULL && !r->when(f))
-            || !names_match(names, r->pattern))
+    for (k = 0; k < a->n; k++) {
+        if (prev != NULL && a->r[k] <= prev)
             continue;
-        return r;
+        if (names_match(names, a, k))
+            return a->r[k];
     }
     return NULL;
 }
@@ -291,6 +318,7 @@ static OSSL_ALGORITHM *build(tp_prov *p, int op, const OSSL_ALGORITHM *src,
     const tp_floors *f = &p->state->floors;
     int wrap_ok = !p->state->fips; /* FIPS: rely on the FIPS provider */
     OSSL_ALGORITHM *out;
+    tp_active active;
     size_t n, i, j = 0;
     int changed = 0;
 
@@ -306,6 +334,7 @@ static OSSL_ALGORITHM *build(tp_prov *p, int op, const OSSL_ALGORITHM *src,
     if (wrap_ok && (op == OSSL_OP_SIGNATURE || op == OSSL_OP_ASYM_CIPHER
                     || op == OSSL_OP_KEYEXCH))
         need_keymgmt(p);
+    active_rules(op, f, &active);
 
     for (i = 0; i < n; i++) {
         const tp_rule *r;
@@ -315,11 +344,11 @@ static OSSL_ALGORITHM *build(tp_prov *p, int op, const OSSL_ALGORITHM *src,
         enum tp_wrap_kind w = TP_W_NONE;
 
         names_split(src[i].algorithm_names, &names);
-        r = rule_for(op, &names, f, NULL);
+        r = rule_for(&active, &names, NULL);
         out[j] = src[i];
         while (r != NULL && r->act == TP_A_DROP && f->permissive) {
             log_withheld(f, src[i].algorithm_names, r->why);
-            r = rule_for(op, &names, f, r);
+            r = rule_for(&active, &names, r);
         }
         if (r != NULL && r->act == TP_A_DROP) {
             log_withheld(f, src[i].algorithm_names, r->why);
