@@ -287,7 +287,9 @@ int OSSL_provider_init(const OSSL_CORE_HANDLE *handle, const OSSL_DISPATCH *in,
         goto err;
     /* The default provider lives in a private context: its algorithms are
      * reachable only through our filtered tables. Its internal fetches
-     * (digests inside signatures, the DRBG's cipher...) stay there too. */
+     * (digests inside signatures, key generation's random numbers...)
+     * stay there too; only the program's DRBGs fetch in the program's
+     * context (rand_ctx_new). */
     p->libctx = OSSL_LIB_CTX_new();
     if (p->libctx == NULL)
         goto err;
