@@ -20,7 +20,6 @@
 #include <openssl/err.h>
 #include <openssl/params.h>
 #include <openssl/rand.h>
-#include <openssl/rand.h>
 
 #include "prov_local.h"
 
@@ -114,7 +113,6 @@ static void rand_ctx_new(tp_prov *p, const OSSL_DISPATCH *in)
     if (p->state->fips || OpenSSL_version_num() >= 0x30600000UL)
         return;
     /* Before anything draws from it: the generators are made on first use. */
-    RAND_set_DRBG_type(p->libctx, "HASH-DRBG", NULL, NULL, "SHA256");
     RAND_set_DRBG_type(p->libctx, "HASH-DRBG", NULL, NULL, "SHA256");
     for (; in != NULL && in->function_id != 0; in++)
         if (in->function_id == OSSL_FUNC_CORE_GET_LIBCTX)
