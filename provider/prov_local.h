@@ -57,8 +57,8 @@ enum tp_wrap_kind {
     TP_W_KEX,      /* key exchange: key floor of own and peer key */
     TP_W_PRF,      /* TLS1-PRF KDF: refuse MD5-SHA1 (version floor) */
     TP_W_KEXPRF,   /* TLS1-PRF through EVP_PKEY derive: same check */
-    TP_W_RAND,     /* DRBG (3.5+): drop "provider-name", which names us
-                    * but is looked up in the private context */
+    TP_W_RAND,     /* DRBG: made with tp_rand_provctx (fetches in the
+                    * program's context); 3.5+: drop "provider-name" */
 };
 
 enum tp_key_kind {
