@@ -18,12 +18,29 @@
  *   - heap in use and RSS after that start (extra memory per process)
  * Targets (issue 4): handshakes and bulk >= 0.98 / 0.99 of stock, start
  * <= 1.10 of stock, extra memory < 1 MiB.
+ *
+ * Start-up (issue 14), also alone with --start (a few minutes: every row is
+ * a stock and a policy run under callgrind):
+ *   - the libssl-init program: OPENSSL_init_ssl, a client and a server
+ *     SSL_CTX, exit; instructions of the whole process (dynamic loading
+ *     and exit included)
+ *   - one whole `curl -k` request to a local TLS 1.3 server (a stock
+ *     server forked by this program), instructions of the curl process;
+ *     skipped without curl
+ *   - each further SSL_CTX_new + SSL_new, instructions per pair (20 pairs
+ *     after the first context)
+ *   - wall time of that curl request and of `openssl version` (medians)
+ * Targets: <= 1.10, <= 1.05, <= 1.05.
  */
+#include <arpa/inet.h>
 #include <malloc.h>
+#include <netinet/in.h>
+#include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -184,6 +201,23 @@ __attribute__((noinline)) void tp_bench_start_region(void)
     /* kept: the first SSL_CTX's fetches are what a program pays */
 }
 
+/* Further contexts: n SSL_CTX_new + SSL_new pairs after the first. */
+__attribute__((noinline)) void tp_bench_ctx_region(int n);
+__attribute__((noinline)) void tp_bench_ctx_region(int n)
+{
+    while (n-- > 0) {
+        SSL_CTX *ctx = SSL_CTX_new(TLS_client_method());
+        SSL *ssl = ctx != NULL ? SSL_new(ctx) : NULL;
+
+        if (ssl == NULL)
+            exit(99);
+        SSL_free(ssl);
+        SSL_CTX_free(ctx);
+    }
+}
+
+#define TP_BENCH_CTX_N 20
+
 static long rss_kib(void)
 {
     long pages = 0, rss = 0;
@@ -201,7 +235,24 @@ static int child(const char *what, const char *dir, double secs)
 {
     double r = 0;
 
-    if (strcmp(what, "start") == 0) {
+    if (strcmp(what, "init") == 0) {
+        /* The libssl-init program: the whole process is counted. */
+        SSL_CTX *c, *sv;
+
+        if (OPENSSL_init_ssl(OPENSSL_INIT_LOAD_CONFIG, NULL) != 1)
+            return 99;
+        c = SSL_CTX_new(TLS_client_method());
+        sv = SSL_CTX_new(TLS_server_method());
+        if (c == NULL || sv == NULL)
+            return 99;
+        SSL_CTX_free(c);
+        SSL_CTX_free(sv);
+        r = 1;
+    } else if (strcmp(what, "ctx") == 0) {
+        tp_bench_start_region();
+        tp_bench_ctx_region(TP_BENCH_CTX_N);
+        r = 1;
+    } else if (strcmp(what, "start") == 0) {
         double t0 = now();
 
         tp_bench_start_region();
@@ -237,6 +288,7 @@ static int child(const char *what, const char *dir, double secs)
 
 static char self[4096], stock_cnf[512], policy_cnf[512];
 static const char *dir;
+static double divisor = 1; /* compare() divides both medians by it */
 
 /* Run a child with the given config; returns its first line. */
 static int run_child(const char *cnf, const char *what, double secs,
@@ -245,9 +297,14 @@ static int run_child(const char *cnf, const char *what, double secs,
     char cmd[8192];
     FILE *p;
 
-    snprintf(cmd, sizeof(cmd), "OPENSSL_CONF='%s' %s '%s' --child %s '%s' %.3f %s",
-             cnf, wrap != NULL ? wrap : "", self, what, dir, secs,
-             wrap != NULL ? "2>&1" : "");
+    if (strncmp(what, "cmd:", 4) == 0) /* another program, output ignored */
+        snprintf(cmd, sizeof(cmd), "OPENSSL_CONF='%s' LD_LIBRARY_PATH='%s' %s %s %s",
+                 cnf, TP_BENCH_LIBDIR, wrap != NULL ? wrap : "", what + 4,
+                 wrap != NULL ? "2>&1 >/dev/null" : ">/dev/null 2>&1 && echo 1");
+    else
+        snprintf(cmd, sizeof(cmd), "OPENSSL_CONF='%s' %s '%s' --child %s '%s' %.3f %s",
+                 cnf, wrap != NULL ? wrap : "", self, what, dir, secs,
+                 wrap != NULL ? "2>&1" : "");
     p = popen(cmd, "r");
     if (p == NULL)
         return -1;
@@ -300,8 +357,8 @@ static void compare(const char *label, const char *what, int rounds,
         }
         p[i] = atof(out);
     }
-    ms = median(s, rounds);
-    mp = median(p, rounds);
+    ms = median(s, rounds) / divisor;
+    mp = median(p, rounds) / divisor;
     printf("%-34s stock %12.1f  policy %12.1f %-8s ratio %.3f  (target %s)\n",
            label, ms, mp, unit, ms > 0 ? mp / ms : 0, target);
     fflush(stdout);
@@ -309,7 +366,7 @@ static void compare(const char *label, const char *what, int rounds,
 
 /* Whole process (exec, dynamic loading, init + SSL_CTX_new, exit), wall
  * time measured by the parent: what a short-lived program pays. */
-static void compare_process(const char *label, int rounds)
+static void compare_process(const char *label, const char *what, int rounds)
 {
     double s[64], p[64], t0, ms, mp;
     char out[256];
@@ -317,12 +374,16 @@ static void compare_process(const char *label, int rounds)
 
     for (i = 0; i < rounds; i++) {
         t0 = now();
-        if (run_child(stock_cnf, "start", 0, NULL, out, sizeof(out)) != 0)
+        if (run_child(stock_cnf, what, 0, NULL, out, sizeof(out)) != 0) {
+            printf("%-34s stock run failed\n", label);
             return;
+        }
         s[i] = (now() - t0) * 1e6;
         t0 = now();
-        if (run_child(policy_cnf, "start", 0, NULL, out, sizeof(out)) != 0)
+        if (run_child(policy_cnf, what, 0, NULL, out, sizeof(out)) != 0) {
+            printf("%-34s policy run failed\n", label);
             return;
+        }
         p[i] = (now() - t0) * 1e6;
     }
     ms = median(s, rounds);
@@ -360,16 +421,116 @@ static void make_creds(void)
     X509_free(x);
 }
 
+/* A stock TLS server on 127.0.0.1 for the curl row: a forked copy of this
+ * process (stock configuration), one HTTP answer per connection. Returns
+ * the port, 0 on failure; *pid is the server's, stopped by stop_server. */
+static int start_server(pid_t *pid)
+{
+    struct sockaddr_in a;
+    socklen_t al = sizeof(a);
+    int fd = socket(AF_INET, SOCK_STREAM, 0), one = 1;
+    SSL_CTX *sc;
+
+    memset(&a, 0, sizeof(a));
+    a.sin_family = AF_INET;
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+    if (fd < 0 || bind(fd, (struct sockaddr *)&a, sizeof(a)) != 0
+        || listen(fd, 8) != 0
+        || getsockname(fd, (struct sockaddr *)&a, &al) != 0)
+        return 0;
+    sc = SSL_CTX_new(TLS_server_method());
+    if (sc == NULL || !SSL_CTX_use_certificate(sc, cert)
+        || !SSL_CTX_use_PrivateKey(sc, key))
+        return 0;
+    *pid = fork();
+    if (*pid < 0)
+        return 0;
+    if (*pid == 0) {
+        static const char answer[] = "HTTP/1.1 200 OK\r\nContent-Length: 3\r\n"
+                                     "Connection: close\r\n\r\nok\n";
+        char buf[4096];
+
+        for (;;) {
+            int c = accept(fd, NULL, NULL);
+            SSL *s;
+
+            if (c < 0)
+                continue;
+            s = SSL_new(sc);
+            SSL_set_fd(s, c);
+            if (SSL_accept(s) == 1 && SSL_read(s, buf, sizeof(buf)) > 0)
+                SSL_write(s, answer, (int)sizeof(answer) - 1);
+            SSL_shutdown(s);
+            SSL_free(s);
+            close(c);
+        }
+    }
+    close(fd);
+    SSL_CTX_free(sc);
+    return ntohs(a.sin_port);
+}
+
+static void stop_server(pid_t pid)
+{
+    if (pid > 0) {
+        kill(pid, SIGTERM);
+        waitpid(pid, NULL, 0);
+    }
+}
+
+/* Issue 14: what every program pays for loading the module. */
+static void start_figures(void)
+{
+    const char *cg = "valgrind --tool=callgrind --callgrind-out-file=/dev/null";
+    char wrap[512], curl[256], ossl[512];
+    pid_t srv = -1;
+    int port;
+
+    printf("# start-up (issue 14): callgrind instructions, stock and policy in this run\n");
+    if (cert == NULL)
+        load_creds(dir);
+    if (system("valgrind --version > /dev/null 2>&1") != 0) {
+        printf("# valgrind not found: no instruction counts\n");
+    } else {
+        compare("libssl-init program (whole)", "init", 1, 0, "Ir", "<= 1.10", cg);
+        snprintf(wrap, sizeof(wrap), "%s --toggle-collect=tp_bench_ctx_region", cg);
+        divisor = TP_BENCH_CTX_N;
+        compare("each further SSL_CTX_new+SSL_new", "ctx", 1, 0, "Ir", "<= 1.05", wrap);
+        divisor = 1;
+    }
+    port = system("curl --version > /dev/null 2>&1") == 0 ? start_server(&srv) : 0;
+    if (port == 0) {
+        printf("# curl or the local server not available: no curl figures\n");
+    } else {
+        snprintf(curl, sizeof(curl),
+                 "cmd:curl -q -sSk --tlsv1.3 -o /dev/null https://127.0.0.1:%d/", port);
+        if (system("valgrind --version > /dev/null 2>&1") == 0)
+            compare("one curl request (whole curl)", curl, 1, 0, "Ir", "<= 1.05", cg);
+        compare_process("wall: one curl request", curl, 21);
+    }
+    stop_server(srv);
+    snprintf(ossl, sizeof(ossl), "cmd:'%s' version", TP_BENCH_OPENSSL);
+    compare_process("wall: openssl version", ossl, 21);
+}
+
 int main(int argc, char **argv)
 {
     double secs;
     ssize_t n;
     char s_out[256], p_out[256];
 
+    int start_only = 0;
+
     if (argc >= 5 && strcmp(argv[1], "--child") == 0)
         return child(argv[2], argv[3], atof(argv[4]));
+    if (argc >= 2 && strcmp(argv[1], "--start") == 0) {
+        start_only = 1;
+        argv++;
+        argc--;
+    }
     if (argc < 2 || argv[1][0] == '-') {
-        fprintf(stderr, "usage: %s MODULE.so [seconds-per-sample]\n", argv[0]);
+        fprintf(stderr, "usage: %s [--start] MODULE.so [seconds-per-sample]\n", argv[0]);
         return 2;
     }
     secs = argc > 2 ? atof(argv[2]) : 1.0;
@@ -378,6 +539,10 @@ int main(int argc, char **argv)
         return 99;
     self[n] = '\0';
 
+    /* The profiles as installed (read and parsed at every start), unless
+     * the caller names others; without them the module would fall back to
+     * its compiled-in DEFAULT and the figures would miss that cost. */
+    setenv("TLSPOLICY_DATADIR", TP_BENCH_DATADIR, 0);
     dir = tpt_setup(argv[1], "profile = \"DEFAULT\";\nmode = \"enforce\";\n");
     snprintf(policy_cnf, sizeof(policy_cnf), "%s", getenv("OPENSSL_CONF"));
     snprintf(stock_cnf, sizeof(stock_cnf), "%s/stock.cnf", dir);
@@ -388,12 +553,16 @@ int main(int argc, char **argv)
 
     printf("# tlspolicy benchmark: %s, %s, %.1f s per sample, medians\n",
            OpenSSL_version(OPENSSL_VERSION), argv[1], secs);
+    if (start_only) {
+        start_figures();
+        return 0;
+    }
     compare("TLS 1.3 handshakes/s", "tls13", 3, secs, "hs/s", ">= 0.98", NULL);
     compare("TLS 1.2 handshakes/s", "tls12", 3, secs, "hs/s", ">= 0.98", NULL);
     compare("AES-256-GCM 16 KiB", "aesgcm", 3, secs / 2, "MB/s", ">= 0.99", NULL);
     compare("ChaCha20-Poly1305 16 KiB", "chacha", 3, secs / 2, "MB/s", ">= 0.99", NULL);
     compare("start: init_ssl + SSL_CTX_new", "start", 21, 0, "us", "<= 1.10", NULL);
-    compare_process("start: whole process (sh+exec)", 21);
+    compare_process("start: whole process (sh+exec)", "start", 21);
     if (system("valgrind --version > /dev/null 2>&1") == 0) {
         compare("start: instructions (callgrind)", "start", 1, 0, "Ir", "<= 1.10",
                 "valgrind --tool=callgrind --callgrind-out-file=/dev/null "
@@ -415,5 +584,6 @@ int main(int argc, char **argv)
         printf("%-34s stock %9.0f KiB  policy %9.0f KiB  extra %.0f KiB heap, %.0f KiB RSS (target < 1024)\n",
                "memory after start", sh, ph, ph - sh, pr - sr);
     }
+    start_figures();
     return 0;
 }

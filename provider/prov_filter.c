@@ -44,8 +44,6 @@ static int c_no_md5sha1(const tp_floors *f) { return !tp_floor_needs_md5sha1(f);
  * complete, even if the program lowers MinProtocol (Python sets 1.2). */
 static int c_tls13_only(const tp_floors *f) { return tp_floor_tls13_only(f); }
 
-static int c_drbg_fix(const tp_floors *f) { (void)f; return tp_drbg_needs_fix(); }
-
 /* Cipher algorithms the policy forbids outright (RFC 7465 RC4, NIST SP
  * 800-131A Rev.2 DES/3DES...): not offered at all. */
 static int c_rc4(const tp_floors *f) { return (f->forbidden_ciphers & TP_C_RC4) != 0; }
@@ -70,11 +68,13 @@ static const tp_rule rules[] = {
       "the policy allows TLS 1.3 only" },
     { OSSL_OP_KEYEXCH, "TLS1-PRF", NULL, TP_A_WRAP, TP_W_KEXPRF, 0, NULL },
 
-    /* OpenSSL 3.5: the core passes our provider's name to the DRBG, which
-     * looks it up in the private context and fails: RAND_bytes would. */
-    { OSSL_OP_RAND, "CTR-DRBG", c_drbg_fix, TP_A_WRAP, TP_W_RAND, 0, NULL },
-    { OSSL_OP_RAND, "HASH-DRBG", c_drbg_fix, TP_A_WRAP, TP_W_RAND, 0, NULL },
-    { OSSL_OP_RAND, "HMAC-DRBG", c_drbg_fix, TP_A_WRAP, TP_W_RAND, 0, NULL },
+    /* DRBGs fetch their cipher in the program's context, not the private
+     * one (prov.c: start-up cost). OpenSSL 3.5: the core also passes our
+     * provider's name to the DRBG; the wrapper drops it (it could be
+     * looked up in the private context, where it does not exist). */
+    { OSSL_OP_RAND, "CTR-DRBG", NULL, TP_A_WRAP, TP_W_RAND, 0, NULL },
+    { OSSL_OP_RAND, "HASH-DRBG", NULL, TP_A_WRAP, TP_W_RAND, 0, NULL },
+    { OSSL_OP_RAND, "HMAC-DRBG", NULL, TP_A_WRAP, TP_W_RAND, 0, NULL },
 
     { OSSL_OP_CIPHER, "RC4*", c_rc4, TP_A_DROP, 0, 0, "RC4 is forbidden (RFC 7465)" },
     { OSSL_OP_CIPHER, "DES-EDE*", c_3des, TP_A_DROP, 0, 0, "3DES is forbidden" },
@@ -120,45 +120,94 @@ static const struct {
 
 /* ---- matching ------------------------------------------------------------ */
 
-/* 1 if `pattern` matches any of the colon-separated names, ignoring case.
- * A pattern is a literal name or a prefix followed by '*': enough for the
- * rule table, and cheap (every process builds its tables at start-up). */
-static int names_match(const char *names, const char *pattern)
+/* An algorithm's colon-separated names, split once: the rules are matched
+ * against every algorithm of the default provider at start-up, in every
+ * process, so the split is not redone for each rule. */
+#define TP_MAX_NAMES 16
+
+typedef struct tp_names {
+    const char *s[TP_MAX_NAMES];
+    size_t len[TP_MAX_NAMES];
+    size_t n;
+} tp_names;
+
+static void names_split(const char *names, tp_names *out)
 {
-    size_t plen = strlen(pattern);
-    int prefix = plen > 0 && pattern[plen - 1] == '*';
     const char *s = names, *e;
 
-    if (prefix)
-        plen--;
-    while (s != NULL && *s != '\0') {
-        size_t n;
-
+    out->n = 0;
+    while (s != NULL && *s != '\0' && out->n < TP_MAX_NAMES) {
         e = strchr(s, ':');
-        n = e != NULL ? (size_t)(e - s) : strlen(s);
+        out->s[out->n] = s;
+        out->len[out->n++] = e != NULL ? (size_t)(e - s) : strlen(s);
+        s = e != NULL ? e + 1 : NULL;
+    }
+}
+
+/* The rules of one operation whose condition holds for these floors, with
+ * their pattern lengths: worked out once per table, not per algorithm. */
+#define TP_NRULES (sizeof(rules) / sizeof(rules[0]))
+
+typedef struct tp_active {
+    const tp_rule *r[TP_NRULES];
+    size_t plen[TP_NRULES];
+    int prefix[TP_NRULES];
+    size_t n;
+} tp_active;
+
+static void active_rules(int op, const tp_floors *f, tp_active *a)
+{
+    size_t i;
+
+    a->n = 0;
+    for (i = 0; i < TP_NRULES; i++) {
+        const tp_rule *r = &rules[i];
+        size_t plen;
+
+        if (r->op != op || (r->when != NULL && !r->when(f)))
+            continue;
+        plen = strlen(r->pattern);
+        a->prefix[a->n] = plen > 0 && r->pattern[plen - 1] == '*';
+        a->plen[a->n] = a->prefix[a->n] ? plen - 1 : plen;
+        a->r[a->n++] = r;
+    }
+}
+
+/* 1 if rule k's pattern matches any of the names, ignoring case. A
+ * pattern is a literal name or a prefix followed by '*': enough for the
+ * rule table. An algorithm with more than TP_MAX_NAMES names (none has) is
+ * matched on its first ones only; the rules name the first or second. */
+static int names_match(const tp_names *names, const tp_active *a, size_t k)
+{
+    const char *pattern = a->r[k]->pattern;
+    size_t plen = a->plen[k], i;
+    int prefix = a->prefix[k];
+
+    for (i = 0; i < names->n; i++) {
+        const char *s = names->s[i];
+        size_t n = names->len[i];
+
         if ((prefix ? n >= plen : n == plen)
             && (s[0] | 0x20) == (pattern[0] | 0x20) /* cheap first look */
             && strncasecmp(s, pattern, plen) == 0)
             return 1;
-        s = e != NULL ? e + 1 : NULL;
     }
     return 0;
 }
 
-/* The first rule that applies, starting after `prev` (NULL: from the
- * start). Callers skip withholding rules in permissive mode this way. */
-static const tp_rule *rule_for(int op, const char *names, const tp_floors *f,
+/* The first active rule that applies, starting after `prev` (NULL: from
+ * the start), in table order. Callers skip withholding rules in permissive
+ * mode this way. */
+static const tp_rule *rule_for(const tp_active *a, const tp_names *names,
                                const tp_rule *prev)
 {
-    size_t i = prev != NULL ? (size_t)(prev - rules) + 1 : 0;
+    size_t k;
 
-    for (; i < sizeof(rules) / sizeof(rules[0]); i++) {
-        const tp_rule *r = &rules[i];
-
-        if (r->op != op || (r->when != NULL && !r->when(f))
-            || !names_match(names, r->pattern))
+    for (k = 0; k < a->n; k++) {
+        if (prev != NULL && a->r[k] <= prev)
             continue;
-        return r;
+        if (names_match(names, a, k))
+            return a->r[k];
     }
     return NULL;
 }
@@ -280,6 +329,7 @@ static OSSL_ALGORITHM *build(tp_prov *p, int op, const OSSL_ALGORITHM *src,
      * which is not ours to wrap: the module says so (tlspolicy(7), FIPS). */
     const int wrap_ok = 1;
     OSSL_ALGORITHM *out;
+    tp_active active;
     size_t n, i, j = 0;
     int changed = 0;
 
@@ -295,17 +345,21 @@ static OSSL_ALGORITHM *build(tp_prov *p, int op, const OSSL_ALGORITHM *src,
     if (wrap_ok && (op == OSSL_OP_SIGNATURE || op == OSSL_OP_ASYM_CIPHER
                     || op == OSSL_OP_KEYEXCH || op == OSSL_OP_KEM))
         need_keymgmt(p);
+    active_rules(op, f, &active);
 
     for (i = 0; i < n; i++) {
-        const tp_rule *r = rule_for(op, src[i].algorithm_names, f, NULL);
+        const tp_rule *r;
+        tp_names names;
         enum tp_key_kind kk = TP_KK_NONE;
         uint32_t hash = 0;
         enum tp_wrap_kind w = TP_W_NONE;
 
+        names_split(src[i].algorithm_names, &names);
+        r = rule_for(&active, &names, NULL);
         out[j] = src[i];
         while (r != NULL && r->act == TP_A_DROP && f->permissive) {
             log_withheld(f, src[i].algorithm_names, r->why);
-            r = rule_for(op, src[i].algorithm_names, f, r);
+            r = rule_for(&active, &names, r);
         }
         if (r != NULL && r->act == TP_A_DROP) {
             log_withheld(f, src[i].algorithm_names, r->why);

@@ -30,12 +30,16 @@ typedef struct tp_prov {
     OSSL_PROVIDER *deflt;
     void *deflt_ctx;              /* == the provctx the core gives us */
     const tpm_state *state;       /* process state: floors, fips (a reference) */
+    void *rand_provctx;           /* DRBGs' provctx: fetch in our own
+                                   * context (prov.c), or NULL */
     struct tp_prov *next;
 } tp_prov;
 
 /* prov.c */
 tp_prov *tp_prov_lookup(void *provctx); /* takes a reference, or NULL */
 void tp_prov_release(tp_prov *p);
+/* The provctx a DRBG made through us gets (prov.c, start-up cost). */
+void *tp_rand_provctx(void *provctx);
 
 /* prov_filter.c: the filtered tables are the same for every instance
  * (floors are per process and the default provider's tables are static),
@@ -53,8 +57,8 @@ enum tp_wrap_kind {
     TP_W_KEX,      /* key exchange: key floor of own and peer key */
     TP_W_PRF,      /* TLS1-PRF KDF: refuse MD5-SHA1 (version floor) */
     TP_W_KEXPRF,   /* TLS1-PRF through EVP_PKEY derive: same check */
-    TP_W_RAND,     /* DRBG (3.5+): drop "provider-name", which names us
-                    * but is looked up in the private context */
+    TP_W_RAND,     /* DRBG: made with tp_rand_provctx (fetches in the
+                    * program's context); 3.5+: drop "provider-name" */
     TP_W_KEM,      /* KEM: key floor of the key (and the sender's key) */
 };
 

@@ -379,7 +379,7 @@ static const OSSL_PARAM *drbg_params(const OSSL_PARAM params[], OSSL_PARAM *out,
 {
     size_t i, j = 0;
 
-    if (params == NULL
+    if (params == NULL || !tp_drbg_needs_fix()
         || OSSL_PARAM_locate_const(params, TP_DRBG_PROVIDER_NAME) == NULL)
         return params;
     for (i = 0; params[i].key != NULL; i++) {
@@ -408,6 +408,14 @@ static int rand_set(tp_slot *s, void *ctx, const OSSL_PARAM params[])
 
     return OSSL_FUNC_rand_set_ctx_params(s->fn[OSSL_FUNC_RAND_SET_CTX_PARAMS])(
         ctx, drbg_params(params, copy, 32));
+}
+
+/* Every DRBG made through us fetches in our own context (prov.c). */
+static void *rand_new(tp_slot *s, void *provctx, void *parent,
+                      const OSSL_DISPATCH *parent_calls)
+{
+    return OSSL_FUNC_rand_newctx(s->fn[OSSL_FUNC_RAND_NEWCTX])(tp_rand_provctx(provctx), parent,
+                                                             parent_calls);
 }
 
 /* ---- trampolines ---------------------------------------------------------- */
@@ -541,12 +549,16 @@ static tp_slot sig_slots[N_SIG], asym_slots[N_ASYM], kex_slots[N_KEX],
 #define RAND_TRAMP(i) \
     static OSSL_FUNC_rand_instantiate_fn rand_i_##i; \
     static OSSL_FUNC_rand_set_ctx_params_fn rand_s_##i; \
+    static OSSL_FUNC_rand_newctx_fn rand_n_##i; \
     static int rand_i_##i(void *c, unsigned int st, int pr, \
                           const unsigned char *ps, size_t pl, const OSSL_PARAM p[]) \
     { return rand_instantiate(&rand_slots[i], c, st, pr, ps, pl, p); } \
     static int rand_s_##i(void *c, const OSSL_PARAM p[]) \
-    { return rand_set(&rand_slots[i], c, p); }
+    { return rand_set(&rand_slots[i], c, p); } \
+    static void *rand_n_##i(void *pc, void *pa, const OSSL_DISPATCH *pd) \
+    { return rand_new(&rand_slots[i], pc, pa, pd); }
 #define RAND_ROW(i) { \
+    { OSSL_FUNC_RAND_NEWCTX, (void (*)(void))rand_n_##i }, \
     { OSSL_FUNC_RAND_INSTANTIATE, (void (*)(void))rand_i_##i }, \
     { OSSL_FUNC_RAND_SET_CTX_PARAMS, (void (*)(void))rand_s_##i }, \
     { 0, NULL } },
@@ -598,7 +610,7 @@ static const OSSL_DISPATCH prf_rows[N_PRF][3] = {
 static const OSSL_DISPATCH kexprf_rows[N_KEXPRF][3] = {
     TP_SLOTS_8(KEXPRF_ROW, )
 };
-static const OSSL_DISPATCH rand_rows[N_RAND][3] = {
+static const OSSL_DISPATCH rand_rows[N_RAND][4] = {
     TP_SLOTS_8(RAND_ROW, )
 };
 static const OSSL_DISPATCH kem_rows[N_KEM][5] = {
@@ -624,7 +636,7 @@ static struct pool pool_for(enum tp_wrap_kind w)
     case TP_W_KEX: p = (struct pool){ kex_slots, N_KEX, kex_rows[0], 3 }; break;
     case TP_W_PRF: p = (struct pool){ prf_slots, N_PRF, prf_rows[0], 3 }; break;
     case TP_W_KEXPRF: p = (struct pool){ kexprf_slots, N_KEXPRF, kexprf_rows[0], 3 }; break;
-    case TP_W_RAND: p = (struct pool){ rand_slots, N_RAND, rand_rows[0], 3 }; break;
+    case TP_W_RAND: p = (struct pool){ rand_slots, N_RAND, rand_rows[0], 4 }; break;
     case TP_W_KEM: p = (struct pool){ kem_slots, N_KEM, kem_rows[0], 5 }; break;
     default: break;
     }
