@@ -46,6 +46,8 @@ static const cli_cmd commands[] = {
      "wire the module into the system openssl.cnf"},
     {"disable", cmd_disable, "[--openssl-conf FILE]",
      "remove that wiring, restoring the file"},
+    {"export", cmd_export, "gnutls [--app NAME] [--json]",
+     "the policy as GnuTLS's system configuration"},
     {"help", cmd_help, "[COMMAND]", "show this help, or a command's"},
 };
 #define NCOMMANDS (sizeof(commands) / sizeof(commands[0]))
