@@ -614,29 +614,27 @@ static const char *state_word(const gw_state *s)
     return s->matches ? "matches" : "stale";
 }
 
-int gw_status_text(cli *c, FILE *f)
+int gw_status_line(cli *c, char *msg, size_t len)
 {
     gw_state s;
     gw_state_get(c, NULL, &s);
-    int problem = 1;
-    fprintf(f, "GnuTLS:\n  %-12s %s\n", "file", s.path);
+    int sev = 1; /* absent or foreign is the administrator's choice: a note */
+    const char *cp = s.crypto_policies ? "; crypto-policies' GnuTLS back-end is there ("
+                                         GW_CRYPTO_POLICIES ")" : "";
     if (!s.present)
-        fprintf(f, "  %-12s absent: GnuTLS programs (git, wget, apt) are not held to the "
-                "policy; `tlspolicy enable` writes it\n", "state");
+        snprintf(msg, len, "GnuTLS: %s absent: GnuTLS programs (git, wget, apt) "
+                 "are not held to the policy (`tlspolicy enable` writes it)%s", s.path, cp);
     else if (!s.ours)
-        fprintf(f, "  %-12s present, not written by tlspolicy: kept as it is; GnuTLS "
-                "programs are not held to the policy\n", "state");
+        snprintf(msg, len, "GnuTLS: %s was not written by tlspolicy: GnuTLS programs are "
+                 "not held to the policy%s", s.path, cp);
     else if (s.matches)
-        fprintf(f, "  %-12s present, matches the policy\n", "state"), problem = 0;
+        snprintf(msg, len, "GnuTLS: %s matches the policy (names from %s)%s", s.path,
+                 s.source, cp), sev = 0;
     else
-        fprintf(f, "  %-12s present, stale: differs from what the policy renders now; "
-                "`tlspolicy enable` rewrites it\n", "state");
-    if (s.crypto_policies)
-        fprintf(f, "  %-12s crypto-policies' GnuTLS back-end exists (%s)\n", "note",
-                GW_CRYPTO_POLICIES);
-    fprintf(f, "  %-12s %s\n", "names", s.source);
+        snprintf(msg, len, "GnuTLS: %s is stale: it differs from what the policy renders "
+                 "now (`tlspolicy enable` rewrites it)", s.path), sev = 2;
     gw_state_free(&s);
-    return problem;
+    return sev;
 }
 
 void gw_status_json(cli *c, json_w *w)

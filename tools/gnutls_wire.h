@@ -63,8 +63,8 @@ int gw_disable(cli *c, const char *override);
 /* After `set`: rewrite the file if tlspolicy installed it. */
 int gw_regenerate(cli *c);
 
-/* For status: text and JSON. Returns 1 when a problem was reported. */
-int gw_status_text(cli *c, FILE *f);
+/* For status: one line (0 ok, 1 note, 2 problem) and a JSON object. */
+int gw_status_line(cli *c, char *msg, size_t len);
 void gw_status_json(cli *c, json_w *w);
 
 #endif
