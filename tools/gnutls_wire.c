@@ -661,3 +661,54 @@ void gw_status_json(cli *c, json_w *w)
     json_obj_end(w);
     gw_state_free(&s);
 }
+
+/* ---- coverage ------------------------------------------------------------- */
+
+void gw_cov_init(cli *c, gw_cov *g)
+{
+    memset(g, 0, sizeof(*g));
+    g->path = gw_path(c, NULL);
+    size_t len = 0;
+    char *text = slurp(g->path, &len);
+    struct stat st;
+    if (text && stat(g->path, &st) == 0) {
+        g->mtime = (long long)st.st_mtime;
+        g->ours = is_ours(text);
+    }
+    free(text);
+}
+
+void gw_cov_free(gw_cov *g)
+{
+    free(g->path);
+    g->path = NULL;
+}
+
+/*
+ * GnuTLS reads the file when a program sets up its priorities; a process
+ * that started after the file was last written has read this one. (3.7
+ * re-reads a changed file at its next priority set-up, but a program that
+ * set up its priorities once keeps them: only the start time is certain.)
+ */
+const char *gw_cov_classify(const gw_cov *g, long long start, const char *env_file, char *why,
+                            size_t len)
+{
+    why[0] = '\0';
+    if (env_file && env_file[0]) {
+        snprintf(why, len, "GnuTLS: own GNUTLS_SYSTEM_PRIORITY_FILE=%s", env_file);
+        return "uncovered";
+    }
+    if (g->mtime == 0) {
+        snprintf(why, len, "GnuTLS: no %s (`tlspolicy enable` writes it)", g->path);
+        return "uncovered";
+    }
+    if (!g->ours) {
+        snprintf(why, len, "GnuTLS: %s was not written by tlspolicy", g->path);
+        return "uncovered";
+    }
+    if (start == 0 || start + 1 < g->mtime) { /* 1 s of rounding */
+        snprintf(why, len, "GnuTLS: started before %s was last written: restart it", g->path);
+        return "uncovered";
+    }
+    return "covered";
+}

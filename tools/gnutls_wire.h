@@ -67,4 +67,18 @@ int gw_regenerate(cli *c);
 int gw_status_line(cli *c, char *msg, size_t len);
 void gw_status_json(cli *c, json_w *w);
 
+/* For coverage: the GnuTLS configuration as it is now, read once. */
+typedef struct gw_cov {
+    char *path;        /* host path */
+    int ours;          /* tlspolicy wrote it */
+    long long mtime;   /* 0 if absent */
+} gw_cov;
+void gw_cov_init(cli *c, gw_cov *g);
+void gw_cov_free(gw_cov *g);
+/* A process mapping GnuTLS: "covered" or "uncovered", with why (may be
+ * empty). env_file: its GNUTLS_SYSTEM_PRIORITY_FILE (NULL if none or
+ * environment unreadable). */
+const char *gw_cov_classify(const gw_cov *g, long long start, const char *env_file, char *why,
+                            size_t len);
+
 #endif

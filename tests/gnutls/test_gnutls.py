@@ -397,6 +397,68 @@ def case_enable_foreign(tmp):
           "crypto-policies' configuration is left alone", r.stdout)
 
 
+def case_coverage(tmp):
+    """coverage --root: gnutls-cli processes against tlspolicy's GnuTLS file."""
+    root = make_root(tmp)
+    r = wire(root, "enable")
+    check(r.returncode == 0, "enable", r.stdout, r.stderr)
+    cfg = os.path.join(root, "etc", "gnutls", "config")
+    make_pki(tmp)
+    srv = Server(tmp, "ec", ["-tls1_3"])
+    procs = []
+    try:
+        def start(env_file):
+            env = gnutls_env(env_file)
+            env.pop("GNUTLS_SYSTEM_PRIORITY_FAIL_ON_INVALID", None)
+            if env_file is None:
+                env.pop("GNUTLS_SYSTEM_PRIORITY_FILE")
+            p = subprocess.Popen(["gnutls-cli", "--insecure", "-p", str(srv.port), "127.0.0.1"],
+                                 env=env, stdin=subprocess.PIPE, stdout=subprocess.DEVNULL,
+                                 stderr=subprocess.DEVNULL)
+            procs.append(p)
+            for _ in range(200):
+                try:
+                    with open("/proc/%d/maps" % p.pid) as f:
+                        if "libgnutls" in f.read():
+                            return p
+                except OSError:
+                    pass
+                time.sleep(0.05)
+            raise AssertionError("FAIL: gnutls-cli does not map libgnutls")
+
+        plain = start(None)
+        own = start("/dev/null")
+        env = dict(os.environ, TLSPOLICY_DATADIR=DATADIR)
+
+        def cov():
+            c = run([CLI, "coverage", "--root", root, "--json"], env=env)
+            return c, {p["pid"]: p for p in json.loads(c.stdout)["processes"]}
+
+        c, by = cov()
+        check(by[plain.pid]["status"] == "covered", "a gnutls-cli started after the file is "
+              "covered", by.get(plain.pid))
+        check(by[own.pid]["status"] == "uncovered" and
+              "own GNUTLS_SYSTEM_PRIORITY_FILE=/dev/null" in by[own.pid]["reason"],
+              "its own GNUTLS_SYSTEM_PRIORITY_FILE is uncovered", by.get(own.pid))
+        check(c.returncode == 1, "an uncovered GnuTLS process makes the exit status 1", c.stdout)
+        # the file written after the process started (mtime in the future)
+        later = time.time() + 100
+        os.utime(cfg, (later, later))
+        c, by = cov()
+        check(by[plain.pid]["status"] == "uncovered" and
+              "started before" in by[plain.pid]["reason"],
+              "a process older than the file is uncovered", by.get(plain.pid))
+        os.unlink(cfg)
+        c, by = cov()
+        check(by[plain.pid]["status"] == "uncovered" and "no " in by[plain.pid]["reason"],
+              "without the file: uncovered", by.get(plain.pid))
+    finally:
+        for p in procs:
+            p.kill()
+            p.wait()
+        srv.stop()
+
+
 def main():
     tmp = tempfile.mkdtemp(prefix="tp-gnutls-")
     try:
