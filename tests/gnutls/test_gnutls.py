@@ -459,6 +459,48 @@ def case_coverage(tmp):
         srv.stop()
 
 
+def case_probe(tmp):
+    """probe --gnutls-conf: every forbidden thing refused, modern works; an
+    empty configuration is reported as not enforcing."""
+    if not shutil.which("gnutls-serv"):
+        print("gnutls-serv not installed")
+        return SKIP
+    env = dict(os.environ, TLSPOLICY_DATADIR=DATADIR)
+    pol = os.path.join(tmp, "policy.conf")
+    with open(pol, "w") as f:
+        f.write('profile = "DEFAULT";\n')
+    cfg = os.path.join(tmp, "gnutls.config")
+    with open(cfg, "w") as f:
+        f.write(export(tmp, "DEFAULT"))
+
+    def probe(conf):
+        r = run([CLI, "probe", "--policy", pol, "--openssl-conf", "/dev/null", "--gnutls-conf",
+                 conf, "--json"], env=env, timeout=120)
+        return r, json.loads(r.stdout)["gnutls"]
+
+    r, g = probe(cfg)
+    check(g["probed"] and len(g["attempts"]) >= 6, "GnuTLS probed", r.stdout[-3000:])
+    want = {"version TLS1.0": "refused", "version TLS1.1": "refused",
+            "TLS 1.3, program defaults": "works", "TLS 1.2, program defaults": "works"}
+    got = {a["what"]: a["result"] for a in g["attempts"]}
+    for k, v in want.items():
+        check(got.get(k) == v, "probe: %s %s" % (k, v), got)
+    check(all(a["without_config"] == "connected" for a in g["attempts"]),
+          "every attempt connects without the configuration", g)
+    check(all(a["result"] == a["expect"] for a in g["attempts"]) and g["problems"] == 0,
+          "every attempt as the policy says", g)
+    check(any(a["what"].startswith("SHA-1") for a in g["attempts"]) and
+          any(a["what"].startswith("RSA-1024") for a in g["attempts"]) and
+          any(a["what"].startswith("cipher ") for a in g["attempts"]),
+          "SHA-1 chain, short key and a cipher tried", got)
+    empty = os.path.join(tmp, "empty.config")
+    open(empty, "w").close()
+    r, g = probe(empty)
+    check(g["problems"] >= 4 and r.returncode == 1, "an empty GnuTLS configuration: not enforced",
+          r.stdout[-3000:])
+    check(sum(a["result"] == "NOT ENFORCED" for a in g["attempts"]) >= 4, "NOT ENFORCED rows", g)
+
+
 def main():
     tmp = tempfile.mkdtemp(prefix="tp-gnutls-")
     try:
