@@ -216,7 +216,9 @@ int gw_check_file(const char *file, char *msg, size_t len)
         snprintf(msg, len, "%s cannot be loaded", GW_SONAME);
         return -1;
     }
-    snprintf(msg, len, "GnuTLS refuses it in strict mode: %s", out[0] ? out : "(no reason)");
+    /* A strict GnuTLS exits at load (its constructor) on an unknown name. */
+    snprintf(msg, len, "GnuTLS refuses it in strict mode: %s",
+             out[0] ? out : "the library exits when loading it");
     return 1;
 }
 
