@@ -185,17 +185,22 @@ int gw_check_file(const char *file, char *msg, size_t len)
         if (h == NULL)
             _exit(3);
         int (*pinit)(void **, const char *, const char **);
+        void (*pdeinit)(void *);
         const char *(*strerr)(int);
         GW_SYM(pinit, h, "gnutls_priority_init");
+        GW_SYM(pdeinit, h, "gnutls_priority_deinit");
         GW_SYM(strerr, h, "gnutls_strerror");
-        if (pinit == NULL)
+        if (pinit == NULL || pdeinit == NULL)
             _exit(3);
         void *prio = NULL;
         const char *where = NULL;
         /* NULL: the file's default-priority-string; then a program's own. */
         int rc = pinit(&prio, NULL, &where);
-        if (rc >= 0)
-            rc = pinit(&prio, "NORMAL", &where);
+        if (rc >= 0) {
+            pdeinit(prio);
+            if ((rc = pinit(&prio, "NORMAL", &where)) >= 0)
+                pdeinit(prio);
+        }
         if (rc < 0) {
             dprintf(pfd[1], "%s", strerr ? strerr(rc) : "refused");
             _exit(1);

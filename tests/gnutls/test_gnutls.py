@@ -106,6 +106,20 @@ def case_json(tmp):
           "SHA-1 insecure", ov)
     check(any("verification" in n or "key sizes" in n for n in js["not_expressible"]),
           "what GnuTLS cannot express is listed", js["not_expressible"])
+    # application rules: one file for every program, said so in the file
+    pol = os.path.join(tmp, "apps.conf")
+    with open(pol, "w") as f:
+        f.write('profile = "DEFAULT";\napplications = ( { match = "curl"; '
+                'tls = { min_version = "TLSv1.3"; }; } );\n')
+    env = dict(os.environ, TLSPOLICY_DATADIR=DATADIR)
+    r = run([CLI, "export", "gnutls", "--policy", pol], env=env)
+    check(r.returncode == 0 and "#   - 1 application rule(s): GnuTLS reads one file" in r.stdout
+          and "\ndisabled-version = TLS1.2\n" not in r.stdout,
+          "system-wide rendering, the rule noted", r.stdout, r.stderr)
+    r = run([CLI, "export", "gnutls", "--policy", pol, "--app", "curl"], env=env)
+    check(r.returncode == 0 and "\ndisabled-version = TLS1.2\n" in r.stdout
+          and 'rendered for program "curl"' in r.stdout, "--app curl: its rule applied, noted",
+          r.stdout)
     r = run([CLI, "export", "nss"])
     check(r.returncode == 2 and "only gnutls" in r.stderr, "export nss is a usage error",
           r.stderr)
