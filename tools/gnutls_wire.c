@@ -434,7 +434,9 @@ int gw_enable(cli *c, const char *override, int replace_foreign)
 
     if (override == NULL && crypto_policies(c) && !replace_foreign) {
         printf("GnuTLS: crypto-policies owns the GnuTLS configuration here (%s); left "
-               "alone (--gnutls-conf FILE writes a file of your choice)\n", GW_CRYPTO_POLICIES);
+               "alone (--gnutls-conf %s --gnutls-replace would replace it; "
+               "`update-crypto-policies` may overwrite it again)\n", GW_CRYPTO_POLICIES,
+               GW_CRYPTO_POLICIES);
         rc = TP_EXIT_OK;
         goto out;
     }
