@@ -465,9 +465,23 @@ int gw_enable(cli *c, const char *override, int replace_foreign)
         goto out;
     }
     if (old && !is_ours(old)) {
-        /* Told to replace a foreign file: keep it for disable. */
+        /* Told to replace a foreign file: keep it for disable (a symbolic
+         * link, as crypto-policies makes, is kept as the link itself). */
         char *bnew = cli_join(bak, NEW_SUFFIX);
-        int w = write_new(bnew, old, olen, 0644, err, sizeof(err));
+        struct stat ost;
+        int w = 0;
+        if (lstat(target, &ost) == 0 && S_ISLNK(ost.st_mode)) {
+            char lt[4096];
+            ssize_t n = readlink(target, lt, sizeof(lt) - 1);
+            unlink(bnew);
+            if (n <= 0 || (lt[n] = '\0', symlink(lt, bnew) != 0)) {
+                snprintf(err, sizeof(err), "%s: %s", bnew, strerror(errno));
+                w = -1;
+            }
+        } else {
+            w = write_new(bnew, old, olen, stat(target, &ost) == 0 ? ost.st_mode : 0644, err,
+                          sizeof(err));
+        }
         if (w == 0 && rename(bnew, bak) != 0) {
             snprintf(err, sizeof(err), "rename %s: %s", bak, strerror(errno));
             w = -1;
@@ -510,6 +524,18 @@ int gw_disable(cli *c, const char *override)
     if (old == NULL || !is_ours(old)) {
         printf("GnuTLS: not enabled: %s %s\n", target,
                old ? "was not written by tlspolicy; kept" : "does not exist");
+        rc = TP_EXIT_OK;
+        goto out;
+    }
+    struct stat bst;
+    if (lstat(bak, &bst) == 0 && S_ISLNK(bst.st_mode)) {
+        /* enable replaced a symbolic link: put the link itself back */
+        if (rename(bak, target) != 0) {
+            cli_error(c, "GnuTLS: rename %s: %s; %s not changed", bak, strerror(errno), target);
+            goto out;
+        }
+        fsync_dir(target);
+        printf("GnuTLS: disabled: %s restored from %s (a symbolic link)\n", target, bak);
         rc = TP_EXIT_OK;
         goto out;
     }

@@ -401,12 +401,30 @@ def case_enable_foreign(tmp):
     r = wire(root, "disable")
     check(r.returncode == 0 and "restored" in r.stdout, "disable restores", r.stdout, r.stderr)
     check(tree(root) == before, "the foreign file is back byte for byte")
+    # a symbolic link (as crypto-policies makes): kept unless told; the link
+    # itself comes back
+    other = os.path.join(root, "etc", "gnutls", "other.config")
+    with open(other, "wb") as f:
+        f.write(foreign)
+    os.unlink(cfg)
+    os.symlink("other.config", cfg)
+    before = tree(root)
+    r = wire(root, "enable")
+    check(r.returncode == 0 and "symbolic link" in r.stdout and os.path.islink(cfg),
+          "a symbolic link is kept", r.stdout)
+    r = wire(root, "enable", "--gnutls-replace")
+    check(r.returncode == 0 and not os.path.islink(cfg), "--gnutls-replace replaces the link",
+          r.stdout, r.stderr)
+    r = wire(root, "disable")
+    check(r.returncode == 0 and os.path.islink(cfg) and os.readlink(cfg) == "other.config"
+          and tree(root) == before, "disable puts the link back", r.stdout, r.stderr)
+    os.unlink(cfg)
+    os.unlink(other)
     # crypto-policies owns the configuration: left alone unless told
     cp = os.path.join(root, "etc", "crypto-policies", "back-ends")
     os.makedirs(cp)
     with open(os.path.join(cp, "gnutls.config"), "w") as f:
         f.write("[global]\noverride-mode = allowlist\n")
-    os.unlink(cfg)
     r = wire(root, "enable")
     check(r.returncode == 0 and "crypto-policies" in r.stdout and not os.path.exists(cfg),
           "crypto-policies' configuration is left alone", r.stdout)
