@@ -1,5 +1,6 @@
 #!/usr/bin/env python3
-"""The GnuTLS back-end with real GnuTLS programs: gnutls-cli, wget, git.
+"""The GnuTLS back-end with real GnuTLS programs: gnutls-cli, wget, git, and
+apt's https method (apt-helper download-file).
 
 Every case exports the policy (`tlspolicy export gnutls`) into a temporary
 directory and points GNUTLS_SYSTEM_PRIORITY_FILE at it; /etc is never
@@ -25,6 +26,7 @@ import time
 
 CLI, DATADIR, CASE = sys.argv[1], sys.argv[2], sys.argv[3]
 OPENSSL = shutil.which("openssl") or "openssl"
+APT_HELPER = "/usr/lib/apt/apt-helper"
 SKIP = 77
 
 
@@ -184,6 +186,54 @@ class Server:
         self.proc.wait()
 
 
+# apt's https method wants a real HTTP server (s_server -www makes it time
+# out): Python's http.server over ssl, with its own empty OPENSSL_CONF too.
+PY_HTTPS = r"""
+import http.server, ssl, sys, os
+port, cert, key, ver = int(sys.argv[1]), sys.argv[2], sys.argv[3], sys.argv[4]
+os.chdir(sys.argv[5])
+ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+v = {"1.0": ssl.TLSVersion.TLSv1, "1.1": ssl.TLSVersion.TLSv1_1,
+     "1.2": ssl.TLSVersion.TLSv1_2, "1.3": ssl.TLSVersion.TLSv1_3}[ver]
+ctx.minimum_version = ctx.maximum_version = v
+ctx.set_ciphers("DEFAULT:@SECLEVEL=0")
+ctx.load_cert_chain(cert, key)
+class H(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, *a):
+        pass
+s = http.server.HTTPServer(("127.0.0.1", port), H)
+s.socket = ctx.wrap_socket(s.socket, server_side=True)
+s.serve_forever()
+"""
+
+
+class PyServer(object):
+    def __init__(self, d, cert, ver):
+        self.port = free_port()
+        env = dict(os.environ, OPENSSL_CONF=os.path.join(d, "empty.cnf"))
+        self.proc = subprocess.Popen(
+            [sys.executable, "-c", PY_HTTPS, str(self.port), os.path.join(d, cert + ".pem"),
+             os.path.join(d, cert + ".key"), ver, os.path.join(d, "www")], env=env,
+            stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+        for _ in range(200):
+            try:
+                socket.create_connection(("127.0.0.1", self.port), timeout=1).close()
+                return
+            except OSError:
+                if self.proc.poll() is not None:
+                    raise AssertionError("FAIL: https server exited: " + self.proc.stderr.read())
+                time.sleep(0.05)
+        raise AssertionError("FAIL: https server does not listen")
+
+    def stop(self):
+        self.proc.kill()
+        self.proc.wait()
+
+
+APT_SERVERS = {"tls1.0": ("ec", "1.0"), "tls1.1": ("ec", "1.1"), "rsa1024": ("rsa1024", "1.2"),
+               "modern-1.2": ("ec", "1.2"), "modern-1.3": ("ec", "1.3")}
+APT_BODY = "tlspolicy apt test\n"
+
 LOW = ["-cipher", "DEFAULT:@SECLEVEL=0"]
 SERVERS = {
     "tls1.0": ("ec", ["-tls1"] + LOW),
@@ -246,6 +296,22 @@ def attempt(d, client, ask, port, cfg):
         r = run(argv, env=env)
         ok = r.returncode == 0 and "- Handshake was completed" in r.stdout
         return ok, "rc=%d\n%s\n%s" % (r.returncode, r.stdout[-1500:], r.stderr[-1500:])
+    if client == "apt":
+        # apt's https method (GnuTLS) through apt-helper, apart from the host's apt config
+        open(os.path.join(d, "apt.conf"), "w").close()
+        os.makedirs(os.path.join(d, "apt.conf.d"), exist_ok=True)
+        env["APT_CONFIG"] = os.path.join(d, "apt.conf")
+        out = os.path.join(d, "apt.out")
+        if os.path.exists(out):
+            os.unlink(out)
+        argv = [APT_HELPER, "-o", "Dir::Etc::Parts=" + os.path.join(d, "apt.conf.d"),
+                "-o", "Acquire::https::CaInfo=" + ca, "-o", "Acquire::Retries=0",
+                "-o", "Acquire::https::Timeout=20", "-o", "APT::Sandbox::User=root",
+                "download-file", "https://127.0.0.1:%d/x" % port, out]
+        r = run(argv, env=env, timeout=60)
+        got = open(out).read() if os.path.exists(out) else None
+        return (r.returncode == 0 and got == APT_BODY,
+                "rc=%d\n%s\n%s" % (r.returncode, r.stdout[-1500:], r.stderr[-1500:]))
     if client == "wget":
         argv = ["wget", "-O", "/dev/null", "--tries=1", "--timeout=10", "--ca-certificate",
                 ca, "https://127.0.0.1:%d/" % port]
@@ -302,6 +368,29 @@ def case_handshakes(tmp, name):
                 else:
                     check(ok1, "%s: %s %s still works with the %s server under the policy"
                           % (name, client, ask or "", row), ev1)
+                n += 2
+        # apt (its https method links GnuTLS), against Python's https server
+        if os.access(APT_HELPER, os.X_OK):
+            os.makedirs(os.path.join(tmp, "www"), exist_ok=True)
+            with open(os.path.join(tmp, "www", "x"), "w") as f:
+                f.write(APT_BODY)
+            for row in refused + work:
+                if row not in APT_SERVERS:
+                    continue
+                cert, ver = APT_SERVERS[row]
+                srv = PyServer(tmp, cert, ver)
+                servers["apt-" + row] = srv
+                ok0, ev0 = attempt(tmp, "apt", None, srv.port, None)
+                check(ok0, "%s: apt downloads from the %s server with no GnuTLS configuration"
+                      % (name, row), ev0)
+                ok1, ev1 = attempt(tmp, "apt", None, srv.port, cfg)
+                if row in refused:
+                    check(not ok1 and ("Could not handshake" in ev1 or "certificate" in ev1),
+                          "%s: apt is refused by the %s server under the policy" % (name, row),
+                          ev1)
+                else:
+                    check(ok1, "%s: apt still downloads from the %s server under the policy"
+                          % (name, row), ev1)
                 n += 2
     finally:
         for s in servers.values():
