@@ -252,7 +252,7 @@ char *gw_path(const cli *c, const char *override)
 }
 
 /* The whole file, or NULL (errno set; ENOENT when absent). */
-static char *slurp(const char *path, size_t *len)
+char *gw_slurp(const char *path, size_t *len)
 {
     int fd = open(path, O_RDONLY | O_CLOEXEC);
     if (fd < 0)
@@ -381,13 +381,13 @@ out:
     return rc;
 }
 
-static int is_ours(const char *text)
+int gw_is_ours(const char *text)
 {
     return text && strncmp(text, TP_GNUTLS_MARKER "\n", strlen(TP_GNUTLS_MARKER) + 1) == 0;
 }
 
 /* The text for the system-wide policy; NULL with a message printed. */
-static char *render_system(cli *c, gw_lib *g)
+char *gw_render_system(cli *c, gw_lib *g)
 {
     tp_err lerr = TP_OK, rerr = TP_OK;
     if (cli_resolve_opts(c) != 0)
@@ -409,7 +409,7 @@ static char *render_system(cli *c, gw_lib *g)
     return text;
 }
 
-static int crypto_policies(const cli *c)
+int gw_crypto_policies(const cli *c)
 {
     char *cp = rooted(c, GW_CRYPTO_POLICIES);
     struct stat st;
@@ -427,12 +427,12 @@ int gw_enable(cli *c, const char *override, int replace_foreign)
     int rc = TP_EXIT_PROBLEMS;
     gw_lib g;
     gw_lib_load(&g);
-    char *old = slurp(target, &olen);
+    char *old = gw_slurp(target, &olen);
     int absent = old == NULL && errno == ENOENT;
     char *text = NULL;
     struct stat lst;
 
-    if (override == NULL && crypto_policies(c) && !replace_foreign) {
+    if (override == NULL && gw_crypto_policies(c) && !replace_foreign) {
         printf("GnuTLS: crypto-policies owns the GnuTLS configuration here (%s); left "
                "alone (--gnutls-conf %s --gnutls-replace would replace it; "
                "`update-crypto-policies` may overwrite it again)\n", GW_CRYPTO_POLICIES,
@@ -450,21 +450,21 @@ int gw_enable(cli *c, const char *override, int replace_foreign)
         rc = TP_EXIT_OK;
         goto out;
     }
-    if (old && !is_ours(old) && !replace_foreign) {
+    if (old && !gw_is_ours(old) && !replace_foreign) {
         printf("GnuTLS: %s exists and was not written by tlspolicy; kept, GnuTLS programs "
                "are not held to the policy (--gnutls-replace replaces it, keeping a backup)\n",
                target);
         rc = TP_EXIT_OK;
         goto out;
     }
-    if ((text = render_system(c, &g)) == NULL)
+    if ((text = gw_render_system(c, &g)) == NULL)
         goto out;
     if (old && strcmp(old, text) == 0) {
         printf("GnuTLS: already enabled: %s matches the policy\n", target);
         rc = TP_EXIT_OK;
         goto out;
     }
-    if (old && !is_ours(old)) {
+    if (old && !gw_is_ours(old)) {
         /* Told to replace a foreign file: keep it for disable (a symbolic
          * link, as crypto-policies makes, is kept as the link itself). */
         char *bnew = cli_join(bak, NEW_SUFFIX);
@@ -499,7 +499,7 @@ int gw_enable(cli *c, const char *override, int replace_foreign)
     }
     printf("GnuTLS: %s %s (%s; names from %s)\n", old ? "updated" : "wrote", target, checked,
            g.source);
-    if (old && !is_ours(old))
+    if (old && !gw_is_ours(old))
         printf("GnuTLS: backup: %s\n", bak);
     rc = TP_EXIT_OK;
 out:
@@ -517,11 +517,11 @@ int gw_disable(cli *c, const char *override)
     char *bak = cli_join(target, BAK_SUFFIX);
     size_t olen = 0, blen = 0;
     int rc = TP_EXIT_PROBLEMS;
-    char *old = slurp(target, &olen);
+    char *old = gw_slurp(target, &olen);
     char *saved = NULL;
     char err[1024] = "";
 
-    if (old == NULL || !is_ours(old)) {
+    if (old == NULL || !gw_is_ours(old)) {
         printf("GnuTLS: not enabled: %s %s\n", target,
                old ? "was not written by tlspolicy; kept" : "does not exist");
         rc = TP_EXIT_OK;
@@ -539,7 +539,7 @@ int gw_disable(cli *c, const char *override)
         rc = TP_EXIT_OK;
         goto out;
     }
-    saved = slurp(bak, &blen);
+    saved = gw_slurp(bak, &blen);
     if (saved) {
         struct stat st;
         mode_t mode = stat(bak, &st) == 0 ? st.st_mode : 0644;
@@ -579,12 +579,12 @@ int gw_regenerate(cli *c)
 {
     char *target = gw_path(c, NULL);
     size_t olen = 0;
-    char *old = slurp(target, &olen);
+    char *old = gw_slurp(target, &olen);
     int rc = TP_EXIT_OK;
-    if (old && is_ours(old)) {
+    if (old && gw_is_ours(old)) {
         gw_lib g;
         gw_lib_load(&g);
-        char *text = render_system(c, &g);
+        char *text = gw_render_system(c, &g);
         char err[1024];
         const char *checked = "";
         if (text == NULL) {
@@ -604,146 +604,4 @@ int gw_regenerate(cli *c)
     free(old);
     free(target);
     return rc;
-}
-
-/* ---- status --------------------------------------------------------------- */
-
-void gw_state_get(cli *c, const char *override, gw_state *s)
-{
-    memset(s, 0, sizeof(*s));
-    s->path = gw_path(c, override);
-    s->crypto_policies = crypto_policies(c);
-    size_t olen = 0;
-    char *old = slurp(s->path, &olen);
-    struct stat st;
-    if (old && stat(s->path, &st) == 0) {
-        s->present = 1;
-        s->mtime = st.st_mtime;
-    }
-    s->ours = is_ours(old);
-    gw_lib g;
-    gw_lib_load(&g);
-    s->have_gnutls = g.from_library;
-    snprintf(s->source, sizeof(s->source), "%s", g.source);
-    if (s->ours) {
-        char *text = render_system(c, &g);
-        s->matches = text && strcmp(text, old) == 0;
-        free(text);
-    }
-    gw_lib_free(&g);
-    free(old);
-}
-
-void gw_state_free(gw_state *s)
-{
-    free(s->path);
-    s->path = NULL;
-}
-
-static const char *state_word(const gw_state *s)
-{
-    if (!s->present)
-        return "absent";
-    if (!s->ours)
-        return "foreign";
-    return s->matches ? "matches" : "stale";
-}
-
-int gw_status_line(cli *c, char *msg, size_t len)
-{
-    gw_state s;
-    gw_state_get(c, NULL, &s);
-    int sev = 1; /* absent or foreign is the administrator's choice: a note */
-    const char *cp = s.crypto_policies ? "; crypto-policies' GnuTLS back-end is there ("
-                                         GW_CRYPTO_POLICIES ")" : "";
-    if (!s.present)
-        snprintf(msg, len, "GnuTLS: %s absent: GnuTLS programs (git, wget, apt) "
-                 "are not held to the policy (`tlspolicy enable` writes it)%s", s.path, cp);
-    else if (!s.ours)
-        snprintf(msg, len, "GnuTLS: %s was not written by tlspolicy: GnuTLS programs are "
-                 "not held to the policy%s", s.path, cp);
-    else if (s.matches)
-        snprintf(msg, len, "GnuTLS: %s matches the policy (names from %s)%s", s.path,
-                 s.source, cp), sev = 0;
-    else
-        snprintf(msg, len, "GnuTLS: %s is stale: it differs from what the policy renders "
-                 "now (`tlspolicy enable` rewrites it)", s.path), sev = 2;
-    gw_state_free(&s);
-    return sev;
-}
-
-void gw_status_json(cli *c, json_w *w)
-{
-    gw_state s;
-    gw_state_get(c, NULL, &s);
-    json_obj_begin(w);
-    json_key(w, "file");
-    json_str(w, s.path);
-    json_key(w, "state");
-    json_str(w, state_word(&s));
-    json_key(w, "present");
-    json_bool(w, s.present);
-    json_key(w, "ours");
-    json_bool(w, s.ours);
-    json_key(w, "matches");
-    json_bool(w, s.matches);
-    json_key(w, "crypto_policies");
-    json_bool(w, s.crypto_policies);
-    json_key(w, "gnutls_installed");
-    json_bool(w, s.have_gnutls);
-    json_key(w, "names");
-    json_str(w, s.source);
-    json_obj_end(w);
-    gw_state_free(&s);
-}
-
-/* ---- coverage ------------------------------------------------------------- */
-
-void gw_cov_init(cli *c, gw_cov *g)
-{
-    memset(g, 0, sizeof(*g));
-    g->path = gw_path(c, NULL);
-    size_t len = 0;
-    char *text = slurp(g->path, &len);
-    struct stat st;
-    if (text && stat(g->path, &st) == 0) {
-        g->mtime = (long long)st.st_mtime;
-        g->ours = is_ours(text);
-    }
-    free(text);
-}
-
-void gw_cov_free(gw_cov *g)
-{
-    free(g->path);
-    g->path = NULL;
-}
-
-/*
- * GnuTLS reads the file when a program sets up its priorities; a process
- * that started after the file was last written has read this one. (3.7
- * re-reads a changed file at its next priority set-up, but a program that
- * set up its priorities once keeps them: only the start time is certain.)
- */
-const char *gw_cov_classify(const gw_cov *g, long long start, const char *env_file, char *why,
-                            size_t len)
-{
-    why[0] = '\0';
-    if (env_file && env_file[0]) {
-        snprintf(why, len, "GnuTLS: own GNUTLS_SYSTEM_PRIORITY_FILE=%s", env_file);
-        return "uncovered";
-    }
-    if (g->mtime == 0) {
-        snprintf(why, len, "GnuTLS: no %s (`tlspolicy enable` writes it)", g->path);
-        return "uncovered";
-    }
-    if (!g->ours) {
-        snprintf(why, len, "GnuTLS: %s was not written by tlspolicy", g->path);
-        return "uncovered";
-    }
-    if (start == 0 || start + 1 < g->mtime) { /* 1 s of rounding */
-        snprintf(why, len, "GnuTLS: started before %s was last written: restart it", g->path);
-        return "uncovered";
-    }
-    return "covered";
 }

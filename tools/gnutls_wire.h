@@ -38,6 +38,14 @@ char *gw_render(const tp_resolved *r, const gw_lib *g, const char *app, size_t n
  * 0 loads, 1 refused (msg says why), -1 no GnuTLS to ask. */
 int gw_check_file(const char *file, char *msg, size_t len);
 
+/* Shared with gnutls_audit.c. The whole file (malloc'd), or NULL with errno
+ * set (ENOENT: absent). */
+char *gw_slurp(const char *path, size_t *len);
+int gw_is_ours(const char *text);                /* starts with the marker */
+int gw_crypto_policies(const cli *c);            /* its GnuTLS back-end exists */
+/* The file for the system-wide policy; NULL with a message printed. */
+char *gw_render_system(cli *c, gw_lib *g);
+
 /* Host path of the GnuTLS configuration (--root applied); malloc'd. */
 char *gw_path(const cli *c, const char *override);
 
