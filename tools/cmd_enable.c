@@ -466,8 +466,9 @@ static void help_enable(FILE *f)
           "  --gnutls-only        leave openssl.cnf alone\n"
           "  --no-gnutls          leave the GnuTLS configuration alone\n"
           "\n"
-          "Exit status: 0 enabled (or already), 1 refused (nothing changed),\n"
-          "2 usage error.\n",
+          "Exit status: 0 enabled (or already), 1 refused (nothing changed; when\n"
+          "only the GnuTLS part is refused, openssl.cnf is already wired), 2 usage\n"
+          "error.\n",
           f);
 }
 
