@@ -3,7 +3,7 @@
 # Needs root (apt-get); does nothing else to the system.
 set -eu
 pkgs="meson ninja-build pkg-config gcc libc6-dev libssl-dev openssl libconfig-dev
-      libcmocka-dev python3 curl gnutls-bin nginx-light valgrind mandoc
+      libcmocka-dev python3 curl gnutls-bin nginx-light valgrind mandoc wget git
       make perl clang libclang-rt-14-dev strace"
 # make, perl: scripts/openssl35.sh builds OpenSSL 3.5; clang,
 # libclang-rt-14-dev: libFuzzer (scripts/test-sanitize.sh)

@@ -91,5 +91,6 @@ int cmd_set(cli *c, int argc, char **argv);
 int cmd_enable(cli *c, int argc, char **argv);
 int cmd_disable(cli *c, int argc, char **argv);
 int cmd_scan(cli *c, int argc, char **argv);
+int cmd_export(cli *c, int argc, char **argv);
 
 #endif

@@ -27,6 +27,7 @@
 
 #include "cli.h"
 #include "esc.h"
+#include "gnutls_wire.h"
 #include "json.h"
 #include "probe.h"
 #include "scan.h"
@@ -49,6 +50,7 @@ typedef struct proc_info {
     char exe[512];
     unsigned flags;
     char *openssl_conf;   /* from environ, NULL if absent or unreadable */
+    char *gnutls_conf;    /* GNUTLS_SYSTEM_PRIORITY_FILE, likewise */
     int environ_read;
     long long start;      /* seconds since the epoch, 0 if unknown */
     const char *status;   /* covered uncovered other */
@@ -114,6 +116,10 @@ static void read_environ(proc_info *pi)
         if (strncmp(entry, "OPENSSL_CONF=", 13) == 0) {
             free(pi->openssl_conf);
             pi->openssl_conf = cli_join(entry + 13, "");
+        }
+        if (strncmp(entry, "GNUTLS_SYSTEM_PRIORITY_FILE=", 28) == 0) {
+            free(pi->gnutls_conf);
+            pi->gnutls_conf = cli_join(entry + 28, "");
         }
     }
     free(entry);
@@ -186,6 +192,8 @@ static int read_proc(int pid, proc_info *pi, long long btime)
     return 0;
 }
 
+static gw_cov gnutls_cov; /* the GnuTLS configuration (gnutls_wire.c) */
+
 static void classify(proc_info *pi, long long wired_at, const char *cnf, long long policy_at)
 {
     unsigned f = pi->flags;
@@ -209,21 +217,28 @@ static void classify(proc_info *pi, long long wired_at, const char *cnf, long lo
                 snprintf(pi->reason, sizeof(pi->reason), "%s",
                          "configuration skipped or another openssl.cnf, or started before the wiring");
         }
+    } else if (f & M_GNUTLS) {
+        pi->status = gw_cov_classify(&gnutls_cov, pi->start, pi->gnutls_conf, pi->reason,
+                                     sizeof(pi->reason));
     } else {
         pi->status = "other";
     }
+    if ((f & M_GNUTLS) && (f & (M_SSL3 | M_CRYPTO3))) {
+        char why[256];
+        const char *st = gw_cov_classify(&gnutls_cov, pi->start, pi->gnutls_conf, why, sizeof(why));
+        size_t l = strlen(pi->reason);
+        snprintf(pi->reason + l, sizeof(pi->reason) - l, "%s%.200s", l ? "; also " : "",
+                 strcmp(st, "covered") == 0 ? "GnuTLS: covered by its configuration" : why);
+    }
     char extra[256] = "";
     if (f & M_OSSL11)
-        strcat(extra, "OpenSSL 1.1, ");
-    if (f & M_GNUTLS)
-        strcat(extra, "GnuTLS, ");
+        strcat(extra, "OpenSSL 1.1: not reached by the policy, ");
     if (f & M_NSS)
-        strcat(extra, "NSS, ");
+        strcat(extra, "NSS: no system-wide hook here, ");
     if (extra[0]) {
         extra[strlen(extra) - 2] = '\0';
         size_t l = strlen(pi->reason);
-        snprintf(pi->reason + l, sizeof(pi->reason) - l, "%s%s: not reached by the policy",
-                 l ? "; also " : "", extra);
+        snprintf(pi->reason + l, sizeof(pi->reason) - l, "%s%s", l ? "; also " : "", extra);
     }
 }
 
@@ -238,8 +253,11 @@ static void coverage_help(FILE *f)
           "\n"
           "Which running processes the policy reaches, from /proc: every process\n"
           "that maps OpenSSL 3 (libcrypto.so.3, with or without libssl.so.3) and\n"
-          "whether tlspolicy.so is mapped in it; processes on OpenSSL 1.1, GnuTLS\n"
-          "or NSS, which the policy does not reach, are listed too. For an\n"
+          "whether tlspolicy.so is mapped in it. A process mapping GnuTLS is\n"
+          "covered when tlspolicy's GnuTLS configuration (" GW_CONFIG ",\n"
+          "under --root DIR) was written before it started and its environment\n"
+          "does not name another (GNUTLS_SYSTEM_PRIORITY_FILE). Processes on\n"
+          "OpenSSL 1.1 or NSS (no system-wide hook here) are listed too. For an\n"
           "uncovered process the likely reason: its own OPENSSL_CONF (when its\n"
           "environment is readable), started before openssl.cnf last changed, or\n"
           "configuration skipped. A covered process started before the policy file\n"
@@ -249,7 +267,7 @@ static void coverage_help(FILE *f)
           "  --json       one JSON object (\"schema\": 1)\n"
           "  --root DIR, --policy FILE, -h/--help as for tlspolicy --help\n"
           "\n"
-          "Exit status: 0 every OpenSSL 3 process is covered, 1 one is not,\n"
+          "Exit status: 0 every OpenSSL 3 and GnuTLS process is covered, 1 one is not,\n"
           "2 usage error.\n", f);
 }
 
@@ -286,6 +304,7 @@ int cmd_coverage(cli *c, int argc, char **argv)
             policy_at = (long long)st.st_mtime;
         free(pf);
     }
+    gw_cov_init(c, &gnutls_cov);
     long long btime = boot_time();
     int all = geteuid() == 0;
     procs ps = {0};
@@ -308,6 +327,7 @@ int cmd_coverage(cli *c, int argc, char **argv)
             continue;
         if (!all && pi.uid != getuid()) {
             free(pi.openssl_conf);
+            free(pi.gnutls_conf);
             continue;
         }
         classify(&pi, wired_at, cnf, policy_at);
@@ -316,6 +336,7 @@ int cmd_coverage(cli *c, int argc, char **argv)
             proc_info *v = realloc(ps.v, cap * sizeof(*v));
             if (v == NULL) {
                 free(pi.openssl_conf);
+                free(pi.gnutls_conf);
                 break;
             }
             ps.v = v;
@@ -423,13 +444,17 @@ int cmd_coverage(cli *c, int argc, char **argv)
             printf("%-8d %-6u %-16s %-10s %s\n", pi->pid, pi->uid, esc(pi->comm),
                    esc(pi->status), esc(pi->reason));
         }
-        printf("\n%d covered, %d uncovered (OpenSSL 3 without tlspolicy.so), %d on OpenSSL 1.1,"
+        printf("\n%d covered, %d uncovered (OpenSSL 3 without tlspolicy.so, or GnuTLS without "
+               "tlspolicy's configuration), %d on OpenSSL 1.1,"
                " %d using GnuTLS or NSS; scope: %s processes\n",
                covered, uncovered, ossl11, others_stacks, all ? "all" : "your own");
     }
-    for (size_t i = 0; i < ps.n; i++)
+    for (size_t i = 0; i < ps.n; i++) {
         free(ps.v[i].openssl_conf);
+        free(ps.v[i].gnutls_conf);
+    }
     free(ps.v);
     free(cnf);
+    gw_cov_free(&gnutls_cov);
     return uncovered || out_bad ? TP_EXIT_PROBLEMS : TP_EXIT_OK;
 }

@@ -39,6 +39,7 @@
 #include "rootpath.h"
 #include "probe.h"
 #include "tp_config.h"
+#include "gnutls_wire.h"
 
 #define MARKER "# Added by `tlspolicy enable`; `tlspolicy disable` removes these lines."
 #define SNIPPET_MAIN TP_DATADIR "/openssl-tlspolicy.cnf"
@@ -449,7 +450,7 @@ out:
 
 static void help_enable(FILE *f)
 {
-    fputs("Usage: tlspolicy enable [--openssl-conf FILE] [--root DIR]\n"
+    fputs("Usage: tlspolicy enable [--openssl-conf FILE] [GNUTLS OPTIONS] [--root DIR]\n"
           "\n"
           "Wire tlspolicy into OpenSSL: add one .include of the shipped snippet\n"
           "(" SNIPPET_MAIN ")\n"
@@ -468,14 +469,25 @@ static void help_enable(FILE *f)
           "  --root DIR           change that path inside DIR (an image being built;\n"
           "                       symlinks and .. resolved inside DIR)\n"
           "\n"
-          "Exit status: 0 enabled (or already), 1 refused (nothing changed),\n"
-          "2 usage error.\n",
+          "GnuTLS (git, wget, apt): after openssl.cnf, enable writes the policy as\n"
+          "GnuTLS's system configuration, " GW_CONFIG " (`tlspolicy export gnutls`),\n"
+          "atomically and only after a strict GnuTLS loaded it. A file tlspolicy did\n"
+          "not write is kept and reported; so is crypto-policies' configuration.\n"
+          "  --gnutls-conf FILE   write FILE instead (path on the target)\n"
+          "  --gnutls-replace     replace a file tlspolicy did not write, keeping it\n"
+          "                       as FILE" BAK_SUFFIX " for `disable`\n"
+          "  --gnutls-only        leave openssl.cnf alone\n"
+          "  --no-gnutls          leave the GnuTLS configuration alone\n"
+          "\n"
+          "Exit status: 0 enabled (or already), 1 refused (nothing changed; when\n"
+          "only the GnuTLS part is refused, openssl.cnf is already wired), 2 usage\n"
+          "error.\n",
           f);
 }
 
 static void help_disable(FILE *f)
 {
-    fputs("Usage: tlspolicy disable [--openssl-conf FILE] [--root DIR]\n"
+    fputs("Usage: tlspolicy disable [--openssl-conf FILE] [GNUTLS OPTIONS] [--root DIR]\n"
           "\n"
           "Undo `tlspolicy enable`: when the openssl.cnf is exactly what enable left,\n"
           "write back the original from FILE" BAK_SUFFIX " (byte for byte); otherwise\n"
@@ -484,16 +496,30 @@ static void help_disable(FILE *f)
           "\n"
           "  --openssl-conf FILE  the openssl.cnf to change (path on the target)\n"
           "  --root DIR           change that path inside DIR\n"
+          "GnuTLS: the file enable wrote is removed, or the one it replaced put back\n"
+          "byte for byte; a file tlspolicy did not write is left alone.\n"
+          "  --gnutls-conf FILE, --gnutls-only, --no-gnutls  as for enable\n"
           "\n"
           "Exit status: 0 disabled (or was not enabled), 1 refused (nothing\n"
           "changed), 2 usage error.\n",
           f);
 }
 
+/* The GnuTLS back-end's options (gnutls_wire.c does the work). */
+static struct {
+    const char *conf;  /* --gnutls-conf */
+    int replace;       /* --gnutls-replace */
+    int only;          /* --gnutls-only: 1; --no-gnutls: -1 */
+} gnutls_opt;
+
 static int run(cli *c, int argc, char **argv, int enable)
 {
     static const struct option longopts[] = {
         {"openssl-conf", required_argument, NULL, 'c'},
+        {"gnutls-conf", required_argument, NULL, 'G'},
+        {"gnutls-replace", no_argument, NULL, 'R'},
+        {"gnutls-only", no_argument, NULL, 'O'},
+        {"no-gnutls", no_argument, NULL, 'N'},
         CLI_COMMON_LONGOPTS,
         {NULL, 0, NULL, 0},
     };
@@ -503,11 +529,19 @@ static int run(cli *c, int argc, char **argv, int enable)
            != -1) {
         if (ch == 'c')
             cnf = optarg;
+        else if (ch == 'G')
+            gnutls_opt.conf = optarg;
+        else if (ch == 'R')
+            gnutls_opt.replace = 1;
+        else if (ch == 'O' || ch == 'N')
+            gnutls_opt.only = ch == 'O' ? 1 : -1;
         else
             return TP_EXIT_USAGE;
     }
     if (optind < argc)
         return cli_usage(c, "unexpected argument '%s'", argv[optind]);
+    if (gnutls_opt.only == 1)
+        return TP_EXIT_OK; /* the GnuTLS part only: cmd_enable/cmd_disable */
 
     char err[1024] = "";
     char *deflt = NULL;
@@ -696,12 +730,22 @@ out:
     return rc;
 }
 
+/* OpenSSL first; GnuTLS after a successful enable, and on every disable. */
 int cmd_enable(cli *c, int argc, char **argv)
 {
-    return run(c, argc, argv, 1);
+    int rc = run(c, argc, argv, 1);
+    if (rc == TP_EXIT_OK && gnutls_opt.only != -1)
+        rc = gw_enable(c, gnutls_opt.conf, gnutls_opt.replace);
+    return rc;
 }
 
 int cmd_disable(cli *c, int argc, char **argv)
 {
-    return run(c, argc, argv, 0);
+    int rc = run(c, argc, argv, 0);
+    if (rc != TP_EXIT_USAGE && gnutls_opt.only != -1) {
+        int g = gw_disable(c, gnutls_opt.conf);
+        if (rc == TP_EXIT_OK)
+            rc = g;
+    }
+    return rc;
 }

@@ -26,6 +26,8 @@
 #include <openssl/crypto.h>
 #include <openssl/ssl.h>
 
+#include "gnutls_wire.h"
+#include "probe_gnutls.h"
 #include "cli.h"
 #include "probe_int.h"
 #include "tp_config.h"
@@ -264,7 +266,8 @@ static void wiring_why(const conf_scan *cs, char *buf, size_t len)
 
 static void probe_help(FILE *f)
 {
-    fputs("Usage: tlspolicy probe [--app NAME] [--openssl-conf FILE] [--json]\n"
+    fputs("Usage: tlspolicy probe [--app NAME] [--openssl-conf FILE] [--gnutls-conf FILE]\n"
+          "                      [--json]\n"
           "\n"
           "Prove what OpenSSL really applies under an openssl.cnf (default: the one\n"
           "programs read, $OPENSSL_CONF or OPENSSLDIR/openssl.cnf): a fresh process\n"
@@ -273,9 +276,15 @@ static void probe_help(FILE *f)
           "each floor with an application-level override (a protocol below the\n"
           "floor, a forbidden cipher, a SHA-1 signed certificate, a short RSA key,\n"
           "a forbidden group) and report each as held or not, with the error seen.\n"
+          "GnuTLS (when gnutls-cli and gnutls-serv are installed and tlspolicy's\n"
+          "GnuTLS configuration is, or with --gnutls-conf): gnutls-cli asks for each\n"
+          "forbidden version, cipher, a SHA-1 signed chain and a short RSA key, once\n"
+          "under the configuration (refused) and once without (must connect).\n"
           "\n"
           "  --app NAME           probe as program NAME (its base name) is treated\n"
           "  --openssl-conf FILE  the openssl.cnf to probe\n"
+          "  --gnutls-conf FILE   the GnuTLS configuration to probe (default: the\n"
+          "                       installed " GW_CONFIG ", when tlspolicy wrote it)\n"
           "  --json               one JSON object (\"schema\": 1)\n"
           "  --root DIR, --policy FILE, -h/--help as for tlspolicy --help\n"
           "\n"
@@ -296,7 +305,8 @@ static int self_exe(char *buf, size_t len)
 static int rmtree_pki(const char *dir)
 {
     const char *files[] = {"ca.pem", "ec.pem", "ec.key", "rsa.pem", "rsa.key", "sha1.pem",
-                           "sha1.key", "short.pem", "short.key", "reference.cnf"};
+                           "sha1.key", "short.pem", "short.key", "shortca.pem",
+                           "shortca.key", "reference.cnf"};
     char path[4096];
     for (size_t i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
         snprintf(path, sizeof(path), "%s/%s", dir, files[i]);
@@ -468,17 +478,19 @@ int cmd_probe(cli *c, int argc, char **argv)
     static const struct option longopts[] = {
         {"app", required_argument, NULL, 'a'},
         {"openssl-conf", required_argument, NULL, 'o'},
+        {"gnutls-conf", required_argument, NULL, 'G'},
         {"json", no_argument, NULL, 'j'},
         CLI_COMMON_LONGOPTS,
         {NULL, 0, NULL, 0},
     };
-    const char *app = NULL, *cnf_opt = NULL;
+    const char *app = NULL, *cnf_opt = NULL, *gnutls_conf = NULL;
     int json = 0, ch, rc = TP_EXIT_PROBLEMS;
 
     while ((ch = cli_getopt(c, argc, argv, "a:o:j", longopts, probe_help)) != -1) {
         switch (ch) {
         case 'a': app = optarg; break;
         case 'o': cnf_opt = optarg; break;
+        case 'G': gnutls_conf = optarg; break;
         case 'j': json = 1; break;
         default: return TP_EXIT_USAGE;
         }
@@ -614,11 +626,19 @@ int cmd_probe(cli *c, int argc, char **argv)
             "note: probed as '%s'; rules that match the executable path %s cannot be"
             " reproduced (the probe runs as %s)", name, app, self);
 
+    /* GnuTLS: gnutls-cli against gnutls-serv (probe_gnutls.c) */
+    gp_result gres;
+    gp_run(c, r, dir, gnutls_conf, short_bits, &gres);
+    pc.rp.problems += gres.problems;
+    pc.gnutls = &gres;
+
     int out_bad = 0;
     if (json)
         out_bad = probe_print_json(&pc) != 0;
     else
         probe_print_text(&pc);
+    if (!json)
+        gp_print_text(&gres, stdout);
     /* a fallback is a problem */
     rc = pc.rp.problems || out_bad ? TP_EXIT_PROBLEMS : TP_EXIT_OK;
 

@@ -20,6 +20,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "gnutls_wire.h"
 #include "report.h"
 #include "rootpath.h"
 #include "tp_config.h"
@@ -403,7 +404,7 @@ int cmd_set(cli *c, int argc, char **argv)
         printf("%s: profile \"%s\" (was \"%s\")\n", target, spec, was);
     else
         printf("%s: profile \"%s\"\n", target, spec);
-    rc = TP_EXIT_OK;
+    rc = gw_regenerate(c); /* the GnuTLS back-end, if enable installed it */
     goto out;
 oom:
     cli_error(c, "%s", tp_strerror(TP_ERR_NOMEM));

@@ -17,6 +17,7 @@
 
 #include "cli.h"
 #include "esc.h"
+#include "gnutls_wire.h"
 #include "json.h"
 #include "probe.h"
 #include "tp_config.h"
@@ -260,6 +261,11 @@ int cmd_status(cli *c, int argc, char **argv)
         }
     }
 
+    /* The GnuTLS back-end (gnutls_wire.c): one finding. */
+    char gmsg[1024];
+    int gsev = gw_status_line(c, gmsg, sizeof(gmsg));
+    say(&r, gsev == 2 ? ST_PROBLEM : gsev == 1 ? ST_NOTE : ST_OK, "gnutls", "%s", gmsg);
+
     int out_bad = 0; /* the JSON document could not be completed */
     if (json) {
         json_w w;
@@ -286,6 +292,8 @@ int cmd_status(cli *c, int argc, char **argv)
             json_obj_end(&w);
         }
         json_arr_end(&w);
+        json_key(&w, "gnutls");
+        gw_status_json(c, &w);
         json_key(&w, "ok");
         json_bool(&w, r.problems == 0);
         json_obj_end(&w);

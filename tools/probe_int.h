@@ -99,6 +99,7 @@ typedef struct probe_ctx {
     int diffs[NCMP];
     int ndiffs;
     char diff_why[512];
+    const struct gp_result *gnutls; /* probe_gnutls.c; NULL if not run */
 } probe_ctx;
 
 /* ---- output (probe_report.c) ------------------------------------------------ */

@@ -108,6 +108,7 @@ int probe_pki_make(const char *dir, int ec_bits, int rsa_bits, int short_bits, c
     pki p = {.dir = dir, .err = err, .errlen = errlen};
     EVP_PKEY *cak = NULL, *eck = NULL, *rsak = NULL, *s1k = NULL, *shk = NULL;
     X509 *ca = NULL, *ecc = NULL, *rsac = NULL, *s1c = NULL, *shc = NULL;
+    X509 *shcac = NULL; /* the short key signed by the CA: GnuTLS's profile check */
     OSSL_PROVIDER *dflt = NULL;
     int rc = -1;
 
@@ -125,12 +126,14 @@ int probe_pki_make(const char *dir, int ec_bits, int rsa_bits, int short_bits, c
         || !(ecc = cert(&p, "localhost", eck, ca, cak, "SHA256", 0))
         || !(rsac = cert(&p, "localhost", rsak, ca, cak, "SHA256", 0))
         || !(s1c = cert(&p, "localhost", s1k, ca, cak, "SHA1", 0))
-        || (shk && !(shc = cert(&p, "localhost", shk, NULL, NULL, "SHA256", 0)))) {
+        || (shk && !(shc = cert(&p, "localhost", shk, NULL, NULL, "SHA256", 0)))
+        || (shk && !(shcac = cert(&p, "localhost", shk, ca, cak, "SHA256", 0)))) {
         fail(&p, "cannot make the test certificates");
         goto out;
     }
     if (save(&p, "ca", ca, NULL) || save(&p, "ec", ecc, eck) || save(&p, "rsa", rsac, rsak)
-        || save(&p, "sha1", s1c, s1k) || (shc && save(&p, "short", shc, shk)))
+        || save(&p, "sha1", s1c, s1k) || (shc && save(&p, "short", shc, shk))
+        || (shcac && save(&p, "shortca", shcac, shk)))
         goto out;
     rc = 0;
 out:
@@ -139,6 +142,7 @@ out:
     X509_free(rsac);
     X509_free(s1c);
     X509_free(shc);
+    X509_free(shcac);
     EVP_PKEY_free(cak);
     EVP_PKEY_free(eck);
     EVP_PKEY_free(rsak);

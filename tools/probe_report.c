@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "probe_gnutls.h"
 #include "cli.h"
 #include "json.h"
 #include "names.h"
@@ -211,6 +212,10 @@ int probe_print_json(const probe_ctx *pc)
         json_obj_end(&w);
     }
     json_arr_end(&w);
+    if (pc->gnutls) {
+        json_key(&w, "gnutls");
+        gp_print_json(pc->gnutls, &w);
+    }
     json_key(&w, "held");
     json_bool(&w, pc->rp.problems == 0);
     json_obj_end(&w);
