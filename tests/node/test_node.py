@@ -1,0 +1,265 @@
+#!/usr/bin/env python3
+"""Node.js and programs that carry their own OpenSSL (issue 16).
+
+Two nodes: the machine's `node` (NodeSource 20.x: OpenSSL linked statically,
+its symbols exported from the executable) and Debian's node 18 (shared
+libssl3), unpacked by scripts/node18.sh into /var/cache/tlspolicy/node18
+(TP_NODE18 names another runner). And own_client, a small TLS client
+linked with libcrypto.a/libssl.a in three ways: everything exported
+(like node), nothing exported, only the part it uses exported.
+
+Node reads the `nodejs_conf` section of openssl.cnf, not `openssl_conf`:
+the wired openssl.cnf here sets both, as `tlspolicy enable` does.
+
+Every case runs under the compiled-in DEFAULT policy (a policy file saying
+profile = "DEFAULT"); each server is stock OpenSSL on 127.0.0.1; each
+refusal is checked against the same client with no module, which connects.
+Helpers (private /dev/log, servers, Case) are test_module.py's.
+
+    test_node.py CASE | --list
+
+Environment (set by meson): TP_SO, TP_PROBE (unused here), TP_OWN_EXPORT,
+TP_OWN_HIDDEN, TP_OWN_PARTIAL, TP_CLI, TP_SOURCE_DIR.
+"""
+import os
+import re
+import shutil
+import subprocess
+import sys
+
+sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "module"))
+import test_module as tm  # noqa: E402
+from test_module import Skip, check  # noqa: E402
+
+CLI = os.environ.get("TP_CLI", "")
+CACHE = os.environ.get("TP_CACHE", "/var/cache/tlspolicy")
+NODE18 = os.environ.get("TP_NODE18", os.path.join(CACHE, "node18", "run-node"))
+
+CLIENT_JS = r"""
+// node client.js PORT CA|- : ask for TLS 1.0 and every suite at level 0.
+const tls = require('tls'), fs = require('fs');
+const [port, ca] = process.argv.slice(2);
+const opt = { host: '127.0.0.1', servername: 'localhost', port: +port,
+              minVersion: 'TLSv1', ciphers: 'ALL:@SECLEVEL=0' };
+if (ca === '-') opt.rejectUnauthorized = false; else opt.ca = fs.readFileSync(ca);
+const s = tls.connect(opt, () => {
+  console.log('connected ' + s.getProtocol() + ' ' + s.getCipher().name);
+  s.destroy(); process.exit(0);
+});
+s.on('error', e => { console.log('error ' + e.code + ': ' + e.message.split('\n')[0]);
+                     process.exit(1); });
+"""
+
+POLICY = 'profile = "DEFAULT";\n'
+CASES = {}
+
+
+def wired_cnf(c):
+    """Our Contract wiring, plus nodejs_conf pointing at the same section."""
+    c.write_policy(POLICY)
+    c.write_cnf()
+    with open(c.cnf) as f:
+        text = f.read()
+    with open(c.cnf, "w") as f:
+        f.write("nodejs_conf = openssl_init\n" + text)
+
+
+def node_argv(which):
+    if which == "20":
+        node = shutil.which("node")
+        if node is None:
+            raise Skip("no node on PATH")
+        out = subprocess.run(["nm", "-D", "--defined-only", os.path.realpath(node)],
+                             stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True).stdout
+        if " OPENSSL_init_ssl" not in out:
+            raise Skip("%s does not export its own OpenSSL (not a NodeSource-style build)" % node)
+        return [node]
+    if not os.access(NODE18, os.X_OK):
+        raise Skip("no Debian node 18 at %s (run scripts/node18.sh)" % NODE18)
+    return [NODE18]
+
+
+def no_prefix():
+    if os.environ.get("TP_OPENSSL_PREFIX"):
+        raise Skip("the module is built for %s's OpenSSL, node runs its own 3.0"
+                   % os.environ["TP_OPENSSL_PREFIX"])
+
+
+def node(c, which, port, ca, module):
+    js = os.path.join(c.dir, "client.js")
+    if not os.path.exists(js):
+        with open(js, "w") as f:
+            f.write(CLIENT_JS)
+    return c.run(node_argv(which) + [js, str(port), ca], module=module)
+
+
+def sha1_pki(c):
+    """A leaf for localhost signed with ECDSA-SHA1 by the test CA."""
+    d = c.make_pki()
+    subprocess.run([tm.OPENSSL, "x509", "-req", "-sha1", "-in", "srv.csr", "-CA", "ca.pem",
+                    "-CAkey", "ca.key", "-set_serial", "9", "-out", "sha1.pem", "-days", "30",
+                    "-extfile", "ext"], cwd=d, env=c.env(module=False), check=True,
+                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    return "sha1.pem"
+
+
+# server kind -> (s_server arguments, CA for the client, what the refusal says)
+SERVERS = {
+    "tls11": (["-tls1_1", "-cipher", "ALL:@SECLEVEL=0"], True,
+              "error ERR_SSL_TLSV1_ALERT_PROTOCOL_VERSION", "connected TLSv1.1"),
+    # Only anonymous suites on offer: once the client may not offer them
+    # (the policy security callback, issue 11), the server has nothing to
+    # pick (handshake_failure), or the client nothing to offer.
+    "anon": (["-nocert", "-tls1_2", "-cipher", "aNULL:@SECLEVEL=0"], False,
+             ("error ERR_SSL_SSLV3_ALERT_HANDSHAKE_FAILURE", "error ERR_SSL_NO_CIPHERS_AVAILABLE"),
+             "connected TLSv1.2 ADH-"),
+    "sha1": (["-tls1_2", "-cipher", "ALL:@SECLEVEL=0"], True,
+             "error CERT_SIGNATURE_FAILURE", "connected TLSv1.2"),
+    "modern": ([], True, None, "connected TLSv1.3"),
+}
+
+
+def node_case(which, kind):
+    def run(c):
+        no_prefix()
+        node_argv(which)
+        wired_cnf(c)
+        args, use_ca, refusal, stock = SERVERS[kind]
+        cert = sha1_pki(c) if kind == "sha1" else "srv.pem"
+        port = c.server(*args, cert=cert)
+        ca = os.path.join(c.make_pki(), "ca.pem") if use_ca else "-"
+        r = node(c, which, port, ca, module=False)
+        check(r.returncode == 0 and r.stdout.startswith(stock),
+              "node %s with no policy connects to the %s server (%s)" % (which, kind, stock),
+              r.stdout)
+        r = node(c, which, port, ca, module=True)
+        if refusal is None:
+            check(r.returncode == 0 and r.stdout.startswith(stock),
+                  "node %s under DEFAULT connects to the modern server" % which, r.stdout)
+        else:
+            check(r.returncode == 1 and r.stdout.startswith(refusal)
+                  and "connected" not in r.stdout,
+                  "node %s under DEFAULT is refused by/refuses the %s server (%s)"
+                  % (which, kind, refusal), r.stdout)
+        print("node %s, %s server: stock: %s; DEFAULT: %s" % (which, kind, stock,
+                                                              r.stdout.strip()))
+    return run
+
+
+for _w in ("20", "18"):
+    for _k in SERVERS:
+        CASES["node%s_%s" % (_w, _k)] = node_case(_w, _k)
+
+
+def bindings(c, argv):
+    """Where each OpenSSL function tlspolicy.so imports was bound
+    (LD_DEBUG=bindings): {object: count}."""
+    env = c.env(module=True, LD_DEBUG="bindings", TLSPOLICY_CONF=c.policy)
+    r = subprocess.run(argv, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                       text=True, timeout=60)
+    so = os.path.realpath(tm.SO)
+    where = {}
+    for line in r.stderr.splitlines():
+        m = re.search(r"binding file (\S+) \[\d+\] to (\S+) \[\d+\]: normal symbol `\w+' "
+                      r"\[OPENSSL_[0-9.]+\]", line)
+        if m and os.path.realpath(m.group(1)) == so:
+            where[m.group(2)] = where.get(m.group(2), 0) + 1
+    return where, r
+
+
+def bind_case(which):
+    def run(c):
+        no_prefix()
+        argv = node_argv(which)
+        wired_cnf(c)
+        where, r = bindings(c, argv + ["-e", "require('tls').createSecureContext({})"])
+        print("node %s: tlspolicy.so's OpenSSL imports bound to %s" % (which, where))
+        check(len(where) == 1, "every OpenSSL import of the module reaches one copy",
+              repr(where), r.stderr[-2000:])
+        obj = list(where)[0]
+        if which == "20":
+            check(os.path.basename(obj) == "node", "...node's own", repr(where))
+        else:
+            check(os.path.basename(obj) == "libcrypto.so.3", "...the shared libcrypto",
+                  repr(where))
+    return run
+
+
+CASES["node20_bindings"] = bind_case("20")
+CASES["node18_bindings"] = bind_case("18")
+
+
+def own_case(kind):
+    """own_client (libcrypto.a linked in) against a TLS 1.1 server: with
+    everything exported it is held to the policy (its own copy); otherwise
+    one log line says why not, and the program carries on unharmed."""
+    def run(c):
+        exe = os.environ.get("TP_OWN_" + kind.upper(), "")
+        if not exe:
+            raise Skip("own_client not built (no libcrypto.a)")
+        tm.need_log()
+        c.write_policy(POLICY)
+        c.write_cnf()
+        port = c.server("-tls1_1", "-cipher", "ALL:@SECLEVEL=0")
+        r = c.run([exe, str(port)], module=False)
+        check(r.returncode == 0 and "connected TLSv1.1" in r.stdout
+              and "libcrypto.so.3 mapped: no" in r.stdout, "stock: TLS 1.1, one copy", r.stdout)
+        tm.LOG.clear()
+        r = c.run([exe, str(port)], module=True)
+        check("libcrypto.so.3 mapped: yes" in r.stdout,
+              "the module brought libcrypto.so.3 in: two copies mapped", r.stdout)
+        real = os.path.realpath(exe)
+        if kind == "export":
+            check(r.returncode == 1 and "refused:" in r.stdout and "protocol version" in r.stdout,
+                  "own copy exported: held to DEFAULT (TLS 1.1 refused)", r.stdout)
+            lines = tm.log_lines(r"program's own OpenSSL")
+            check(len(lines) == 1 and real + " is the program's own OpenSSL" in lines[0],
+                  "one log line naming the copy", "\n".join(tm.LOG))
+            where, br = bindings(c, [exe, str(port)])
+            check(list(where) == [exe] or [os.path.realpath(w) for w in where] == [real],
+                  "every OpenSSL import of the module reaches own_client's copy", repr(where))
+        else:
+            check(r.returncode == 0 and "connected TLSv1.1" in r.stdout,
+                  "two copies: the program carries on, unwired (no crash)", r.stdout)
+            want = ("two copies of OpenSSL in one process; no TLS policy is installed"
+                    if kind == "hidden" else "exports only part of itself")
+            lines = tm.log_lines(re.escape(want))
+            check(len(lines) == 1 and real in lines[0], "one log line: " + want,
+                  "\n".join(tm.LOG))
+            if kind == "partial":
+                check("X509_LOOKUP_meth_new reaches another copy" in lines[0]
+                      or "reaches another copy" in lines[0], "names a function", lines[0])
+        print(r.stdout.strip())
+        print("\n".join(tm.LOG))
+    return run
+
+
+for _k in ("export", "hidden", "partial"):
+    CASES["own_" + _k] = own_case(_k)
+
+
+def main():
+    if len(sys.argv) == 2 and sys.argv[1] == "--list":
+        print("\n".join(sorted(CASES)))
+        return 0
+    if len(sys.argv) != 2 or sys.argv[1] not in CASES:
+        print("usage: test_node.py CASE|--list", file=sys.stderr)
+        return 2
+    tm.enter_namespace()
+    c = tm.Case(sys.argv[1])
+    try:
+        CASES[sys.argv[1]](c)
+    except Skip as e:
+        print("SKIP: %s" % e)
+        return tm.SKIP
+    except AssertionError as e:
+        print(e)
+        return 1
+    finally:
+        c.close()
+    print("ok")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
