@@ -24,8 +24,7 @@
 #include "cli.h"
 #include "enable_nodejs.h"
 
-/* nodejs_conf in the default section of file, malloc'd, or NULL. */
-static char *nodejs_value(const char *file)
+char *nodejs_conf_value(const char *file)
 {
     CONF *conf = NCONF_new(NULL);
     char *v = NULL;
@@ -44,7 +43,7 @@ static char *nodejs_value(const char *file)
 
 char *nodejs_lines(const char *file, const char *init_sect)
 {
-    char *v = nodejs_value(file);
+    char *v = nodejs_conf_value(file);
     char *a, *b;
 
     if (v != NULL) {
@@ -74,7 +73,7 @@ int nodejs_enable_line(const char *s, size_t n)
 
 void nodejs_note(const char *file, const char *init_sect)
 {
-    char *v = nodejs_value(file);
+    char *v = nodejs_conf_value(file);
 
     if (v == NULL)
         printf("note: nodejs_conf is not set: node does not read [%s]; `tlspolicy disable`"

@@ -21,4 +21,7 @@ int nodejs_enable_line(const char *s, size_t n);
  * not name init_sect (node then reads another section, or none). */
 void nodejs_note(const char *file, const char *init_sect);
 
+/* nodejs_conf in the default section of file (malloc'd), or NULL. */
+char *nodejs_conf_value(const char *file);
+
 #endif

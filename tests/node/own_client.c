@@ -6,7 +6,7 @@
  *   own_client PORT     connect to 127.0.0.1:PORT asking for TLS 1.0 and
  *                       ALL:@SECLEVEL=0, no verification; print
  *                       "connected TLSv1.x" (exit 0) or "refused: ERR" (1)
- *   own_client maps     print the OpenSSL files mapped in this process
+ *   own_client PORT hold   the same, then wait (60 s) for `coverage` to look
  *
  * It also prints "libcrypto.so.3 mapped: yes|no" after OpenSSL loaded its
  * configuration (and with it our module), which shows whether a second
@@ -43,8 +43,8 @@ int main(int argc, char **argv)
     SSL *ssl;
     int fd;
 
-    if (argc != 2) {
-        fprintf(stderr, "usage: own_client PORT\n");
+    if (argc != 2 && !(argc == 3 && strcmp(argv[2], "hold") == 0)) {
+        fprintf(stderr, "usage: own_client PORT [hold]\n");
         return 2;
     }
     OPENSSL_init_ssl(OPENSSL_INIT_LOAD_CONFIG, NULL);
@@ -66,9 +66,15 @@ int main(int argc, char **argv)
 
         ERR_error_string_n(ERR_peek_last_error(), buf, sizeof(buf));
         printf("refused: %s\n", buf);
+        fflush(stdout);
+        if (argc == 3)
+            sleep(60);
         return 1;
     }
     printf("connected %s\n", SSL_get_version(ssl));
+    fflush(stdout);
+    if (argc == 3)
+        sleep(60);
     SSL_shutdown(ssl);
     SSL_free(ssl);
     SSL_CTX_free(ctx);

@@ -189,6 +189,54 @@ CASES["node20_bindings"] = bind_case("20")
 CASES["node18_bindings"] = bind_case("18")
 
 
+def coverage_case(which):
+    """`tlspolicy coverage` lists a node whose openssl.cnf does not set
+    nodejs_conf as uncovered, with that reason, and a wired one as covered."""
+    def run(c):
+        no_prefix()
+        argv = node_argv(which)
+        if not CLI:
+            raise Skip("TP_CLI not set")
+        wired_cnf(c)
+        js = "require('tls'); console.log('ready'); setTimeout(() => {}, 60000);"
+        procs = {}
+        for name, module in (("unwired", False), ("wired", True)):
+            p = subprocess.Popen(argv + ["-e", js], env=c.env(module), stdout=subprocess.PIPE,
+                                 stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, text=True)
+            c.procs.append(p)
+            line = p.stdout.readline()
+            check(line.strip() == "ready", "node %s started" % name, line)
+            procs[name] = p.pid
+        r = subprocess.run([CLI, "coverage", "--json"], stdout=subprocess.PIPE,
+                           stderr=subprocess.PIPE, text=True, timeout=60)
+        import json
+        got = {p["pid"]: p for p in json.loads(r.stdout)["processes"]}
+        check(r.returncode == 1, "coverage exits 1 (an uncovered process)", r.stderr)
+        un, wi = got.get(procs["unwired"]), got.get(procs["wired"])
+        check(un is not None and wi is not None, "both nodes listed", r.stdout)
+        want = "Node.js reads nodejs_conf, which %s does not set" % c.stock
+        check(un["status"] == "uncovered" and want in (un["reason"] or ""),
+              "unwired node: uncovered, " + want, repr(un))
+        check(wi["status"] == "covered" and wi["module"], "wired node: covered", repr(wi))
+        if which == "20":
+            own = un["own_tls_library"] or {}
+            check(own.get("exported") is True and (own.get("version") or "").startswith(
+                "OpenSSL 3."), "node 20: its own exported OpenSSL 3", repr(un))
+        else:
+            check(un["own_tls_library"] is None and "libcrypto.so.3" in un["libraries"],
+                  "node 18: the shared libcrypto.so.3", repr(un))
+        t = subprocess.run([CLI, "coverage"], stdout=subprocess.PIPE, text=True, timeout=60)
+        row = [l for l in t.stdout.splitlines() if l.startswith("%-8d " % procs["unwired"])]
+        check(len(row) == 1 and "uncovered" in row[0] and want in row[0],
+              "the text output says the same", t.stdout)
+        print(row[0])
+    return run
+
+
+CASES["node20_coverage"] = coverage_case("20")
+CASES["node18_coverage"] = coverage_case("18")
+
+
 def own_case(kind):
     """own_client (libcrypto.a linked in) against a TLS 1.1 server: with
     everything exported it is held to the policy (its own copy); otherwise
@@ -231,7 +279,37 @@ def own_case(kind):
                       or "reaches another copy" in lines[0], "names a function", lines[0])
         print(r.stdout.strip())
         print("\n".join(tm.LOG))
+        if CLI:
+            cov_own(c, exe, port, kind)
     return run
+
+
+def cov_own(c, exe, port, kind):
+    """coverage on own_client holding its connection under the module."""
+    import json
+    p = subprocess.Popen([exe, str(port), "hold"], env=c.env(True), stdout=subprocess.PIPE,
+                         stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, text=True)
+    c.procs.append(p)
+    for _ in range(3):
+        line = p.stdout.readline()
+        if line.startswith(("connected", "refused")):
+            break
+    r = subprocess.run([CLI, "coverage", "--json"], stdout=subprocess.PIPE, text=True,
+                       timeout=60)
+    got = [q for q in json.loads(r.stdout)["processes"] if q["pid"] == p.pid]
+    check(len(got) == 1, "coverage lists own_client", r.stdout[-3000:])
+    q = got[0]
+    own = q["own_tls_library"] or {}
+    check(own.get("version", "").startswith("OpenSSL 3.") if own else False,
+          "coverage sees own_client's own OpenSSL 3 (%s)" % kind, repr(q))
+    if kind == "export":
+        check(q["status"] == "covered" and own["exported"], "exported copy + module: covered",
+              repr(q))
+    elif kind == "hidden":
+        check(q["status"] == "uncovered" and not own["exported"]
+              and "two copies" in q["reason"], "hidden copy + module: uncovered, two copies",
+              repr(q))
+    print("coverage: %s %s" % (q["status"], q["reason"]))
 
 
 for _k in ("export", "hidden", "partial"):
