@@ -196,25 +196,25 @@ int tpm_bind_check(const void *caller, const char *what)
         if (!__atomic_exchange_n(&warned_split, 1, __ATOMIC_ACQ_REL))
             tpm_log(LOG_ERR, "split",
                     "%s was called by the OpenSSL inside %s, but the module's calls reach"
-                    " %s: two copies of OpenSSL in one process; no TLS policy is installed"
-                    " in this process (see tlspolicy(7), programs with their own OpenSSL)",
-                    what, cname, bound);
+                    " %s: two copies of OpenSSL in one process; the module does nothing for"
+                    " the copy in %s (see tlspolicy(7), programs with their own OpenSSL)",
+                    what, cname, bound, cname);
         return 0;
     }
     if (bind_split != NULL) {
         if (!__atomic_exchange_n(&warned_split, 1, __ATOMIC_ACQ_REL))
             tpm_log(LOG_ERR, "split",
                     "the OpenSSL inside %s exports only part of itself (%s reaches another"
-                    " copy): two copies of OpenSSL in one process; no TLS policy is installed"
-                    " in this process", bound, bind_split);
+                    " copy): two copies of OpenSSL in one process; the module does nothing"
+                    " for it", bound, bind_split);
         return 0;
     }
     /* The major version is part of the soname for libcrypto.so.3; an own
      * copy that satisfied our versioned references is 3.x, say so anyway. */
     if (bind_own && (OpenSSL_version_num() >> 28) != OPENSSL_VERSION_MAJOR) {
         if (!__atomic_exchange_n(&warned_split, 1, __ATOMIC_ACQ_REL))
-            tpm_log(LOG_ERR, "split", "the OpenSSL inside %s is %s, not %d.x: no TLS policy is"
-                    " installed in this process", bound, OpenSSL_version(OPENSSL_VERSION),
+            tpm_log(LOG_ERR, "split", "the OpenSSL inside %s is %s, not %d.x: the module does"
+                    " nothing for it", bound, OpenSSL_version(OPENSSL_VERSION),
                     OPENSSL_VERSION_MAJOR);
         return 0;
     }
