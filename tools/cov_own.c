@@ -110,7 +110,7 @@ static void scan_strings(int fd, off_t off, size_t size, cov_own *r)
                 break;
             }
             r->major = 0;
-            if (rest > 14 + sizeof(boring) && memcmp(p + 14, boring, sizeof(boring) - 1) == 0) {
+            if (rest >= 14 + sizeof(boring) - 1 && memcmp(p + 14, boring, sizeof(boring) - 1) == 0) {
                 r->boringssl = 1;
                 break;
             }

@@ -317,6 +317,55 @@ for _k in ("export", "hidden", "partial"):
     CASES["own_" + _k] = own_case(_k)
 
 
+def missing_case(which):
+    """Once nodejs_conf names the init section, a module named there that is
+    missing stops node at its start (exit 103), where other programs carry
+    on: documented in tlspolicy(7); packaging never leaves it so."""
+    def run(c):
+        argv = node_argv(which)
+        wired_cnf(c)
+        with open(c.cnf) as f:
+            text = f.read()
+        with open(c.cnf, "w") as f:
+            f.write(text.replace("path = " + tm.SO, "path = " + c.dir + "/missing.so"))
+        r = c.run(argv + ["-e", "console.log('ran')"])
+        check(r.returncode == 103 and "OpenSSL configuration error" in r.stdout
+              and "ran" not in r.stdout, "node %s stops: OpenSSL configuration error" % which,
+              r.stdout)
+        print(r.stdout.splitlines()[0])
+    return run
+
+
+CASES["node20_missing_module"] = missing_case("20")
+CASES["node18_missing_module"] = missing_case("18")
+
+
+def fake_case(kind, want_reason):
+    """coverage on a program carrying only a version text: status other."""
+    def run(c):
+        import json
+        exe = os.environ.get("TP_FAKE_" + kind.upper(), "")
+        if not exe or not CLI:
+            raise Skip("fake_tls or the CLI not built")
+        p = subprocess.Popen([exe], stdout=subprocess.PIPE, stdin=subprocess.DEVNULL, text=True)
+        c.procs.append(p)
+        check(p.stdout.readline().startswith("ready"), "fake program started")
+        r = subprocess.run([CLI, "coverage", "--json"], stdout=subprocess.PIPE, text=True,
+                           timeout=60)
+        got = [q for q in json.loads(r.stdout)["processes"] if q["pid"] == p.pid]
+        check(len(got) == 1, "coverage lists it", r.stdout[-2000:])
+        q = got[0]
+        check(q["status"] == "other" and want_reason in (q["reason"] or "")
+              and q["own_tls_library"]["exported"] is False, "other: " + want_reason, repr(q))
+        print("coverage: %s %s" % (q["status"], q["reason"]))
+    return run
+
+
+CASES["fake_boringssl"] = fake_case("boringssl", "its own BoringSSL (in ")
+CASES["fake_openssl11"] = fake_case("openssl11",
+                                    "its own OpenSSL 1.1.1w  11 Sep 2023 (in ")
+
+
 def main():
     if len(sys.argv) == 2 and sys.argv[1] == "--list":
         print("\n".join(sorted(CASES)))
