@@ -219,7 +219,7 @@ int tpm_bind_check(const void *caller, const char *what)
         return 0;
     }
     if (bind_own && !__atomic_exchange_n(&told_own, 1, __ATOMIC_ACQ_REL))
-        tpm_log(LOG_INFO, "own",
+        tpm_log(LOG_DEBUG, "own",
                 "%s is the program's own OpenSSL (%s): the config module, the provider and"
                 " the libssl hooks are bound there", bound, OpenSSL_version(OPENSSL_VERSION));
     return 1;
