@@ -21,6 +21,7 @@
 #include <openssl/params.h>
 #include <openssl/rand.h>
 
+#include "module_bind.h"
 #include "prov_local.h"
 #include "tp_config.h"
 
@@ -273,6 +274,9 @@ int OSSL_provider_init(const OSSL_CORE_HANDLE *handle, const OSSL_DISPATCH *in,
 {
     tp_prov *p;
 
+    /* Called by the OpenSSL our calls reach, or not at all (module_bind.c). */
+    if (!tpm_bind_check(__builtin_return_address(0), "the provider"))
+        return 0;
     p = calloc(1, sizeof(*p));
     if (p == NULL)
         return 0;

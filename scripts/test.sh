@@ -7,6 +7,8 @@ set -eu
 top=$(cd "$(dirname "$0")/.." && pwd)
 b=${1:-build-test}
 "$top/scripts/deps.sh"
+# Debian's node 18 for tests/node (cached; its cases skip when unavailable)
+"$top/scripts/node18.sh" >/dev/null || echo "test.sh: no Debian node 18; tests/node's node18 cases skip" >&2
 cd "$top"
 if [ ! -d "$b" ]; then
     meson setup "$b" -Dwerror=true

@@ -10,7 +10,8 @@
  *   - OpenSSL 1.1, GnuTLS and NSS are listed ("other"): the policy does not
  *     reach them, which is worth knowing, but they are not OpenSSL 3
  *     processes that escaped it.
- * Statically linked TLS libraries are invisible here. Unprivileged, only the
+ * Programs with a TLS library of their own (static OpenSSL, exported or
+ * not, BoringSSL) are recognised in cov_own.c. Unprivileged, only the
  * caller's own processes are looked at (others' maps are unreadable); as
  * root, all of them.
  */
@@ -28,6 +29,7 @@
 #include "cli.h"
 #include "esc.h"
 #include "gnutls_wire.h"
+#include "cov_own.h"
 #include "json.h"
 #include "probe.h"
 #include "scan.h"
@@ -54,6 +56,7 @@ typedef struct proc_info {
     int environ_read;
     long long start;      /* seconds since the epoch, 0 if unknown */
     const char *status;   /* covered uncovered other */
+    cov_own own;          /* an OpenSSL (or BoringSSL) of its own, cov_own.c */
     char reason[512];
 } proc_info;
 
@@ -175,7 +178,10 @@ static int read_proc(int pid, proc_info *pi, long long btime)
     if (stat(path, &st) != 0)
         return -1;
     pi->uid = (unsigned)st.st_uid;
-    if (read_maps(pid, &pi->flags) != 0 || pi->flags == 0)
+    if (read_maps(pid, &pi->flags) != 0)
+        return -1;
+    cov_own_scan(pid, &pi->own);
+    if (pi->flags == 0 && !pi->own.found)
         return -1;
     snprintf(path, sizeof(path), "/proc/%d/comm", pid);
     FILE *f = fopen(path, "re");
@@ -197,7 +203,11 @@ static gw_cov gnutls_cov; /* the GnuTLS configuration (gnutls_wire.c) */
 static void classify(proc_info *pi, long long wired_at, const char *cnf, long long policy_at)
 {
     unsigned f = pi->flags;
-    if (f & (M_SSL3 | M_CRYPTO3)) {
+    if (pi->own.found) {
+        pi->status = cov_own_classify(&pi->own, (f & M_MODULE) != 0, pi->exe,
+                                      pi->openssl_conf ? pi->openssl_conf : cnf, pi->reason,
+                                      sizeof(pi->reason));
+    } else if (f & (M_SSL3 | M_CRYPTO3)) {
         if (f & M_MODULE) {
             pi->status = "covered";
             if (f & M_MODULE_DELETED)
@@ -208,7 +218,10 @@ static void classify(proc_info *pi, long long wired_at, const char *cnf, long lo
                          "the policy changed since it started: it keeps the one it read then");
         } else {
             pi->status = "uncovered";
-            if (pi->openssl_conf)
+            if (cov_node_reason(pi->exe, pi->openssl_conf ? pi->openssl_conf : cnf, pi->reason,
+                                sizeof(pi->reason)))
+                ; /* Node.js: nodejs_conf */
+            else if (pi->openssl_conf)
                 snprintf(pi->reason, sizeof(pi->reason), "own OPENSSL_CONF=%s", pi->openssl_conf);
             else if (pi->start && wired_at && pi->start + 1 < wired_at)
                 snprintf(pi->reason, sizeof(pi->reason),
@@ -260,7 +273,10 @@ static void coverage_help(FILE *f)
           "OpenSSL 1.1 or NSS (no system-wide hook here) are listed too. For an\n"
           "uncovered process the likely reason: its own OPENSSL_CONF (when its\n"
           "environment is readable), started before openssl.cnf last changed, or\n"
-          "configuration skipped. A covered process started before the policy file\n"
+          "configuration skipped; for node, nodejs_conf. Programs with their own\n"
+          "OpenSSL (exported from the executable, as NodeSource's node, or found\n"
+          "by its version text) or BoringSSL are listed with what that means.\n"
+          "A covered process started before the policy file\n"
           "last changed keeps the policy it read then. Unprivileged: your own\n"
           "processes; as root: all.\n"
           "\n"
@@ -412,6 +428,21 @@ int cmd_coverage(cli *c, int argc, char **argv)
             json_arr_end(&w);
             json_key(&w, "module");
             json_bool(&w, (pi->flags & M_MODULE) != 0);
+            json_key(&w, "own_tls_library");
+            if (pi->own.found) {
+                json_obj_begin(&w);
+                json_key(&w, "file");
+                json_str(&w, pi->own.file);
+                json_key(&w, "library");
+                json_str(&w, pi->own.boringssl ? "BoringSSL" : "OpenSSL");
+                json_key(&w, "version");
+                json_str(&w, pi->own.version[0] ? pi->own.version : NULL);
+                json_key(&w, "exported");
+                json_bool(&w, pi->own.exported);
+                json_obj_end(&w);
+            } else {
+                json_null(&w);
+            }
             json_key(&w, "openssl_conf");
             if (pi->environ_read)
                 json_str(&w, pi->openssl_conf);
@@ -454,6 +485,7 @@ int cmd_coverage(cli *c, int argc, char **argv)
         free(ps.v[i].gnutls_conf);
     }
     free(ps.v);
+    cov_own_free_cache();
     free(cnf);
     gw_cov_free(&gnutls_cov);
     return uncovered || out_bad ? TP_EXIT_PROBLEMS : TP_EXIT_OK;

@@ -36,6 +36,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "enable_nodejs.h"
 #include "rootpath.h"
 #include "probe.h"
 #include "tp_config.h"
@@ -462,6 +463,9 @@ static void help_enable(FILE *f)
           "result is parsed by OpenSSL and must load the module last from the same\n"
           "section before it replaces the file. Refused when the module is missing.\n"
           "The original is kept as FILE" BAK_SUFFIX " until `disable`.\n"
+          "Node.js reads the section nodejs_conf names, not openssl_conf: enable\n"
+          "also sets nodejs_conf to the same section, unless it is set already\n"
+          "(then it says so and leaves it).\n"
           "Programs started afterwards get the policy; running ones keep what they\n"
           "read (`tlspolicy coverage`).\n"
           "\n"
@@ -581,6 +585,7 @@ static int run(cli *c, int argc, char **argv, int enable)
             int fine = now.loaded && now.entry && now.entry_index == now.nentries - 1;
             if (fine) {
                 printf("already enabled: %s includes the tlspolicy snippet\n", target);
+                nodejs_note(target, now.init_sect);
                 rc = TP_EXIT_OK;
             } else {
                 cli_error(c,
@@ -635,6 +640,9 @@ static int run(cli *c, int argc, char **argv, int enable)
         if (orig.n > 0 && orig.p[orig.n - 1] != '\n')
             appends(&out, "\n");
         appends(&out, MARKER "\n");
+        char *nodejs = nodejs_lines(target, before.init_sect ? before.init_sect : "tlspolicy_init");
+        if (nodejs)
+            appends(&out, nodejs);
         if (sect) {
             appends(&out, "[");
             appends(&out, sect);
@@ -646,6 +654,7 @@ static int run(cli *c, int argc, char **argv, int enable)
 
         if (replace(c, target, &st, &out, &before, 1, err, sizeof(err)) != 0) {
             cli_error(c, "%s; %s not changed", err, target);
+            free(nodejs);
             goto out;
         }
         /* The backup: the file as it was, for disable and for the admin. */
@@ -659,6 +668,10 @@ static int run(cli *c, int argc, char **argv, int enable)
                "Programs started from now on get the policy; running ones keep what they read.\n",
                target, snippet, sect ? " (in [" : "", sect ? sect : "", sect ? "])" : "",
                bakpath);
+        if (nodejs)
+            printf("nodejs_conf = %s: node reads the same section\n",
+                   before.init_sect ? before.init_sect : "tlspolicy_init");
+        free(nodejs);
         rc = TP_EXIT_OK;
         goto out;
     }
@@ -681,13 +694,13 @@ static int run(cli *c, int argc, char **argv, int enable)
         if (!is_our_include(v[i].s, v[i].n))
             continue;
         keep[i] = 0;
+        /* marker, [default], nodejs_conf = S, [SECT], .include: the lines
+         * between the marker and the include go only with the marker */
         size_t j = i;
-        if (j > 0 && v[j - 1].n > 1 && v[j - 1].s[0] == '[' && j > 1 && line_is(v[j - 2].s, v[j - 2].n, MARKER)) {
-            keep[j - 1] = 0;
+        while (j > 0 && i - j < 3 && nodejs_enable_line(v[j - 1].s, v[j - 1].n))
             j--;
-        }
         if (j > 0 && line_is(v[j - 1].s, v[j - 1].n, MARKER))
-            keep[j - 1] = 0;
+            memset(keep + j - 1, 0, i - j + 1);
     }
     for (size_t i = 0; i < k; i++)
         if (keep[i])

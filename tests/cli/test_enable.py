@@ -137,7 +137,8 @@ def case_idempotent(r):
     once = r.read()
     check(once.startswith(orig), "enable only appends", once.decode())
     added = once[len(orig):].decode()
-    check(added == MARKER + "\n.include " + SNIPPET + "\n", "exactly one .include added", added)
+    check(added == MARKER + "\n[default]\nnodejs_conf = openssl_init\n.include " + SNIPPET + "\n",
+          "exactly one .include added, and nodejs_conf", added)
     res = r.run("enable")
     ok(res, "second enable")
     check("already enabled" in res.stdout, "second enable says so", res.stdout)
@@ -255,7 +256,8 @@ def case_other_section(r):
     orig = r.read()
     ok(r.run("enable"), "enable")
     added = r.read()[len(orig):].decode()
-    check(added == MARKER + "\n[default_conf]\n.include " + ENTRY + "\n",
+    check(added == MARKER + "\n[default]\nnodejs_conf = default_conf\n[default_conf]\n.include "
+          + ENTRY + "\n",
           "reopens [default_conf] and includes the entry snippet", added)
     live = r.live_copy()
     res = providers(live)
@@ -275,12 +277,73 @@ def case_no_openssl_conf(r):
     orig = r.read()
     ok(r.run("enable"), "enable")
     added = r.read()[len(orig):].decode()
-    check(added == MARKER + "\n.include " + INIT + "\n", "includes the init snippet", added)
+    check(added == MARKER + "\n[default]\nnodejs_conf = tlspolicy_init\n.include " + INIT + "\n",
+          "includes the init snippet", added)
     res = providers(r.live_copy())
     check(res.returncode == 0 and "tlspolicy" in res.stdout, "openssl loads the provider",
           res.stdout, res.stderr)
     ok(r.run("disable"), "disable")
     check(r.read() == orig, "restored byte for byte")
+
+
+def node_loads_module(cnf):
+    """Whether node (if installed) maps tlspolicy.so under OPENSSL_CONF=cnf:
+    True/False, or None without node."""
+    node = shutil.which("node")
+    if node is None:
+        return None
+    e = dict(os.environ, OPENSSL_CONF=cnf)
+    res = subprocess.run([node, "-e", "console.log(require('fs').readFileSync("
+                          "'/proc/self/maps', 'utf8').includes('/tlspolicy.so'))"],
+                         capture_output=True, text=True, env=e, timeout=60)
+    return res.stdout.strip() == "true"
+
+
+def case_nodejs(r):
+    """Node reads nodejs_conf, not openssl_conf: enable points it at the same
+    section; node then loads the module; disable restores byte for byte."""
+    orig = r.read()
+    check(node_loads_module(r.host(r.cnf_path)) in (None, False), "node: no module before")
+    res = r.run("enable")
+    ok(res, "enable")
+    check("nodejs_conf = openssl_init: node reads the same section" in res.stdout,
+          "enable says it set nodejs_conf", res.stdout)
+    check(b"\n[default]\nnodejs_conf = openssl_init\n.include " in r.read(), "the lines",
+          r.read().decode())
+    check(node_loads_module(r.live_copy()) in (None, True), "node loads the module after enable")
+    ok(r.run("disable"), "disable")
+    check(r.read() == orig, "restored byte for byte", r.read().decode())
+
+
+def case_nodejs_set(r):
+    """A nodejs_conf the administrator set is left as it is, and said."""
+    cnf = DEBIAN_LIKE.replace("openssl_conf = openssl_init\n",
+                              "openssl_conf = openssl_init\nnodejs_conf = node_init\n") + \
+        "[node_init]\n"
+    r.write(r.cnf_path, cnf)
+    orig = r.read()
+    res = r.run("enable")
+    ok(res, "enable")
+    check("note: nodejs_conf = node_init is set: left as it is; node reads [node_init], not "
+          "[openssl_init]" in res.stdout, "enable reports it", res.stdout)
+    added = r.read()[len(orig):].decode()
+    check(added == MARKER + "\n.include " + SNIPPET + "\n", "nodejs_conf not touched", added)
+    check(node_loads_module(r.live_copy()) in (None, False), "node: still not wired")
+    ok(r.run("disable"), "disable")
+    check(r.read() == orig, "restored byte for byte", r.read().decode())
+
+
+def case_nodejs_old_enable(r):
+    """A file enabled before enable knew nodejs_conf (marker + include only):
+    `enable` notes that node is not reached; disable still restores."""
+    orig = r.read()
+    r.write(r.cnf_path, orig.decode() + MARKER + "\n.include " + SNIPPET + "\n")
+    res = r.run("enable")
+    ok(res, "enable")
+    check("already enabled" in res.stdout and "note: nodejs_conf is not set: node does not read"
+          " [openssl_init]" in res.stdout, "says node is not reached", res.stdout)
+    ok(r.run("disable"), "disable")
+    check(r.read() == orig, "only enable's lines removed", r.read().decode())
 
 
 def case_hand_wired(r):
@@ -448,6 +511,9 @@ CASES = {
     "default_location": (case_default_location, {}),
     "usage": (case_usage, {}),
     "root_escape": (case_root_escape, {}),
+    "nodejs": (case_nodejs, {}),
+    "nodejs_set": (case_nodejs_set, {}),
+    "nodejs_old_enable": (case_nodejs_old_enable, {}),
 }
 
 

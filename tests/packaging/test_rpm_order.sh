@@ -27,4 +27,6 @@ echo "install: module at trace line $so_i, snippet at $sn_i; erase: snippet $sn_
 grep -qx '\.include /usr/share/tlspolicy/openssl-tlspolicy.cnf' \
     "$(rpm2archive -n < "$rpmfile" | tar -x -C "$work" ./etc/pki/tls/openssl.d/tlspolicy.conf && echo "$work/etc/pki/tls/openssl.d/tlspolicy.conf")" ||
     { echo "FAIL: the drop-in does not include the snippet"; exit 1; }
+grep -A1 -x '\[default\]' "$work/etc/pki/tls/openssl.d/tlspolicy.conf" | grep -qx 'nodejs_conf = openssl_init' ||
+    { echo "FAIL: the drop-in does not point nodejs_conf at [openssl_init]"; exit 1; }
 echo "PASS"
