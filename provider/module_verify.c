@@ -8,10 +8,10 @@
  * before system_default is applied (ssl_lib.c, SSL_CTX_new_ex, 3.0-3.5).
  * There it sets the client's verify mode and gives the store a lookup for
  * the policy's trust anchors. The module does not link libssl: the few
- * libssl functions needed are looked up in the libssl already loaded.
+ * libssl functions needed are looked up in the libssl already loaded
+ * (module_libssl.c).
  */
 #include <dirent.h>
-#include <dlfcn.h>
 #include <pthread.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -27,6 +27,7 @@
 #include <openssl/x509_vfy.h>
 
 #include "module_conf.h"
+#include "module_libssl.h"
 #include "tp_module.h"
 
 /*
@@ -136,23 +137,18 @@ static const char *env_or(const char *env, const char *dflt)
     return v != NULL && *v != '\0' ? v : dflt;
 }
 
-/* The libssl functions the hook needs, from the libssl already in the
- * process, which may be RTLD_LOCAL (Python's _ssl): found by soname,
- * nothing loaded. The module itself does not link libssl, which would slow
- * the start of every libcrypto-only program. Under vfy_lock. */
+/* The libssl functions the hook needs (module_libssl.c). Under vfy_lock. */
 static void vfy_libssl(void)
 {
-    void *ssl, *get, *set, *meth, *srv, *dsrv;
+    void *get, *set, *meth, *srv, *dsrv;
 
     if (vfy_get_store != NULL)
         return;
-    if ((ssl = dlopen("libssl.so.3", RTLD_NOW | RTLD_NOLOAD)) == NULL)
-        return;
-    get = dlsym(ssl, "SSL_CTX_get_cert_store");
-    set = dlsym(ssl, "SSL_CTX_set_verify");
-    meth = dlsym(ssl, "SSL_CTX_get_ssl_method");
-    srv = dlsym(ssl, "TLS_server_method");
-    dsrv = dlsym(ssl, "DTLS_server_method");
+    get = tpm_libssl_sym("SSL_CTX_get_cert_store");
+    set = tpm_libssl_sym("SSL_CTX_set_verify");
+    meth = tpm_libssl_sym("SSL_CTX_get_ssl_method");
+    srv = tpm_libssl_sym("TLS_server_method");
+    dsrv = tpm_libssl_sym("DTLS_server_method");
     if (get != NULL && set != NULL && meth != NULL && srv != NULL && dsrv != NULL) {
         tpm_method_fn f; /* POSIX: object and function pointers convert */
 
@@ -164,27 +160,6 @@ static void vfy_libssl(void)
         vfy_server_methods[1] = f();
         memcpy(&vfy_get_store, &get, sizeof(get));
     }
-    dlclose(ssl); /* libssl stays: it was loaded before us */
-}
-
-/* libssl not loaded yet (a program whose libcrypto loaded the configuration
- * first, as Python does on `import hashlib`): the libssl that will come is
- * the libssl.so.3 beside our libcrypto, which the hook will find then. */
-static int vfy_libssl_expected(void)
-{
-    unsigned long (*fn)(void) = OpenSSL_version_num;
-    char path[4096];
-    const char *slash;
-    Dl_info info;
-    void *addr;
-
-    memcpy(&addr, &fn, sizeof(addr));
-    if (dladdr(addr, &info) == 0 || info.dli_fname == NULL
-        || (slash = strrchr(info.dli_fname, '/')) == NULL)
-        return 0;
-    snprintf(path, sizeof(path), "%.*s/libssl.so.3", (int)(slash - info.dli_fname),
-             info.dli_fname);
-    return access(path, F_OK) == 0;
 }
 
 int tpm_verify_sets_mode(void)
@@ -298,7 +273,7 @@ void tpm_verify_register(const tpm_state *st)
         /* Otherwise system_default carries VerifyMode=Peer, with its cost
          * to TLS_method servers (see vfy_ctx_new). */
         vfy_set_mode = vfy_index >= 0 && st->ossl.verify_peer == 2
-                       && (vfy_get_store != NULL || vfy_libssl_expected());
+                       && (vfy_get_store != NULL || tpm_libssl_expected());
     }
     pthread_mutex_unlock(&vfy_lock);
 }
