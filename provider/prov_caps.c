@@ -8,6 +8,13 @@
  * Filtering is by IANA ID, not by name: aliases (P-256, prime256v1) are
  * separate entries with the same ID. "TLS-SIGALG" (3.2+, ML-DSA in 3.5)
  * passes through.
+ *
+ * Where the config module put the policy's security callback on every
+ * SSL_CTX (module_secop.c), every group passes: the callback keeps the
+ * groups the policy leaves out from being offered or accepted, and a
+ * program that names one in its own list (nginx's ssl_ecdh_curve) still
+ * starts, where SSL_CTX_set1_groups_list would fail on a hidden name. The
+ * filter stays for the provider loaded without the config module.
  */
 #include <string.h>
 #include <syslog.h>
@@ -15,6 +22,7 @@
 #include <openssl/core_names.h>
 #include <openssl/params.h>
 
+#include "module_conf.h"
 #include "prov_local.h"
 
 /* Hybrid groups do their classical half in the private library context:
@@ -93,7 +101,10 @@ int tp_caps_get(tp_prov *p, const char *capability, OSSL_CALLBACK *cb,
 {
     struct group_filter gf;
 
-    if (strcmp(capability, "TLS-GROUP") != 0 || p->state->floors.ngroups == 0)
+    if (strcmp(capability, "TLS-GROUP") == 0)
+        tpm_secop_note_policed(); /* SSL_CTX_new is asking: see module_secop.c */
+    if (strcmp(capability, "TLS-GROUP") != 0 || p->state->floors.ngroups == 0
+        || tpm_secop_active())
         return OSSL_PROVIDER_get_capabilities(p->deflt, capability, cb, arg);
     gf.cb = cb;
     gf.arg = arg;
