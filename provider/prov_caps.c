@@ -10,11 +10,14 @@
  * passes through.
  *
  * Where the config module put the policy's security callback on every
- * SSL_CTX (module_secop.c), every group passes: the callback keeps the
- * groups the policy leaves out from being offered or accepted, and a
- * program that names one in its own list (nginx's ssl_ecdh_curve) still
- * starts, where SSL_CTX_set1_groups_list would fail on a hidden name. The
- * filter stays for the provider loaded without the config module.
+ * SSL_CTX (module_secop.c), the groups the policy leaves out pass too: the
+ * callback keeps them from being offered or accepted, and a program that
+ * names one in its own list (nginx's ssl_ecdh_curve) still starts, where
+ * SSL_CTX_set1_groups_list would fail on a hidden name. Except the binary
+ * curves and the prime curves below 224 bits (IDs 1-19, deprecated by
+ * RFC 8422, TLS 1.2 only): 29 of the default provider's 50 entries, each of
+ * which would cost every SSL_CTX_new a key management fetch. The filter
+ * stays whole for the provider loaded without the config module.
  */
 #include <string.h>
 #include <syslog.h>
@@ -65,6 +68,7 @@ struct group_filter {
     OSSL_CALLBACK *cb;
     void *arg;
     const tp_floors *f;
+    int secop; /* the security callback holds groups: names stay settable */
 };
 
 static int logged;
@@ -79,7 +83,7 @@ static int group_cb(const OSSL_PARAM params[], void *arg)
     p = OSSL_PARAM_locate_const(params, OSSL_CAPABILITY_TLS_GROUP_ID);
     if (p == NULL || !OSSL_PARAM_get_uint(p, &id))
         return 1; /* cannot tell which group: not offered */
-    if (tp_group_allowed(gf->f, id))
+    if (tp_group_allowed(gf->f, id) || (gf->secop && id > 19))
         return gf->cb(params, gf->arg);
 
     p = OSSL_PARAM_locate_const(params, OSSL_CAPABILITY_TLS_GROUP_NAME);
@@ -103,11 +107,11 @@ int tp_caps_get(tp_prov *p, const char *capability, OSSL_CALLBACK *cb,
 
     if (strcmp(capability, "TLS-GROUP") == 0)
         tpm_secop_note_policed(); /* SSL_CTX_new is asking: see module_secop.c */
-    if (strcmp(capability, "TLS-GROUP") != 0 || p->state->floors.ngroups == 0
-        || tpm_secop_active())
+    if (strcmp(capability, "TLS-GROUP") != 0 || p->state->floors.ngroups == 0)
         return OSSL_PROVIDER_get_capabilities(p->deflt, capability, cb, arg);
     gf.cb = cb;
     gf.arg = arg;
     gf.f = &p->state->floors;
+    gf.secop = tpm_secop_active();
     return OSSL_PROVIDER_get_capabilities(p->deflt, capability, group_cb, &gf);
 }
