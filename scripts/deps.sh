@@ -4,9 +4,10 @@
 set -eu
 pkgs="meson ninja-build pkg-config gcc libc6-dev libssl-dev openssl libconfig-dev
       libcmocka-dev python3 curl gnutls-bin nginx-light valgrind mandoc
-      make perl clang libclang-rt-14-dev"
+      make perl clang libclang-rt-14-dev testssl.sh"
 # make, perl: scripts/openssl35.sh builds OpenSSL 3.5; clang,
-# libclang-rt-14-dev: libFuzzer (scripts/test-sanitize.sh)
+# libclang-rt-14-dev: libFuzzer (scripts/test-sanitize.sh); testssl.sh: an
+# independent scanner (tests/provider/test_testssl.sh)
 missing=""
 for p in $pkgs; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"
