@@ -21,8 +21,8 @@
  * (system_default) apply: neither the provider nor the security callback
  * (which is installed on SSL_CTXs of library contexts under the policy).
  * no-callback: the policed side as in default, but the program puts
- * libssl's own security callback back on each SSL_CTX: the defaults and
- * the provider, without the callback. In both, rows marked ESCAPES are held
+ * libssl's own security callback back on each SSL_CTX and SSL: the
+ * defaults and the provider, without the callback. In both, rows marked ESCAPES are held
  * by the layer left out; they fail only if a control row does not hold.
  */
 #include <dlfcn.h>
@@ -279,7 +279,17 @@ typedef struct row {
     int psk;              /* both sides: PSK callbacks (identity "tp") */
     const char *suites13; /* both sides: TLS 1.3 ciphersuites; NULL: leave */
     int want_clean;       /* connects with nothing left on the error queue */
+    int own_cb;           /* policed side: a security callback of the program's
+                           * own (allowing all) on the SSL_CTX (1) or on the SSL
+                           * after SSL_new (2) */
 } row;
+
+static int allow_all(const SSL *s, const SSL_CTX *ctx, int op, int bits, int nid,
+                     void *other, void *ex)
+{
+    (void)s, (void)ctx, (void)op, (void)bits, (void)nid, (void)other, (void)ex;
+    return 1;
+}
 
 /* The defaults a stock peer starts from: everything allowed, so that only
  * the policed side decides. system_default (the module's) applies to every
@@ -333,6 +343,8 @@ static SSL_CTX *make_ctx(const side *sd, int server, const row *r)
         return NULL;
     if (sd->policed && no_callback)
         SSL_CTX_set_security_callback(ctx, stock_secop);
+    if (sd->policed && r->own_cb == 1)
+        SSL_CTX_set_security_callback(ctx, allow_all);
     if (r->psk) {
         SSL_CTX_set_psk_client_callback(ctx, psk_client);
         SSL_CTX_set_psk_server_callback(ctx, psk_server);
@@ -431,6 +443,14 @@ static int run_row(const row *r)
         die("SSL_new");
     SSL_set_bio(c, bc, bc);
     SSL_set_bio(s, bs, bs);
+    if (r->own_cb == 2)
+        SSL_set_security_callback(r->client.policed ? c : s, allow_all);
+    if (no_callback) { /* and on the SSLs (3.0/3.1 put it back at SSL_new) */
+        if (r->client.policed)
+            SSL_set_security_callback(c, stock_secop);
+        if (r->server.policed)
+            SSL_set_security_callback(s, stock_secop);
+    }
     SSL_set_tlsext_host_name(c, "localhost");
     SSL_set1_host(c, "localhost");
     SSL_set_app_data(c, &oc);
@@ -662,6 +682,23 @@ static row default_rows[] = {
     { "control: client's key share X448, then X25519",
       SC(0, 0, NULL, NULL, "X448:X25519", 0, -1, 0),
       PC(SERVER_GOOD), 1, TLS1_3, NULL, -1, -1, 0, 0, NULL, 1 },
+    /* A program's own security callback on the SSL_CTX: on 3.0/3.1 the
+     * policy's is put back in front of it at SSL_new; from 3.2 libssl makes
+     * the SSL's ex_data before its settings, and this escapes. */
+    { "client: own security callback on the SSL_CTX, CAMELLIA",
+      PC(0, TLS1_2, "CAMELLIA:@SECLEVEL=0", NULL, NULL, 0, -1, 0),
+      SC(0, TLS1_2, ALL0, NULL, NULL, L_GOOD, -1, 0),
+#if OPENSSL_VERSION_NUMBER < 0x30200000L
+      0, 0, "no ciphers available", -1, -1, 1, 0, NULL, 0, 1 },
+#else
+      1, TLS1_2, NULL, -1, -1, 0, 0, NULL, 0, 1 },
+#endif
+    /* The escape that remains (tlspolicy(7)): a callback of the program's
+     * own set on the SSL after SSL_new. */
+    { "client: own security callback on the SSL, CAMELLIA (limit)",
+      PC(0, TLS1_2, "CAMELLIA:@SECLEVEL=0", NULL, NULL, 0, -1, 0),
+      SC(0, TLS1_2, ALL0, NULL, NULL, L_GOOD, -1, 0),
+      1, TLS1_2, NULL, -1, -1, 0, 0, NULL, 0, 2 },
     { "client: PSK suites asked for (PSK callbacks)",
       PC(0, TLS1_2, "PSK:@SECLEVEL=0", NULL, NULL, 0, -1, 0),
       SC(0, TLS1_2, "PSK:@SECLEVEL=0", NULL, NULL, L_GOOD, -1, 0),
