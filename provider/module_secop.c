@@ -136,6 +136,52 @@ static int wire_version(const char *name)
         if ((e_ = p_ + strcspn(p_, ":")), (size_t)(e_ - p_) < sizeof(tok)               \
             && (memcpy(tok, p_, (size_t)(e_ - p_)), tok[e_ - p_] = '\0', 1))
 
+/* The TLS 1.2 suite table by OpenSSL name: the rendered list holds dozens
+ * of the table's 145 names, compared once per process (at the first
+ * SSL_CTX_new), through a small open-addressing hash. */
+#define S12_SLOTS 512
+
+static uint32_t name_hash(const char *s)
+{
+    uint32_t h = 2166136261u;
+
+    while (*s)
+        h = (h ^ (unsigned char)*s++) * 16777619u;
+    return h;
+}
+
+static void suites12_add(const char *v)
+{
+    short slot[S12_SLOTS];
+    char tok[128];
+    size_t i;
+
+    if (tp_nsuites12 > S12_SLOTS / 2) { /* the table outgrew the hash: compare all */
+        FOR_TOKENS(v, tok) {
+            for (i = 0; i < tp_nsuites12; i++)
+                if (strcmp(tp_suites12[i].openssl, tok) == 0)
+                    set_add(pol.suites, tp_suites12[i].id);
+        }
+        return;
+    }
+    memset(slot, 0xff, sizeof(slot)); /* -1: empty */
+    for (i = 0; i < tp_nsuites12; i++) {
+        uint32_t h = name_hash(tp_suites12[i].openssl) % S12_SLOTS;
+        while (slot[h] >= 0)
+            h = (h + 1) % S12_SLOTS;
+        slot[h] = (short)i;
+    }
+    FOR_TOKENS(v, tok) {
+        if (tok[0] == '@')
+            continue;
+        for (uint32_t h = name_hash(tok) % S12_SLOTS; slot[h] >= 0; h = (h + 1) % S12_SLOTS)
+            if (strcmp(tp_suites12[slot[h]].openssl, tok) == 0) {
+                set_add(pol.suites, tp_suites12[slot[h]].id);
+                break;
+            }
+    }
+}
+
 /* The lookup sets, from the rendered settings: the same strings
  * system_default carries, so both layers say the same thing. */
 static void build_sets(const tpm_state *st)
@@ -154,11 +200,7 @@ static void build_sets(const tpm_state *st)
     pol.dtls_max = pol.dtls_max ? dtls_rank(pol.dtls_max) : 0;
     if ((v = tp_ossl_get(o, "CipherString")) != NULL) {
         pol.suites_set = 1;
-        FOR_TOKENS(v, tok) {
-            for (i = 0; tok[0] != '@' && i < tp_nsuites12; i++)
-                if (strcmp(tp_suites12[i].openssl, tok) == 0)
-                    set_add(pol.suites, tp_suites12[i].id);
-        }
+        suites12_add(v);
     }
     if ((v = tp_ossl_get(o, "Ciphersuites")) != NULL) {
         pol.suites_set = 1;
