@@ -42,6 +42,7 @@
 #include "module_conf.h"
 #include "module_libssl.h"
 #include "names.h"
+#include "prov_local.h" /* tp_group_allowed */
 #include "tp_module.h"
 
 typedef int (*secop_cb)(const SSL *s, const SSL_CTX *ctx, int op, int bits, int nid,
@@ -214,7 +215,9 @@ static void build_sets(const tpm_state *st)
         pol.groups_set = 1;
         FOR_TOKENS(v, tok) {
             for (i = 0; i < tp_ngroups; i++)
-                if (strcasecmp(tp_groups[i].openssl, tok) == 0)
+                /* a hybrid only with its classical half (the provider's rule) */
+                if (strcasecmp(tp_groups[i].openssl, tok) == 0
+                    && tp_group_allowed(&st->floors, tp_groups[i].id))
                     set_add(pol.groups, tp_groups[i].id);
         }
     }
