@@ -282,6 +282,7 @@ typedef struct row {
     int own_cb;           /* policed side: a security callback of the program's
                            * own (allowing all) on the SSL_CTX (1) or on the SSL
                            * after SSL_new (2) */
+    int srp;              /* both sides: SRP user "tp" (deprecated API) */
 } row;
 
 static int allow_all(const SSL *s, const SSL_CTX *ctx, int op, int bits, int nid,
@@ -333,6 +334,28 @@ static unsigned int psk_server(SSL *s, const char *id, unsigned char *psk,
     return 32;
 }
 
+/* SRP, deprecated since 3.0 and still in libssl: a program may ask. */
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wdeprecated-declarations"
+static int srp_server(SSL *s, int *ad, void *arg)
+{
+    (void)arg;
+    if (SSL_get_srp_username(s) == NULL || strcmp(SSL_get_srp_username(s), "tp") != 0) {
+        *ad = SSL_AD_UNKNOWN_PSK_IDENTITY;
+        return SSL3_AL_FATAL;
+    }
+    return SSL_set_srp_server_param_pw(s, "tp", "tp-password", "2048") ? SSL_ERROR_NONE
+                                                                       : SSL3_AL_FATAL;
+}
+
+static int use_srp(SSL_CTX *ctx, int server)
+{
+    if (server)
+        return SSL_CTX_set_srp_username_callback(ctx, srp_server);
+    return SSL_CTX_set_srp_username(ctx, "tp") && SSL_CTX_set_srp_password(ctx, "tp-password");
+}
+#pragma GCC diagnostic pop
+
 static SSL_CTX *make_ctx(const side *sd, int server, const row *r)
 {
     SSL_CTX *ctx = SSL_CTX_new_ex(sd->policed ? policed : stock, NULL,
@@ -350,6 +373,8 @@ static SSL_CTX *make_ctx(const side *sd, int server, const row *r)
         SSL_CTX_set_psk_server_callback(ctx, psk_server);
     }
     if (r->suites13 && !SSL_CTX_set_ciphersuites(ctx, r->suites13))
+        goto err;
+    if (r->srp && !use_srp(ctx, server))
         goto err;
     if (!sd->policed) {
         /* stock: wide open unless the row narrows it */
@@ -682,6 +707,14 @@ static row default_rows[] = {
     { "control: client's key share X448, then X25519",
       SC(0, 0, NULL, NULL, "X448:X25519", 0, -1, 0),
       PC(SERVER_GOOD), 1, TLS1_3, NULL, -1, -1, 0, 0, NULL, 1 },
+    { "client: SRP suites asked for (SRP user)",
+      PC(0, TLS1_2, "SRP:@SECLEVEL=0", NULL, NULL, 0, -1, 0),
+      SC(0, TLS1_2, "SRP:@SECLEVEL=0", NULL, NULL, L_GOOD, -1, 0),
+      0, 0, "no ciphers available", -1, -1, 1, 0, NULL, 0, 0, 1 },
+    { "server: SRP suites asked for (SRP user)",
+      SC(0, TLS1_2, "SRP:@SECLEVEL=0", NULL, NULL, 0, -1, 0),
+      PC(0, TLS1_2, "SRP:@SECLEVEL=0", NULL, NULL, L_GOOD, -1, 0),
+      0, 0, ERR_NOT_ALLOWED, ALERT_HANDSHAKE_FAILURE, -1, 1, 0, NULL, 0, 0, 1 },
     /* A program's own security callback on the SSL_CTX: on 3.0/3.1 the
      * policy's is put back in front of it at SSL_new; from 3.2 libssl makes
      * the SSL's ex_data before its settings, and this escapes. */
