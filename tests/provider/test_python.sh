@@ -59,4 +59,19 @@ expect_fail "python: TLS 1.2-only server refused with protocol_version" \
     python3 client.py "$port"
 tp_stop $spid
 
+# Application rules bind the same way: TLS 1.3 only for python3 alone.
+tp_setup 'profile = "DEFAULT";
+mode = "enforce";
+applications = (
+    { match = "python3*"; tls = { min_version = "TLSv1.3"; }; }
+);'
+port=$(tp_port)
+stock_server "$port" -tls1_2
+expect_fail "app rule: python3 refused by a TLS 1.2-only server (protocol_version)" \
+    "refused: [SSL: TLSV1_ALERT_PROTOCOL_VERSION] tlsv1 alert protocol version" \
+    python3 client.py "$port"
+expect_out "app rule: openssl s_client, same policy, connects with TLS 1.2" \
+    "Protocol  : TLSv1.2" sh -c "echo | openssl s_client -connect 127.0.0.1:$port 2>&1"
+tp_stop $spid
+
 tp_done
