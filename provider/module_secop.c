@@ -77,6 +77,7 @@ static pthread_mutex_t sec_lock = PTHREAD_MUTEX_INITIALIZER;
 static int sec_ctx_index = -1, sec_ssl_index = -1;
 static int sec_wanted;   /* registered: the policy is to be enforced */
 static int sec_built;    /* pol and the libssl functions are ready (acquire) */
+static int sec_tried;    /* sec_build ran (under sec_lock) */
 static secop_cb sec_default; /* libssl's default callback (@SECLEVEL) */
 static ctx_get_cb_fn ctx_get_cb;
 static ctx_set_cb_fn ctx_set_cb;
@@ -591,8 +592,10 @@ static void sec_ctx_new(void *parent, void *ptr, CRYPTO_EX_DATA *ad, int idx, lo
     ctx_policed = 0;
     if (!__atomic_load_n(&sec_built, __ATOMIC_ACQUIRE)) {
         pthread_mutex_lock(&sec_lock);
-        if (!sec_built && sec_wanted)
+        if (!sec_built && sec_wanted && !sec_tried) {
+            sec_tried = 1; /* once: without libssl, every SSL_CTX_new would retry */
             sec_build();
+        }
         pthread_mutex_unlock(&sec_lock);
         if (!__atomic_load_n(&sec_built, __ATOMIC_ACQUIRE))
             return;
@@ -669,5 +672,6 @@ void tpm_secop_unregister(void)
     sec_ssl_index = sec_ctx_index = -1;
     __atomic_store_n(&sec_wanted, 0, __ATOMIC_RELEASE);
     __atomic_store_n(&sec_built, 0, __ATOMIC_RELEASE); /* a later init rebuilds */
+    sec_tried = 0;
     pthread_mutex_unlock(&sec_lock);
 }
