@@ -89,13 +89,40 @@ static ssl_get_ex_fn ssl_get_ex;
 static ctx_get_ex_fn ctx_get_ex;
 static ssl_get_ctx_fn ssl_get_ctx;
 static ssl_is_server_fn ssl_is_server;
-/* Set by the provider when libssl asks it for its TLS groups, which
- * SSL_CTX_new does (ssl_load_groups) before the ex_data hooks run, in the
- * same thread: this SSL_CTX belongs to a library context where the policy
- * is in force. A library context of the program's own with the plain
- * default provider (a scanner's, a test's stock peer) is not policed, by
- * the provider or by the callback. */
-static __thread int ctx_policed;
+/*
+ * Per-thread flags, in pthread keys rather than __thread: a dlopen'ed
+ * module's __thread data is allocated at a thread's first use, and glibc
+ * aborts the process when that allocation fails. The first keys of a
+ * process live in the thread descriptor, with nothing to allocate.
+ *
+ * key_policed: set by the provider when libssl asks it for its TLS groups,
+ * which SSL_CTX_new does (ssl_load_groups) before the ex_data hooks run, in
+ * the same thread: this SSL_CTX belongs to a library context where the
+ * policy is in force. A library context of the program's own with the
+ * plain default provider (a scanner's, a test's stock peer) is not
+ * policed, by the provider or by the callback.
+ * key_shared: see shared_settle.
+ */
+static pthread_once_t keys_once = PTHREAD_ONCE_INIT;
+static pthread_key_t key_policed, key_shared;
+static int keys_ok;
+
+static void keys_make(void)
+{
+    keys_ok = pthread_key_create(&key_policed, NULL) == 0
+              && pthread_key_create(&key_shared, NULL) == 0;
+}
+
+static int flag_get(pthread_key_t k)
+{
+    return keys_ok && pthread_getspecific(k) != NULL;
+}
+
+static void flag_set(pthread_key_t k, int on)
+{
+    if (keys_ok && (pthread_getspecific(k) != NULL) != on)
+        pthread_setspecific(k, on ? (void *)&keys_ok : NULL);
+}
 
 static int sec_cb(const SSL *s, const SSL_CTX *ctx, int op, int bits, int nid, void *other,
                   void *ex);
@@ -425,9 +452,8 @@ static int reason(int op)
  * suite allowed: the first refusal of the loop goes on the queue, after a
  * mark, and comes off again when a later suite of the loop is allowed.
  * Nothing else touches the queue inside that loop, so "our entry is the
- * last one" tells that the loop is the same. shared_marked (per thread)
+ * last one" tells that the loop is the same. key_shared (per thread)
  * only saves the look at the queue on every allowed suite. */
-static __thread int shared_marked;
 
 static int shared_ours_on_top(void)
 {
@@ -443,7 +469,7 @@ static void shared_settle(void)
 {
     if (shared_ours_on_top())
         ERR_pop_to_mark();
-    shared_marked = 0;
+    flag_set(key_shared, 0);
 }
 
 /* 0: refused. In permissive mode the answer is the chained one. */
@@ -462,12 +488,12 @@ static int refuse(const SSL *s, int op, int nid, void *other)
         return -1;
     }
     if (shared) {
-        if (!shared_marked || !shared_ours_on_top()) {
+        if (!flag_get(key_shared) || !shared_ours_on_top()) {
             describe(op, nid, other, what, sizeof(what));
             ERR_set_mark();
             ERR_raise_data(ERR_LIB_SSL, SSL_R_NO_SHARED_CIPHER, "tlspolicy: %s%s", what,
                            tail(op));
-            shared_marked = 1;
+            flag_set(key_shared, 1);
         }
         return 0;
     }
@@ -569,7 +595,7 @@ static int sec_cb(const SSL *s, const SSL_CTX *ctx, int op, int bits, int nid, v
 
     if (!policy_allows(op, nid, other) && (r = refuse(s, op, nid, other)) >= 0)
         return r;
-    if (op == SSL_SECOP_CIPHER_SHARED && shared_marked)
+    if (op == SSL_SECOP_CIPHER_SHARED && flag_get(key_shared))
         shared_settle(); /* a suite of the loop is taken: no refusal to report */
     if (s != NULL && sec_ssl_index >= 0) {
         void *p = ssl_get_ex(s, sec_ssl_index);
@@ -587,9 +613,9 @@ static void sec_ctx_new(void *parent, void *ptr, CRYPTO_EX_DATA *ad, int idx, lo
     secop_cb cur;
 
     (void)ptr, (void)argl, (void)argp;
-    if (parent == NULL || !ctx_policed)
+    if (parent == NULL || !flag_get(key_policed))
         return;
-    ctx_policed = 0;
+    flag_set(key_policed, 0);
     if (!__atomic_load_n(&sec_built, __ATOMIC_ACQUIRE)) {
         pthread_mutex_lock(&sec_lock);
         if (!sec_built && sec_wanted && !sec_tried) {
@@ -613,7 +639,8 @@ static void sec_ctx_new(void *parent, void *ptr, CRYPTO_EX_DATA *ad, int idx, lo
 
 void tpm_secop_note_policed(void)
 {
-    ctx_policed = 1;
+    if (__atomic_load_n(&sec_wanted, __ATOMIC_ACQUIRE))
+        flag_set(key_policed, 1);
 }
 
 /* OpenSSL 3.0/3.1 only: the SSL has its copy of the context's callback. */
@@ -646,6 +673,7 @@ int tpm_secop_active(void)
 void tpm_secop_register(const tpm_state *st)
 {
     (void)st;
+    pthread_once(&keys_once, keys_make);
     pthread_mutex_lock(&sec_lock);
     if (sec_ctx_index < 0) {
         sec_ctx_index = CRYPTO_get_ex_new_index(CRYPTO_EX_INDEX_SSL_CTX, 0, NULL, sec_ctx_new,
