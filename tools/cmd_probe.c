@@ -70,8 +70,10 @@ static const struct {
 /* TLS 1.2 suites a program may ask for by name that a policy's list often
  * leaves out; the security callback holds them. */
 static const char *const anon_cands[] = { "AECDH-AES128-SHA", "ADH-AES128-GCM-SHA256" };
+/* No ARIA: libcrypto's ARIA-GCM decryption reads uninitialised memory as
+ * valgrind sees it (cli_audit_valgrind runs probe under valgrind). */
 static const char *const suite_cands[] = {
-    "ECDHE-RSA-CAMELLIA128-SHA256", "ECDHE-ARIA128-GCM-SHA256", "ECDHE-ECDSA-AES128-CCM8",
+    "ECDHE-RSA-CAMELLIA128-SHA256", "ECDHE-ECDSA-AES128-CCM8",
     "ECDHE-RSA-AES128-SHA256", "ECDHE-ECDSA-AES128-SHA", "AES128-GCM-SHA256", "AES128-SHA",
 };
 static const char *const suite13_cands[] = {
