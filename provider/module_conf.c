@@ -512,6 +512,7 @@ int tpm_conf_init(void *imodule, const void *conf)
     if (!prov_ok)
         tpm_log(LOG_ERR, "provider", "could not activate the %s provider", TP_PROVIDER_NAME);
     tpm_verify_register(st); /* first: decides whether system_default carries VerifyMode */
+    tpm_secop_register(st);
     ssl_ok = install_ssl_conf(cnf, &sc, st);
     return ssl_ok || prov_ok;
 }
@@ -529,6 +530,7 @@ void tpm_conf_finish(void *imodule)
     /* No CONF_modules_* here: on 3.0-3.2 finish runs under the module-list
      * write lock. */
     tpm_verify_unregister();
+    tpm_secop_unregister();
     tpm_state_cleanup();
     tpm_log_close();
     remember_installed(&(tpm_buf){ 0 });

@@ -26,6 +26,17 @@ void tpm_verify_register(const tpm_state *st);
 int tpm_verify_sets_mode(void);
 void tpm_verify_unregister(void);
 
+/* module_secop.c: the policy's security callback on every SSL_CTX (and SSL
+ * on 3.0/3.1). register installs the hooks (once); active says whether
+ * they are installed, so that the provider need not hide groups;
+ * unregister removes them (module finish). */
+void tpm_secop_register(const tpm_state *st);
+int tpm_secop_active(void);
+/* The provider, asked for TLS groups in SSL_CTX_new: this thread's
+ * SSL_CTX being made is in a library context under the policy. */
+void tpm_secop_note_policed(void);
+void tpm_secop_unregister(void);
+
 /* log.c: close the syslog socket and forget the rate-limit state. */
 void tpm_log_close(void);
 

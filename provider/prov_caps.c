@@ -8,6 +8,16 @@
  * Filtering is by IANA ID, not by name: aliases (P-256, prime256v1) are
  * separate entries with the same ID. "TLS-SIGALG" (3.2+, ML-DSA in 3.5)
  * passes through.
+ *
+ * Where the config module put the policy's security callback on every
+ * SSL_CTX (module_secop.c), the groups the policy leaves out pass too: the
+ * callback keeps them from being offered or accepted, and a program that
+ * names one in its own list (nginx's ssl_ecdh_curve) still starts, where
+ * SSL_CTX_set1_groups_list would fail on a hidden name. Except the binary
+ * curves and the prime curves below 224 bits (IDs 1-19, deprecated by
+ * RFC 8422, TLS 1.2 only): 29 of the default provider's 50 entries, each of
+ * which would cost every SSL_CTX_new a key management fetch. The filter
+ * stays whole for the provider loaded without the config module.
  */
 #include <string.h>
 #include <syslog.h>
@@ -15,6 +25,7 @@
 #include <openssl/core_names.h>
 #include <openssl/params.h>
 
+#include "module_conf.h"
 #include "prov_local.h"
 
 /* Hybrid groups do their classical half in the private library context:
@@ -57,6 +68,7 @@ struct group_filter {
     OSSL_CALLBACK *cb;
     void *arg;
     const tp_floors *f;
+    int secop; /* the security callback holds groups: names stay settable */
 };
 
 static int logged;
@@ -71,7 +83,7 @@ static int group_cb(const OSSL_PARAM params[], void *arg)
     p = OSSL_PARAM_locate_const(params, OSSL_CAPABILITY_TLS_GROUP_ID);
     if (p == NULL || !OSSL_PARAM_get_uint(p, &id))
         return 1; /* cannot tell which group: not offered */
-    if (tp_group_allowed(gf->f, id))
+    if (tp_group_allowed(gf->f, id) || (gf->secop && id > 19))
         return gf->cb(params, gf->arg);
 
     p = OSSL_PARAM_locate_const(params, OSSL_CAPABILITY_TLS_GROUP_NAME);
@@ -93,10 +105,13 @@ int tp_caps_get(tp_prov *p, const char *capability, OSSL_CALLBACK *cb,
 {
     struct group_filter gf;
 
+    if (strcmp(capability, "TLS-GROUP") == 0)
+        tpm_secop_note_policed(); /* SSL_CTX_new is asking: see module_secop.c */
     if (strcmp(capability, "TLS-GROUP") != 0 || p->state->floors.ngroups == 0)
         return OSSL_PROVIDER_get_capabilities(p->deflt, capability, cb, arg);
     gf.cb = cb;
     gf.arg = arg;
     gf.f = &p->state->floors;
+    gf.secop = tpm_secop_active();
     return OSSL_PROVIDER_get_capabilities(p->deflt, capability, group_cb, &gf);
 }

@@ -4,10 +4,12 @@
 set -eu
 pkgs="meson ninja-build pkg-config gcc libc6-dev libssl-dev openssl libconfig-dev
       libcmocka-dev python3 curl gnutls-bin nginx-light valgrind mandoc wget git
-      make perl clang libclang-rt-14-dev strace"
+      make perl clang libclang-rt-14-dev strace testssl.sh"
 # make, perl: scripts/openssl35.sh builds OpenSSL 3.5; clang,
 # libclang-rt-14-dev: libFuzzer (scripts/test-sanitize.sh)
 # strace: tests/hardening fips_props reads the module's syslog datagram
+# testssl.sh: an independent scanner (tests/provider/test_testssl.sh)
+# wget, git: GnuTLS programs (tests/gnutls)
 missing=""
 for p in $pkgs; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing="$missing $p"

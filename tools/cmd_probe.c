@@ -69,6 +69,32 @@ static const struct {
     {TP_C_DES, "DES-CBC-SHA"},
 };
 
+/* TLS 1.2 suites a program may ask for by name that a policy's list often
+ * leaves out; the security callback holds them. */
+static const char *const anon_cands[] = { "AECDH-AES128-SHA", "ADH-AES128-GCM-SHA256" };
+/* No ARIA: libcrypto's ARIA-GCM decryption reads uninitialised memory as
+ * valgrind sees it (cli_audit_valgrind runs probe under valgrind). */
+static const char *const suite_cands[] = {
+    "ECDHE-RSA-CAMELLIA128-SHA256", "ECDHE-ECDSA-AES128-CCM8",
+    "ECDHE-RSA-AES128-SHA256", "ECDHE-ECDSA-AES128-SHA", "AES128-GCM-SHA256", "AES128-SHA",
+};
+static const char *const suite13_cands[] = {
+    "TLS_AES_128_CCM_8_SHA256", "TLS_AES_128_CCM_SHA256", "TLS_AES_128_GCM_SHA256",
+};
+
+/* 1 if `name` is one of the ':'-separated entries of the rendered list. */
+static int in_rendered(const tp_ossl_settings *s, const char *cmd, const char *name)
+{
+    const char *v = tp_ossl_get(s, cmd), *p;
+    size_t n = strlen(name);
+
+    for (p = v; p != NULL && *p; p += strcspn(p, ":"), p += *p == ':') {
+        if (strncmp(p, name, n) == 0 && (p[n] == ':' || p[n] == '\0'))
+            return 1;
+    }
+    return 0;
+}
+
 static const char *below(int v)
 {
     switch (v) {
@@ -87,7 +113,7 @@ static int group_allowed(const tp_floors *fl, uint16_t id)
     return 0;
 }
 
-static void plan_rows(row *rows, const tp_floors *fl, int short_bits)
+static void plan_rows(row *rows, const tp_floors *fl, const tp_ossl_settings *os, int short_bits)
 {
     memset(rows, 0, sizeof(row) * NROWS);
     row *r = &rows[R_VERSION];
@@ -156,6 +182,38 @@ static void plan_rows(row *rows, const tp_floors *fl, int short_bits)
     snprintf(r->expect, sizeof(r->expect), "%s",
              r->ncand ? "refused: the group is not in the policy's list"
                       : "nothing to try: the policy allows every group OpenSSL offers");
+
+    /* Suites outside the policy's lists, asked for by name (with
+     * ALL:@SECLEVEL=0 the defaults layer alone would let them through). */
+    r = &rows[R_ANON];
+    r->name = "anonymous_suite";
+    r->title = "anonymous suite (no server authentication)";
+    for (size_t i = 0; i < sizeof(anon_cands) / sizeof(anon_cands[0]); i++)
+        if (!in_rendered(os, "CipherString", anon_cands[i]))
+            add_cand(r, "cipher:%s%s", anon_cands[i], NULL);
+    snprintf(r->expect, sizeof(r->expect), "%s",
+             r->ncand ? "refused: not in the policy's suite list"
+                      : "nothing to try: the policy lists anonymous suites");
+
+    r = &rows[R_SUITE];
+    r->name = "suite_outside_policy";
+    r->title = "TLS 1.2 suite outside the policy's list";
+    for (size_t i = 0; i < sizeof(suite_cands) / sizeof(suite_cands[0]); i++)
+        if (!in_rendered(os, "CipherString", suite_cands[i]))
+            add_cand(r, "cipher:%s%s", suite_cands[i], NULL);
+    snprintf(r->expect, sizeof(r->expect), "%s",
+             r->ncand ? "refused: not in the policy's suite list"
+                      : "nothing to try: the policy lists every suite tried");
+
+    r = &rows[R_SUITE13];
+    r->name = "tls13_suite_outside_policy";
+    r->title = "TLS 1.3 suite outside the policy's list";
+    for (size_t i = 0; i < sizeof(suite13_cands) / sizeof(suite13_cands[0]); i++)
+        if (!in_rendered(os, "Ciphersuites", suite13_cands[i]))
+            add_cand(r, "suite13:%s%s", suite13_cands[i], NULL);
+    snprintf(r->expect, sizeof(r->expect), "%s",
+             r->ncand ? "refused: not in the policy's TLS 1.3 suite list"
+                      : "nothing to try: the policy lists every TLS 1.3 suite tried");
 }
 
 static void plan_permissive(row *rows, const tp_floors *fl)
@@ -275,7 +333,8 @@ static void probe_help(FILE *f)
           "what they got, compared with the policy; then loopback handshakes try\n"
           "each floor with an application-level override (a protocol below the\n"
           "floor, a forbidden cipher, a SHA-1 signed certificate, a short RSA key,\n"
-          "a forbidden group) and report each as held or not, with the error seen.\n"
+          "a forbidden group, anonymous, TLS 1.2 and TLS 1.3 suites outside the\n"
+          "policy's lists) and report each as held or not, with the error seen.\n"
           "GnuTLS (when gnutls-cli and gnutls-serv are installed and tlspolicy's\n"
           "GnuTLS configuration is, or with --gnutls-conf): gnutls-cli asks for each\n"
           "forbidden version, cipher, a SHA-1 signed chain and a short RSA key, once\n"
@@ -594,7 +653,7 @@ int cmd_probe(cli *c, int argc, char **argv)
         goto out_dir;
     }
 
-    plan_rows(pc.rows, &fl, short_bits);
+    plan_rows(pc.rows, &fl, &s, short_bits);
     plan_permissive(pc.rows, &fl);
     const char *attempts[1 + NROWS * MAX_CAND];
     int na = 0;

@@ -22,7 +22,7 @@
  *   hello   KEY VALUE                 the client's ClientHello as the server
  *                                     saw it: versions groups sigalgs (hex ids)
  *   attempt ID ok|fail DETAIL ERROR
- * ATTEMPTs: baseline, version:TLSv1.1, cipher:NAME, group:NAME:12|13,
+ * ATTEMPTs: baseline, version:TLSv1.1, cipher:NAME, suite13:NAME, group:NAME:12|13,
  * sha1chain, sha1sig, rsakey, rsakey12. DIR holds the PEM files the parent made (probe_pki.c).
  */
 #include <stdio.h>
@@ -386,6 +386,18 @@ static int run_attempt(const char *id)
         SSL_CTX_set_max_proto_version(c, TLS1_2_VERSION);
         if (!SSL_CTX_set_cipher_list(s, list) || !SSL_CTX_set_cipher_list(c, list))
             return refused(id, "cipher suite", s, c);
+    } else if (strncmp(id, "suite13:", 8) == 0) {
+        want_cipher = arg;
+        /* 3.5 gives CCM8's 64-bit tag 64 security bits: level 0 */
+        SSL_CTX_set_security_level(s, 0);
+        SSL_CTX_set_security_level(c, 0);
+        SSL_CTX_set_verify(c, SSL_VERIFY_NONE, NULL);
+        if (!use_cert(s, "ec.pem", "ec.key") || !use_cert(s, "rsa.pem", "rsa.key"))
+            return refused(id, "certificate", s, c);
+        SSL_CTX_set_min_proto_version(s, TLS1_3_VERSION);
+        SSL_CTX_set_min_proto_version(c, TLS1_3_VERSION);
+        if (!SSL_CTX_set_ciphersuites(s, arg) || !SSL_CTX_set_ciphersuites(c, arg))
+            return refused(id, "TLS 1.3 suite", s, c);
     } else if (strncmp(id, "group:", 6) == 0) {
         char name[64];
         snprintf(name, sizeof(name), "%s", arg);

@@ -59,7 +59,8 @@ typedef struct row {
     char control[512];
 } row;
 
-enum { R_VERSION, R_CIPHER, R_SHA1, R_SHA1SIG, R_RSAKEY, R_GROUP, NROWS };
+enum { R_VERSION, R_CIPHER, R_SHA1, R_SHA1SIG, R_RSAKEY, R_GROUP, R_ANON, R_SUITE, R_SUITE13,
+       NROWS };
 
 /* ---- promises about the process ------------------------------------------- */
 

@@ -146,7 +146,8 @@ def test_probe_holds():
             check(d["differences"] == [], "no differences", d["differences"])
             fl = floors(d)
             for name in ("protocol_version", "forbidden_cipher", "sha1_signed_chain",
-                         "sha1_handshake_signature", "short_rsa_key", "forbidden_group"):
+                         "sha1_handshake_signature", "short_rsa_key", "forbidden_group",
+                         "anonymous_suite", "suite_outside_policy", "tls13_suite_outside_policy"):
                 check(fl[name]["status"] == "held", f"{profile}: floor {name} held", fl[name])
                 check(fl[name]["result"].startswith("refused: "), "the error seen is given",
                       fl[name])

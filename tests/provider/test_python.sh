@@ -1,7 +1,9 @@
 #!/bin/bash
 # test_python.sh - a TLS 1.3-only policy holds for Python's ssl, which sets
 # a minimum of TLS 1.2 on every context it creates (so the defaults layer
-# alone cannot lift it): the provider's backstop must refuse TLS 1.2.
+# alone cannot lift it): the policy's security callback refuses TLS 1.2
+# with a clean protocol_version alert (the provider's backstop would end it
+# in internal_error).
 . "$(dirname "$0")/lib.sh"
 
 tp_setup 'profile = "DEFAULT:TLS13-ONLY";
@@ -50,8 +52,26 @@ tp_stop $spid
 
 port=$(tp_port)
 stock_server "$port" -tls1_2
-expect_fail "python: TLS 1.2-only server refused (provider backstop)" "refused:" \
+# The client offers TLS 1.3 only, and the 1.2-only server answers with
+# alert 70 (protocol_version): a clean refusal, not internal_error.
+expect_fail "python: TLS 1.2-only server refused with protocol_version" \
+    "refused: [SSL: TLSV1_ALERT_PROTOCOL_VERSION] tlsv1 alert protocol version" \
     python3 client.py "$port"
+tp_stop $spid
+
+# Application rules bind the same way: TLS 1.3 only for python3 alone.
+tp_setup 'profile = "DEFAULT";
+mode = "enforce";
+applications = (
+    { match = "python3*"; tls = { min_version = "TLSv1.3"; }; }
+);'
+port=$(tp_port)
+stock_server "$port" -tls1_2
+expect_fail "app rule: python3 refused by a TLS 1.2-only server (protocol_version)" \
+    "refused: [SSL: TLSV1_ALERT_PROTOCOL_VERSION] tlsv1 alert protocol version" \
+    python3 client.py "$port"
+expect_out "app rule: openssl s_client, same policy, connects with TLS 1.2" \
+    "Protocol  : TLSv1.2" sh -c "echo | openssl s_client -connect 127.0.0.1:$port 2>&1"
 tp_stop $spid
 
 tp_done
