@@ -71,7 +71,7 @@ static struct {
     unsigned char suites[SET_BYTES];  /* TLS 1.2-and-below and TLS 1.3 */
     unsigned char groups[SET_BYTES];
     unsigned char sigalgs[SET_BYTES];
-} pol;
+} pol, pol_build; /* pol_build: where sec_build works (under sec_lock) */
 
 static pthread_mutex_t sec_lock = PTHREAD_MUTEX_INITIALIZER;
 static int sec_ctx_index = -1, sec_ssl_index = -1;
@@ -189,7 +189,7 @@ static void suites12_add(const char *v)
         FOR_TOKENS(v, tok) {
             for (i = 0; i < tp_nsuites12; i++)
                 if (strcmp(tp_suites12[i].openssl, tok) == 0)
-                    set_add(pol.suites, tp_suites12[i].id);
+                    set_add(pol_build.suites, tp_suites12[i].id);
         }
         return;
     }
@@ -205,7 +205,7 @@ static void suites12_add(const char *v)
             continue;
         for (uint32_t h = name_hash(tok) % S12_SLOTS; slot[h] >= 0; h = (h + 1) % S12_SLOTS)
             if (strcmp(tp_suites12[slot[h]].openssl, tok) == 0) {
-                set_add(pol.suites, tp_suites12[slot[h]].id);
+                set_add(pol_build.suites, tp_suites12[slot[h]].id);
                 break;
             }
     }
@@ -220,49 +220,54 @@ static void build_sets(const tpm_state *st)
     char tok[128];
     size_t i;
 
-    memset(&pol, 0, sizeof(pol));
-    pol.tls_min = wire_version(tp_ossl_get(o, "TLS.MinProtocol"));
-    pol.tls_max = wire_version(tp_ossl_get(o, "TLS.MaxProtocol"));
-    pol.dtls_min = wire_version(tp_ossl_get(o, "DTLS.MinProtocol"));
-    pol.dtls_max = wire_version(tp_ossl_get(o, "DTLS.MaxProtocol"));
-    pol.dtls_min = pol.dtls_min ? dtls_rank(pol.dtls_min) : 0;
-    pol.dtls_max = pol.dtls_max ? dtls_rank(pol.dtls_max) : 0;
+    memset(&pol_build, 0, sizeof(pol_build));
+    pol_build.tls_min = wire_version(tp_ossl_get(o, "TLS.MinProtocol"));
+    pol_build.tls_max = wire_version(tp_ossl_get(o, "TLS.MaxProtocol"));
+    pol_build.dtls_min = wire_version(tp_ossl_get(o, "DTLS.MinProtocol"));
+    pol_build.dtls_max = wire_version(tp_ossl_get(o, "DTLS.MaxProtocol"));
+    pol_build.dtls_min = pol_build.dtls_min ? dtls_rank(pol_build.dtls_min) : 0;
+    pol_build.dtls_max = pol_build.dtls_max ? dtls_rank(pol_build.dtls_max) : 0;
     if ((v = tp_ossl_get(o, "CipherString")) != NULL) {
-        pol.suites_set = 1;
+        pol_build.suites_set = 1;
         suites12_add(v);
     }
     if ((v = tp_ossl_get(o, "Ciphersuites")) != NULL) {
-        pol.suites_set = 1;
+        pol_build.suites_set = 1;
         FOR_TOKENS(v, tok) {
             for (i = 0; i < tp_nsuites13; i++)
                 if (strcasecmp(tp_suites13[i].iana, tok) == 0)
-                    set_add(pol.suites, tp_suites13[i].id);
+                    set_add(pol_build.suites, tp_suites13[i].id);
         }
     }
     if ((v = tp_ossl_get(o, "Groups")) != NULL && *v != '\0') {
-        pol.groups_set = 1;
+        pol_build.groups_set = 1;
         FOR_TOKENS(v, tok) {
             for (i = 0; i < tp_ngroups; i++)
                 /* a hybrid only with its classical half (the provider's rule) */
                 if (strcasecmp(tp_groups[i].openssl, tok) == 0
                     && tp_group_allowed(&st->floors, tp_groups[i].id))
-                    set_add(pol.groups, tp_groups[i].id);
+                    set_add(pol_build.groups, tp_groups[i].id);
         }
     }
     if ((v = tp_ossl_get(o, "SignatureAlgorithms")) != NULL && *v != '\0') {
-        pol.sigalgs_set = 1;
+        pol_build.sigalgs_set = 1;
         FOR_TOKENS(v, tok) {
             for (i = 0; i < tp_nsigalgs; i++)
                 if (strcasecmp(tp_sigalgs[i].openssl, tok) == 0)
-                    set_add(pol.sigalgs, tp_sigalgs[i].id);
+                    set_add(pol_build.sigalgs, tp_sigalgs[i].id);
         }
     }
-    pol.min_rsa = st->floors.min_rsa_bits;
-    pol.min_dsa = st->floors.min_dsa_bits;
-    pol.min_dh = st->floors.min_dh_bits;
-    pol.min_ec = st->floors.min_ec_bits;
-    pol.forbidden_hashes = st->floors.forbidden_hashes;
-    pol.permissive = st->floors.permissive;
+    pol_build.min_rsa = st->floors.min_rsa_bits;
+    pol_build.min_dsa = st->floors.min_dsa_bits;
+    pol_build.min_dh = st->floors.min_dh_bits;
+    pol_build.min_ec = st->floors.min_ec_bits;
+    pol_build.forbidden_hashes = st->floors.forbidden_hashes;
+    pol_build.permissive = st->floors.permissive;
+    /* A rebuild after a reload gives the same sets (the policy is read once
+     * per process): handshakes in other threads read pol meanwhile, so it
+     * is written only when something really changed. */
+    if (memcmp(&pol_build, &pol, sizeof(pol)) != 0)
+        memcpy(&pol, &pol_build, sizeof(pol));
 }
 
 static int sym(void *fp, size_t len, const char *name)
