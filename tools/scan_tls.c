@@ -377,8 +377,10 @@ static void judge_chain(SSL *ssl, const tp_floors *fl, scan_result *res)
                             : "%s key of %d bits is below the policy minimum of %d",
                      c->key, c->bits, min);
         } else if (!c->self_signed && (hash_bit(mdnid) & fl->forbidden_hashes)) {
-            snprintf(c->problem, sizeof(c->problem),
-                     "signed with %s, which the policy forbids", c->sig_hash);
+            char hash[sizeof(c->sig_hash)]; /* a copy: gcc -O0 sees an overlap */
+            memcpy(hash, c->sig_hash, sizeof(hash));
+            snprintf(c->problem, sizeof(c->problem), "signed with %.*s, which the policy forbids",
+                     (int)sizeof(hash) - 1, hash);
         }
         if (c->problem[0])
             res->chain_problems++;
@@ -404,7 +406,7 @@ static void handshake(target *t, hs *h)
 
     a->tried = 1;
     if (fd < 0) {
-        snprintf(a->error, sizeof(a->error), "cannot connect: %s", err);
+        snprintf(a->error, sizeof(a->error), "cannot connect: %.200s", err);
         return;
     }
     if (o->starttls && starttls(fd, o->starttls, deadline, err, sizeof(err)) != 0) {
@@ -412,7 +414,7 @@ static void handshake(target *t, hs *h)
         if (strncmp(err, "STARTTLS", 8) == 0)
             snprintf(a->error, sizeof(a->error), "%s", err);
         else
-            snprintf(a->error, sizeof(a->error), "STARTTLS (%s): %s", proto, err);
+            snprintf(a->error, sizeof(a->error), "STARTTLS (%s): %.200s", proto, err);
         goto out;
     }
     ssl = SSL_new(h->ctx);
