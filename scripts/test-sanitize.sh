@@ -11,7 +11,8 @@
 #      Left out too, and run in a UBSan-only build instead (BUILDDIR-ubsan,
 #      no preload needed): the cases that run curl (curl hangs with libasan
 #      preloaded, with or without tlspolicy.so) and the provider's shell
-#      tests with python3, gnutls-cli and nginx (they hang the same way).
+#      tests with python3, gnutls-cli, wget, git, testssl and nginx (they hang
+#      the same way).
 #   2. valgrind: the C unit tests not already run under valgrind by the
 #      suite, through `meson test --setup valgrind` (tests/meson.build), in
 #      BUILDDIR (the build scripts/test.sh made).
@@ -44,9 +45,11 @@ setup "$b-asan" -Db_sanitize=address,undefined -Db_lundef=false -Dwerror=true -D
 meson compile -C "$b-asan" >/dev/null
 libasan=$(gcc -print-file-name=libasan.so)
 # Cases whose foreign programs hang under a preloaded libasan (see above).
-no_asan="cipher_programs failsafe_env version_floor_programs python peers pq"
+no_asan="cipher_programs failsafe_env version_floor_programs python peers pq
+         gnutls_handshakes_DEFAULT gnutls_handshakes_NO-CBC gnutls_handshakes_FUTURE
+         gnutls_handshakes_TLS13-ONLY gnutls_probe testssl"
 tests=$(meson test -C "$b-asan" --list 2>/dev/null | sed -n 's/^[^:]*:[^ ]* \/ //p' \
-        | grep -v -e valgrind -e '^fuzz_' | grep -v -x -F "$(echo "$no_asan" | tr ' ' '\n')" | sort -u)
+        | grep -v -e valgrind -e '^fuzz_' | grep -v -x -F "$(echo $no_asan | tr ' ' '\n')" | sort -u)
 step "ASan+UBSan: $(echo "$tests" | wc -l) tests"
 # shellcheck disable=SC2086
 LD_PRELOAD=$libasan \
@@ -56,7 +59,7 @@ UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
 
 step "UBSan only: $no_asan"
 setup "$b-ubsan" -Db_sanitize=undefined -Db_lundef=false -Dwerror=true -Dbuildtype=debug
-meson compile -C "$b-ubsan" provider/tlspolicy tests/module/tp_probe >/dev/null
+meson compile -C "$b-ubsan" provider/tlspolicy tests/module/tp_probe tools/tlspolicy >/dev/null
 # shellcheck disable=SC2086
 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
     meson test -C "$b-ubsan" --no-rebuild --print-errorlogs --num-processes 2 $no_asan
