@@ -12,7 +12,9 @@ cd "$top"
 meson compile -C "$b" >/dev/null
 case "$b" in /*) bdir=$b ;; *) bdir=$top/$b ;; esac
 
-work=$(mktemp -d /tmp/tlspolicy-demo.XXXXXX)
+# The module trusts a policy only if every directory above it is root's alone
+# (not /tmp, which anyone can write to): the demo's private tree lives in /run.
+work=$(mktemp -d /run/tlspolicy-demo.XXXXXX)
 pids=""
 cleanup() {
     for p in $pids; do kill "$p" 2>/dev/null || true; done
@@ -127,6 +129,25 @@ for port in (old, new):
     except (ssl.SSLError, OSError) as e:
         print(f"port {port}: refused: {e}")
 EOF
+
+say "GnuTLS: the same policy, as GnuTLS's system configuration (tlspolicy export gnutls)"
+mkdir -p "$root/etc/gnutls"
+tp export gnutls > "$root/etc/gnutls/config"
+grep -E '^(override-mode|disabled-version|min-verification-profile)' "$root/etc/gnutls/config"
+if command -v gnutls-cli >/dev/null; then
+    say "gnutls-cli WITHOUT it -> TLS 1.1 server (asks for TLS 1.1 itself)"
+    GNUTLS_SYSTEM_PRIORITY_FILE=/dev/null gnutls-cli --priority 'NORMAL:+VERS-TLS1.1' \
+        --x509cafile "$pki/ca.pem" -p "$old_port" 127.0.0.1 </dev/null 2>&1 \
+        | grep -E '^- (Description|Handshake was completed)|^\*\*\*' | head -3 || true
+    say "gnutls-cli WITH it -> same server, same priority string: refused"
+    if GNUTLS_SYSTEM_PRIORITY_FILE="$root/etc/gnutls/config" gnutls-cli \
+        --priority 'NORMAL:+VERS-TLS1.1' --x509cafile "$pki/ca.pem" -p "$old_port" 127.0.0.1 \
+        </dev/null >"$work/gnutls.out" 2>&1; then
+        echo "NOT REFUSED: the GnuTLS configuration did not hold" >&2
+        exit 1
+    fi
+    grep -E '^\*\*\*' "$work/gnutls.out" | head -2
+fi
 
 if "$bdir/tools/tlspolicy" --help | grep -q '^  probe'; then
     say "tlspolicy probe (every floor, tried by live handshakes)"
