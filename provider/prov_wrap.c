@@ -70,7 +70,21 @@ typedef struct tp_slot {
     uint32_t fixed_hash;
     char alg[48];              /* first name, for messages */
     const OSSL_DISPATCH *fn[TP_MAX_FN]; /* the originals' entries by function ID */
+    int ready;                 /* set (release) once the slot is filled */
 } tp_slot;
+
+/*
+ * A slot is filled under the filter lock, and the table that uses it
+ * reaches other threads through libcrypto's method store. Every wrapper
+ * first loads `ready` with acquire, pairing with the release that
+ * publishes the slot, so the ordering does not rest on libcrypto's locks
+ * alone (which ThreadSanitizer cannot see: tests/hardening/tsan.supp).
+ */
+static tp_slot *slot_get(tp_slot *s)
+{
+    (void)__atomic_load_n(&s->ready, __ATOMIC_ACQUIRE);
+    return s;
+}
 
 /* The state whose floors the wrappers enforce: a reference taken with the
  * first wrapped table and dropped by tp_wrap_reset (last provider
@@ -204,6 +218,7 @@ static int names_digest(const OSSL_PARAM params[])
 static int sig_init(tp_slot *s, OSSL_FUNC_signature_sign_init_fn *fn, void *ctx,
                     void *key, const OSSL_PARAM params[])
 {
+    (void)slot_get(s);
     if (!check_key(s, key, ""))
         return 0;
     if (!fn(ctx, key, params))
@@ -217,6 +232,7 @@ static int sig_init(tp_slot *s, OSSL_FUNC_signature_sign_init_fn *fn, void *ctx,
 static int sig_dinit(tp_slot *s, OSSL_FUNC_signature_digest_sign_init_fn *fn,
                      void *ctx, const char *md, void *key, const OSSL_PARAM params[])
 {
+    (void)slot_get(s);
     if (!check_key(s, key, ""))
         return 0;
     if (md != NULL && !check_digest(md, SIG_MSG))
@@ -228,6 +244,7 @@ static int sig_dinit(tp_slot *s, OSSL_FUNC_signature_digest_sign_init_fn *fn,
 
 static int sig_set(tp_slot *s, void *ctx, const OSSL_PARAM params[])
 {
+    (void)slot_get(s);
     if (!OSSL_FUNC_signature_set_ctx_params(s->fn[OSSL_FUNC_SIGNATURE_SET_CTX_PARAMS])(ctx,
                                                                                       params))
         return 0;
@@ -270,6 +287,7 @@ static int sig_op_check(const tp_slot *s, void *ctx)
 static int sig_sign(tp_slot *s, void *ctx, unsigned char *sig, size_t *siglen,
                     size_t sigsize, const unsigned char *tbs, size_t tbslen)
 {
+    (void)slot_get(s);
     if (!sig_op_check(s, ctx))
         return 0;
     return OSSL_FUNC_signature_sign(s->fn[OSSL_FUNC_SIGNATURE_SIGN])(ctx, sig, siglen, sigsize,
@@ -279,6 +297,7 @@ static int sig_sign(tp_slot *s, void *ctx, unsigned char *sig, size_t *siglen,
 static int sig_verify(tp_slot *s, void *ctx, const unsigned char *sig,
                       size_t siglen, const unsigned char *tbs, size_t tbslen)
 {
+    (void)slot_get(s);
     if (!sig_op_check(s, ctx))
         return 0;
     return OSSL_FUNC_signature_verify(s->fn[OSSL_FUNC_SIGNATURE_VERIFY])(ctx, sig, siglen, tbs,
@@ -292,6 +311,7 @@ static int sig_verify(tp_slot *s, void *ctx, const unsigned char *sig,
 static int key_init(tp_slot *s, OSSL_FUNC_keyexch_init_fn *fn, void *ctx, void *key,
                     const OSSL_PARAM params[])
 {
+    (void)slot_get(s);
     if (!check_key(s, key, ""))
         return 0;
     return fn(ctx, key, params);
@@ -299,6 +319,7 @@ static int key_init(tp_slot *s, OSSL_FUNC_keyexch_init_fn *fn, void *ctx, void *
 
 static int kex_set_peer(tp_slot *s, void *ctx, void *peer)
 {
+    (void)slot_get(s);
     if (!check_key(s, peer, "peer "))
         return 0;
     return OSSL_FUNC_keyexch_set_peer(s->fn[OSSL_FUNC_KEYEXCH_SET_PEER])(ctx, peer);
@@ -314,6 +335,7 @@ static int kex_set_peer(tp_slot *s, void *ctx, void *peer)
 static int kem_auth_init(tp_slot *s, OSSL_FUNC_kem_auth_encapsulate_init_fn *fn, void *ctx,
                          void *key, void *authkey, const OSSL_PARAM params[])
 {
+    (void)slot_get(s);
     if (!check_key(s, key, "") || !check_key(s, authkey, "sender's "))
         return 0;
     return fn(ctx, key, authkey, params);
@@ -343,6 +365,7 @@ static int prf_params_ok(const OSSL_PARAM params[])
 
 static int prf_set(tp_slot *s, void *ctx, const OSSL_PARAM params[])
 {
+    (void)slot_get(s);
     if (!prf_params_ok(params))
         return 0;
     return OSSL_FUNC_kdf_set_ctx_params(s->fn[OSSL_FUNC_KDF_SET_CTX_PARAMS])(ctx, params);
@@ -351,6 +374,7 @@ static int prf_set(tp_slot *s, void *ctx, const OSSL_PARAM params[])
 static int prf_derive(tp_slot *s, void *ctx, unsigned char *key, size_t keylen,
                       const OSSL_PARAM params[])
 {
+    (void)slot_get(s);
     if (!prf_params_ok(params))
         return 0;
     return OSSL_FUNC_kdf_derive(s->fn[OSSL_FUNC_KDF_DERIVE])(ctx, key, keylen, params);
@@ -358,6 +382,7 @@ static int prf_derive(tp_slot *s, void *ctx, unsigned char *key, size_t keylen,
 
 static int kexprf_set(tp_slot *s, void *ctx, const OSSL_PARAM params[])
 {
+    (void)slot_get(s);
     if (!prf_params_ok(params))
         return 0;
     return OSSL_FUNC_keyexch_set_ctx_params(s->fn[OSSL_FUNC_KEYEXCH_SET_CTX_PARAMS])(ctx, params);
@@ -396,6 +421,7 @@ static int rand_instantiate(tp_slot *s, void *ctx, unsigned int strength,
                             int pr, const unsigned char *pstr, size_t len,
                             const OSSL_PARAM params[])
 {
+    (void)slot_get(s);
     OSSL_PARAM copy[32];
 
     return OSSL_FUNC_rand_instantiate(s->fn[OSSL_FUNC_RAND_INSTANTIATE])(
@@ -404,6 +430,7 @@ static int rand_instantiate(tp_slot *s, void *ctx, unsigned int strength,
 
 static int rand_set(tp_slot *s, void *ctx, const OSSL_PARAM params[])
 {
+    (void)slot_get(s);
     OSSL_PARAM copy[32];
 
     return OSSL_FUNC_rand_set_ctx_params(s->fn[OSSL_FUNC_RAND_SET_CTX_PARAMS])(
@@ -414,6 +441,7 @@ static int rand_set(tp_slot *s, void *ctx, const OSSL_PARAM params[])
 static void *rand_new(tp_slot *s, void *provctx, void *parent,
                       const OSSL_DISPATCH *parent_calls)
 {
+    (void)slot_get(s);
     return OSSL_FUNC_rand_newctx(s->fn[OSSL_FUNC_RAND_NEWCTX])(tp_rand_provctx(provctx), parent,
                                                              parent_calls);
 }
@@ -440,7 +468,7 @@ static tp_slot sig_slots[N_SIG], asym_slots[N_ASYM], kex_slots[N_KEX],
 
 /* Slot i's original for function ID id, typed by OpenSSL's accessor
  * OSSL_FUNC_<name>(). */
-#define ORIG(slots, i, name, id) OSSL_FUNC_##name((slots)[i].fn[id])
+#define ORIG(slots, i, name, id) OSSL_FUNC_##name(slot_get(&(slots)[i])->fn[id])
 
 /* Each trampoline is declared with OpenSSL's type for the function it
  * replaces; the dispatch rows cast it to the core's generic function type,
@@ -689,6 +717,7 @@ const OSSL_DISPATCH *tp_wrap_dispatch(enum tp_wrap_kind w, enum tp_key_kind kk,
     s->fixed_hash = fixed_hash;
     snprintf(s->alg, sizeof(s->alg), "%.*s", (int)strcspn(algname, ":"),
              algname);
+    __atomic_store_n(&s->ready, 1, __ATOMIC_RELEASE);
     return s->wrapped;
 }
 
