@@ -282,12 +282,15 @@ static int sym(void *fp, size_t len, const char *name)
 /* Once, at the first SSL_CTX_new (under sec_lock). */
 static void sec_build(void)
 {
+    static int syms_found; /* under sec_lock: libssl's functions resolved */
     const tpm_state *st = tpm_state_get();
     int ok;
 
     if (st == NULL)
         return;
-    ok = sym(&ctx_get_cb, sizeof(ctx_get_cb), "SSL_CTX_get_security_callback")
+    /* Once per process: a rebuild after a reload must not rewrite the
+     * pointers other threads are calling through. */
+    ok = syms_found || (sym(&ctx_get_cb, sizeof(ctx_get_cb), "SSL_CTX_get_security_callback")
          & sym(&ctx_set_cb, sizeof(ctx_set_cb), "SSL_CTX_set_security_callback")
          & sym(&ssl_get_cb, sizeof(ssl_get_cb), "SSL_get_security_callback")
          & sym(&ssl_set_cb, sizeof(ssl_set_cb), "SSL_set_security_callback")
@@ -296,7 +299,8 @@ static void sec_build(void)
          & sym(&ssl_get_ex, sizeof(ssl_get_ex), "SSL_get_ex_data")
          & sym(&ctx_get_ex, sizeof(ctx_get_ex), "SSL_CTX_get_ex_data")
          & sym(&ssl_get_ctx, sizeof(ssl_get_ctx), "SSL_get_SSL_CTX")
-         & sym(&ssl_is_server, sizeof(ssl_is_server), "SSL_is_server");
+         & sym(&ssl_is_server, sizeof(ssl_is_server), "SSL_is_server"));
+    syms_found = ok;
     if (!ok) {
         tpm_log(LOG_ERR, "secop", "libssl.so.3 not found in this process:"
                 " the policy's suites, groups and versions are only defaults here");
@@ -595,15 +599,16 @@ static int policy_allows(int op, int nid, void *other)
 static int sec_cb(const SSL *s, const SSL_CTX *ctx, int op, int bits, int nid, void *other,
                   void *ex)
 {
-    secop_cb next = sec_default;
+    secop_cb next = __atomic_load_n(&sec_default, __ATOMIC_ACQUIRE);
+    int ssl_index = __atomic_load_n(&sec_ssl_index, __ATOMIC_ACQUIRE);
     int r;
 
     if (!policy_allows(op, nid, other) && (r = refuse(s, op, nid, other)) >= 0)
         return r;
     if (op == SSL_SECOP_CIPHER_SHARED && flag_get(key_shared))
         shared_settle(); /* a suite of the loop is taken: no refusal to report */
-    if (s != NULL && sec_ssl_index >= 0) {
-        void *p = ssl_get_ex(s, sec_ssl_index);
+    if (s != NULL && ssl_index >= 0) {
+        void *p = ssl_get_ex(s, ssl_index);
         if (p != NULL)
             memcpy(&next, &p, sizeof(next));
     }
@@ -634,9 +639,10 @@ static void sec_ctx_new(void *parent, void *ptr, CRYPTO_EX_DATA *ad, int idx, lo
     cur = ctx_get_cb(parent);
     if (cur == sec_cb)
         return;
-    if (sec_default == NULL)
-        __atomic_store_n(&sec_default, cur, __ATOMIC_RELEASE);
-    if (cur != sec_default)
+    secop_cb dflt = NULL;
+    /* the first context tells which callback is libssl's default */
+    __atomic_compare_exchange_n(&sec_default, &dflt, cur, 0, __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE);
+    if (cur != __atomic_load_n(&sec_default, __ATOMIC_ACQUIRE))
         return; /* not libssl's default: nothing of ours to chain it from */
     CRYPTO_set_ex_data(ad, idx, (void *)1); /* policed: for SSL_new */
     ctx_set_cb(parent, sec_cb);
@@ -657,12 +663,13 @@ static void sec_ssl_new(void *parent, void *ptr, CRYPTO_EX_DATA *ad, int idx, lo
 
     (void)ptr, (void)argl, (void)argp;
     if (parent == NULL || !__atomic_load_n(&sec_built, __ATOMIC_ACQUIRE)
-        || ctx_get_ex(ssl_get_ctx(parent), sec_ctx_index) == NULL)
+        || ctx_get_ex(ssl_get_ctx(parent), __atomic_load_n(&sec_ctx_index, __ATOMIC_ACQUIRE))
+               == NULL)
         return;
     cur = ssl_get_cb(parent);
     if (cur == sec_cb || cur == NULL)
         return;
-    if (cur != sec_default) { /* the program's own: chained */
+    if (cur != __atomic_load_n(&sec_default, __ATOMIC_ACQUIRE)) { /* the program's own: chained */
         memcpy(&p, &cur, sizeof(p));
         if (!CRYPTO_set_ex_data(ad, idx, p))
             return;
@@ -681,14 +688,17 @@ void tpm_secop_register(const tpm_state *st)
     pthread_once(&keys_once, keys_make);
     pthread_mutex_lock(&sec_lock);
     if (sec_ctx_index < 0) {
-        sec_ctx_index = CRYPTO_get_ex_new_index(CRYPTO_EX_INDEX_SSL_CTX, 0, NULL, sec_ctx_new,
-                                                NULL, NULL);
-        if (sec_ctx_index < 0)
+        /* The indexes are read without the lock (the hooks, the callback):
+         * written atomically. */
+        int ci = CRYPTO_get_ex_new_index(CRYPTO_EX_INDEX_SSL_CTX, 0, NULL, sec_ctx_new, NULL, NULL);
+        int si = -1;
+        if (ci < 0)
             tpm_log(LOG_ERR, "secop", "cannot register the SSL_CTX hook for the policy");
         else if (OpenSSL_version_num() < 0x30200000UL)
-            sec_ssl_index = CRYPTO_get_ex_new_index(CRYPTO_EX_INDEX_SSL, 0, NULL, sec_ssl_new,
-                                                    NULL, NULL);
-        __atomic_store_n(&sec_wanted, sec_ctx_index >= 0, __ATOMIC_RELEASE);
+            si = CRYPTO_get_ex_new_index(CRYPTO_EX_INDEX_SSL, 0, NULL, sec_ssl_new, NULL, NULL);
+        __atomic_store_n(&sec_ssl_index, si, __ATOMIC_RELEASE);
+        __atomic_store_n(&sec_ctx_index, ci, __ATOMIC_RELEASE);
+        __atomic_store_n(&sec_wanted, ci >= 0, __ATOMIC_RELEASE);
     }
     pthread_mutex_unlock(&sec_lock);
 }
@@ -702,7 +712,8 @@ void tpm_secop_unregister(void)
         CRYPTO_free_ex_index(CRYPTO_EX_INDEX_SSL, sec_ssl_index);
     if (sec_ctx_index >= 0)
         CRYPTO_free_ex_index(CRYPTO_EX_INDEX_SSL_CTX, sec_ctx_index);
-    sec_ssl_index = sec_ctx_index = -1;
+    __atomic_store_n(&sec_ssl_index, -1, __ATOMIC_RELEASE);
+    __atomic_store_n(&sec_ctx_index, -1, __ATOMIC_RELEASE);
     __atomic_store_n(&sec_wanted, 0, __ATOMIC_RELEASE);
     __atomic_store_n(&sec_built, 0, __ATOMIC_RELEASE); /* a later init rebuilds */
     sec_tried = 0;
