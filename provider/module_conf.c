@@ -32,6 +32,7 @@
 #include <openssl/err.h>
 #include <openssl/provider.h>
 
+#include "cnf_read.h"
 #include "module_conf.h"
 #include "tp_module.h"
 
@@ -102,37 +103,6 @@ static int buf_kv(tpm_buf *b, const char *name, const char *value)
 
 /* ---- reading the CONF we are given ------------------------------------- */
 
-/* NCONF_get_string queues an error for an absent key. */
-static const char *conf_get(const CONF *cnf, const char *sect, const char *key)
-{
-    const char *v;
-
-    ERR_set_mark();
-    v = NCONF_get_string(cnf, sect, key);
-    ERR_pop_to_mark();
-    return v;
-}
-
-static STACK_OF(CONF_VALUE) *conf_section(const CONF *cnf, const char *sect)
-{
-    STACK_OF(CONF_VALUE) *s;
-
-    ERR_set_mark();
-    s = NCONF_get_section(cnf, sect);
-    ERR_pop_to_mark();
-    return s;
-}
-
-/* conf_mod.c accepts "ssl_conf.anything" as ssl_conf. */
-static int is_module(const char *name, const char *module)
-{
-    size_t n = strlen(module);
-    const char *dot = strrchr(name, '.');
-    size_t len = dot != NULL ? (size_t)(dot - name) : strlen(name);
-
-    return len == n && strncmp(name, module, n) == 0;
-}
-
 /* SSL_CONF command name as ssl_conf stores it: after the first dot,
  * compared case-insensitively (SSL_CONF_FLAG_FILE lookups). */
 static const char *cmd_base(const char *name)
@@ -146,44 +116,12 @@ static int cmd_same(const char *a, const char *b)
     return strcasecmp(cmd_base(a), cmd_base(b)) == 0;
 }
 
-/* What the init section of the given CONF says around our entry. */
-typedef struct tpm_scan {
-    const char *ssl_sect;      /* last ssl_conf before ours: the system's */
-    const char *later_ssl;     /* an ssl_conf after ours, which undoes us */
-    const char *providers;     /* providers section, if any */
-    const char *init_sect;
-} tpm_scan;
-
-static void scan_init_section(const CONF *cnf, const char *modname, tpm_scan *sc)
-{
-    STACK_OF(CONF_VALUE) *vals;
-    int i, seen_self = 0;
-
-    memset(sc, 0, sizeof(*sc));
-    sc->init_sect = conf_get(cnf, NULL, "openssl_conf");
-    if (sc->init_sect == NULL || (vals = conf_section(cnf, sc->init_sect)) == NULL)
-        return;
-    for (i = 0; i < sk_CONF_VALUE_num(vals); i++) {
-        const CONF_VALUE *v = sk_CONF_VALUE_value(vals, i);
-
-        if (modname != NULL && strcmp(v->name, modname) == 0)
-            seen_self = 1;
-        else if (is_module(v->name, "ssl_conf")) {
-            if (seen_self)
-                sc->later_ssl = v->value;
-            else
-                sc->ssl_sect = v->value;
-        } else if (is_module(v->name, "providers"))
-            sc->providers = v->value;
-    }
-}
-
 /* Copy one command section; returns the number of commands written. For
  * system_default, the policy's commands go last and replace the system's
  * command of the same name; Options accumulate instead. */
 static size_t emit_cmds(tpm_buf *b, const CONF *cnf, const char *sect, const tpm_state *st)
 {
-    STACK_OF(CONF_VALUE) *cmds = sect != NULL ? conf_section(cnf, sect) : NULL;
+    STACK_OF(CONF_VALUE) *cmds = sect != NULL ? cnf_section(cnf, sect) : NULL;
     const char *sys_options = NULL;
     size_t i, n = 0;
     int j;
@@ -233,7 +171,7 @@ static size_t emit_cmds(tpm_buf *b, const CONF *cnf, const char *sect, const tpm
  * top of system_default. */
 static void build_conf(tpm_buf *b, const CONF *cnf, const char *sys_ssl, const tpm_state *st)
 {
-    STACK_OF(CONF_VALUE) *names = sys_ssl != NULL ? conf_section(cnf, sys_ssl) : NULL;
+    STACK_OF(CONF_VALUE) *names = sys_ssl != NULL ? cnf_section(cnf, sys_ssl) : NULL;
     tpm_buf body = { 0 };
     int i, have_default = 0, nsect = 0;
 
@@ -335,17 +273,17 @@ static void remember_installed(const tpm_buf *b)
 }
 
 /* 1 if system_default now carries the policy. */
-static int install_ssl_conf(const CONF *cnf, const tpm_scan *sc, const tpm_state *st)
+static int install_ssl_conf(const CONF *cnf, const cnf_init *sc, const tpm_state *st)
 {
     OSSL_LIB_CTX *libctx = NCONF_get0_libctx(cnf);
     tpm_buf b = { 0 };
     int ok;
 
     ERR_set_mark();
-    build_conf(&b, cnf, sc->ssl_sect, st);
+    build_conf(&b, cnf, sc->ssl_before, st);
     /* With an ssl_conf of its own in this configuration, libcrypto has just
      * loaded the system's sections over ours: install again. */
-    if (sc->ssl_sect == NULL && already_installed(&b)) {
+    if (sc->ssl_before == NULL && already_installed(&b)) {
         ERR_pop_to_mark();
         free(b.p);
         return 1;
@@ -356,15 +294,15 @@ static int install_ssl_conf(const CONF *cnf, const tpm_scan *sc, const tpm_state
          * ssl_conf code is not the system's sections' fault. */
         free(b.p);
         memset(&b, 0, sizeof(b));
-        build_conf(&b, cnf, sc->ssl_sect, st);
+        build_conf(&b, cnf, sc->ssl_before, st);
         ok = load_conf_text(libctx, &b);
     }
-    if (!ok && sc->ssl_sect != NULL) {
+    if (!ok && sc->ssl_before != NULL) {
         /* The system's sections did not load with ours (a command section
          * libcrypto rejects): the policy alone is better than nothing. */
         tpm_log(LOG_ERR, "sslconf",
                 "could not merge ssl_conf section [%s] of openssl.cnf with the policy;"
-                " its named sections are lost", sc->ssl_sect);
+                " its named sections are lost", sc->ssl_before);
         free(b.p);
         memset(&b, 0, sizeof(b));
         build_conf(&b, cnf, NULL, st);
@@ -424,30 +362,17 @@ static int activate_provider(OSSL_LIB_CTX *libctx)
     return activate_provider1(libctx) || activate_provider1(libctx);
 }
 
-static int conf_true(const char *v)
-{
-    return v != NULL && (strcmp(v, "1") == 0 || strcasecmp(v, "yes") == 0
-                         || strcasecmp(v, "true") == 0 || strcasecmp(v, "on") == 0);
-}
-
 /* Providers that openssl.cnf activates besides ours escape the floors. */
-static void check_other_providers(const CONF *cnf, const char *provsect)
+static void check_other_providers(const CONF *cnf, const cnf_init *ci)
 {
-    STACK_OF(CONF_VALUE) *vals = provsect != NULL ? conf_section(cnf, provsect) : NULL;
-    int i;
+    const char *name;
+    int i, pos;
 
-    for (i = 0; i < sk_CONF_VALUE_num(vals); i++) {
-        const CONF_VALUE *v = sk_CONF_VALUE_value(vals, i);
-        const char *name = conf_get(cnf, v->value, "identity");
-
-        if (name == NULL)
-            name = v->name;
-        if (strcmp(name, TP_PROVIDER_NAME) == 0 || !conf_true(conf_get(cnf, v->value, "activate")))
-            continue;
-        tpm_log(LOG_NOTICE, "provider",
-                "openssl.cnf also activates provider \"%s\": what it offers is outside the policy's floors",
-                name);
-    }
+    for (i = 0; i < ci->nproviders; i++)
+        for (pos = 0; (name = cnf_next_other_provider(cnf, ci->providers[i], &pos)) != NULL;)
+            tpm_log(LOG_NOTICE, "provider",
+                    "openssl.cnf also activates provider \"%s\": what it offers is outside the"
+                    " policy's floors", name);
 }
 
 /* ---- entry points -------------------------------------------------------- */
@@ -462,9 +387,9 @@ int tpm_conf_init(void *imodule, const void *conf)
     CONF_IMODULE *md = imodule;
     const CONF *cnf = conf;
     const char *sect = CONF_imodule_get_value(md);
-    const char *policy = sect != NULL ? conf_get(cnf, sect, "policy") : NULL;
+    const char *policy = cnf_policy_key(cnf, sect);
     const tpm_state *st;
-    tpm_scan sc;
+    cnf_init sc;
     int ssl_ok, prov_ok;
 
     pthread_mutex_lock(&init_lock);
@@ -472,7 +397,7 @@ int tpm_conf_init(void *imodule, const void *conf)
     pthread_mutex_unlock(&init_lock);
     pin_self();
 
-    if (policy != NULL && *policy != '\0') {
+    if (policy != NULL) {
         pthread_mutex_lock(&init_lock);
         if (!tpm_state_resolved() && first_policy_key == NULL)
             first_policy_key = strdup(policy);
@@ -488,14 +413,14 @@ int tpm_conf_init(void *imodule, const void *conf)
         return 0;
     }
 
-    scan_init_section(cnf, CONF_imodule_get_name(md), &sc);
-    if (sc.later_ssl != NULL && !__atomic_exchange_n(&warned_later_ssl, 1, __ATOMIC_ACQ_REL))
+    cnf_read_init(cnf, CONF_imodule_get_name(md), &sc);
+    if (sc.ssl_after != NULL && !__atomic_exchange_n(&warned_later_ssl, 1, __ATOMIC_ACQ_REL))
         tpm_log(LOG_WARNING, "laterssl",
                 "ssl_conf = %s comes after tlspolicy in [%s] of openssl.cnf and replaces the"
-                " policy's system_default: list tlspolicy last", sc.later_ssl,
+                " policy's system_default: list tlspolicy last", sc.ssl_after,
                 sc.init_sect != NULL ? sc.init_sect : "?");
-    if (sc.providers != NULL && !__atomic_exchange_n(&warned_providers, 1, __ATOMIC_ACQ_REL))
-        check_other_providers(cnf, sc.providers);
+    if (sc.nproviders > 0 && !__atomic_exchange_n(&warned_providers, 1, __ATOMIC_ACQ_REL))
+        check_other_providers(cnf, &sc);
     /* FIPS properties as the default (alg_section, or a distribution's
      * FIPS mode): fetches skip our provider, whose algorithms are the
      * default provider's, and go to the FIPS provider, which we do not

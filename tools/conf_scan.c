@@ -2,7 +2,9 @@
  * conf_scan.c - read an openssl.cnf as OpenSSL will, without loading any
  * module: which init section, whether it loads tlspolicy, with which path
  * and policy, and what else it wires that undoes the policy (an ssl_conf
- * listed after ours, providers activated besides ours).
+ * listed after ours, providers activated besides ours). The reading itself
+ * is policy/cnf_read.c, which the module uses on the CONF libcrypto gives
+ * it; this file parses the file and keeps copies for the CLI.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -14,6 +16,7 @@
 #include <openssl/err.h>
 
 #include "cli.h"
+#include "cnf_read.h"
 #include "probe.h"
 
 char *conf_default_file(void)
@@ -24,65 +27,9 @@ char *conf_default_file(void)
     return r;
 }
 
-/* NCONF_get_string queues an error for an absent key. */
-static const char *get(const CONF *c, const char *sect, const char *key)
-{
-    ERR_set_mark();
-    const char *v = NCONF_get_string(c, sect, key);
-    ERR_pop_to_mark();
-    return v;
-}
-
-static STACK_OF(CONF_VALUE) *section(const CONF *c, const char *sect)
-{
-    ERR_set_mark();
-    STACK_OF(CONF_VALUE) *s = NCONF_get_section(c, sect);
-    ERR_pop_to_mark();
-    return s;
-}
-
-/* "ssl_conf" and "ssl_conf.anything" are the ssl_conf module. */
-static int is_module(const char *name, const char *module)
-{
-    size_t n = strlen(module);
-    return strncmp(name, module, n) == 0 && (name[n] == '\0' || name[n] == '.');
-}
-
-static int conf_true(const char *v)
-{
-    return v && (strcmp(v, "1") == 0 || strcasecmp(v, "yes") == 0 || strcasecmp(v, "true") == 0
-                 || strcasecmp(v, "on") == 0);
-}
-
 static char *dup_or_null(const char *s)
 {
     return s ? cli_join(s, "") : NULL;
-}
-
-/* Our entry: its section has a `path` whose base name is tlspolicy*.so. */
-static int is_ours(const CONF *c, const CONF_VALUE *v)
-{
-    const char *path = get(c, v->value, "path");
-    if (path == NULL)
-        return 0;
-    const char *base = strrchr(path, '/');
-    base = base ? base + 1 : path;
-    return strncmp(base, "tlspolicy", 9) == 0;
-}
-
-static void scan_providers(conf_scan *cs, const CONF *c, const char *sect)
-{
-    STACK_OF(CONF_VALUE) *vals = section(c, sect);
-    for (int i = 0; i < sk_CONF_VALUE_num(vals); i++) {
-        const CONF_VALUE *v = sk_CONF_VALUE_value(vals, i);
-        const char *name = get(c, v->value, "identity");
-        if (name == NULL)
-            name = v->name;
-        if (strcmp(name, "tlspolicy") == 0 || !conf_true(get(c, v->value, "activate")))
-            continue;
-        if (cs->nother_providers < CS_MAX_PROVIDERS)
-            cs->other_providers[cs->nother_providers++] = cli_join(name, "");
-    }
 }
 
 int conf_scan_load(conf_scan *cs, const char *file)
@@ -111,38 +58,29 @@ int conf_scan_load(conf_scan *cs, const char *file)
         return -1;
     }
     cs->loaded = 1;
-    cs->config_diagnostics = conf_true(get(c, NULL, "config_diagnostics"));
-    cs->init_sect = dup_or_null(get(c, NULL, "openssl_conf"));
-    STACK_OF(CONF_VALUE) *vals = cs->init_sect ? section(c, cs->init_sect) : NULL;
-    cs->nentries = sk_CONF_VALUE_num(vals) > 0 ? sk_CONF_VALUE_num(vals) : 0;
-    for (int i = 0; i < sk_CONF_VALUE_num(vals); i++) {
-        const CONF_VALUE *v = sk_CONF_VALUE_value(vals, i);
-        if (cs->entry == NULL && is_ours(c, v)) {
-            cs->entry = cli_join(v->name, "");
-            cs->entry_index = i;
-            cs->module_path = dup_or_null(get(c, v->value, "path"));
-            cs->policy = dup_or_null(get(c, v->value, "policy"));
-            if (cs->policy && !cs->policy[0]) {
-                free(cs->policy);
-                cs->policy = NULL;
-            }
-        } else if (is_module(v->name, "ssl_conf")) {
-            char *both = cli_join("ssl_conf = ", v->value);
-            char **slot = cs->entry ? &cs->ssl_after : &cs->ssl_before;
-            if (cs->entry == NULL || *slot == NULL) {
-                free(*slot);
-                *slot = both;
-            } else {
-                free(both);
-            }
-        } else if (is_module(v->name, "providers")) {
-            scan_providers(cs, c, v->value);
-        } else if (is_module(v->name, "alg_section")) {
-            const char *dp = get(c, v->value, "default_properties");
-            cs->fips_props = conf_true(get(c, v->value, "fips_mode"))
-                             || (dp != NULL && strstr(dp, "fips=yes") != NULL);
-        }
+    cnf_init ci;
+    cnf_read_init(c, NULL, &ci);
+    cs->config_diagnostics = cnf_true(cnf_get(c, NULL, "config_diagnostics"));
+    cs->init_sect = dup_or_null(ci.init_sect);
+    cs->nentries = ci.nentries;
+    if (ci.self != NULL) {
+        cs->entry = cli_join(ci.self->name, "");
+        cs->entry_index = ci.self_index;
+        cs->module_path = dup_or_null(cnf_get(c, ci.self->value, "path"));
+        cs->policy = dup_or_null(cnf_policy_key(c, ci.self->value));
     }
+    if (ci.ssl_before)
+        cs->ssl_before = cli_join("ssl_conf = ", ci.ssl_before);
+    if (ci.ssl_after)
+        cs->ssl_after = cli_join("ssl_conf = ", ci.ssl_after);
+    for (int i = 0; i < ci.nproviders; i++) {
+        const char *name;
+        int pos = 0;
+        while ((name = cnf_next_other_provider(c, ci.providers[i], &pos)) != NULL)
+            if (cs->nother_providers < CS_MAX_PROVIDERS)
+                cs->other_providers[cs->nother_providers++] = cli_join(name, "");
+    }
+    cs->fips_props = cnf_alg_fips(c, ci.alg_sect);
     NCONF_free(c);
     return 0;
 }

@@ -249,6 +249,17 @@ def test_probe_broken():
         check("listed after tlspolicy" in r.stdout, "text says why", r.stdout)
         check(floors(d)["protocol_version"]["status"] == "held",
               "the provider still holds the version floor", floors(d))
+
+        # "ssl_conf.a.b" is not ssl_conf: libcrypto's module_find cuts the
+        # name at the LAST '.', so the module sees no later ssl_conf and the
+        # policy holds; probe (which measures the real module) agrees
+        cnf = c.cnf("dotted.cnf", after="ssl_conf.a.b = weak_ssl\n", policy=pol,
+                    extra="[weak_ssl]\nsystem_default = weak_sd\n[weak_sd]\n"
+                          "MinProtocol = TLSv1\nCipherString = ALL:@SECLEVEL=0\n")
+        r, d = probe(cnf)
+        rc(r, 0, "probe, ssl_conf.a.b after ours is another module")
+        check(d["differences"] == [], "nothing differs from the policy", d["differences"])
+        check("listed after tlspolicy" not in r.stdout, "no later ssl_conf claimed", r.stdout)
     finally:
         c.close()
 
@@ -303,6 +314,18 @@ def test_status():
         rc(r, 1, "status, later ssl_conf")
         check(any(l.startswith("problem: ssl_conf = s is listed after tlspolicy")
                   for l in r.stdout.splitlines()), "says ssl_conf is listed after", r.stdout)
+
+        # the module's rule (last '.'): ssl_conf.a.b is not ssl_conf, but
+        # ssl_conf.weak is
+        weak = "[s]\nsystem_default = sd\n[sd]\nMinProtocol = TLSv1\n"
+        r, d = status(c.cnf("dotted.cnf", policy=pol, after="ssl_conf.a.b = s\n", extra=weak))
+        rc(r, 0, "status, ssl_conf.a.b after ours is another module")
+        check("ok: tlspolicy is the last ssl_conf writer" in r.stdout.splitlines(),
+              "tlspolicy is the last ssl_conf writer", r.stdout)
+        r, d = status(c.cnf("dotted1.cnf", policy=pol, after="ssl_conf.weak = s\n", extra=weak))
+        rc(r, 1, "status, ssl_conf.weak after ours")
+        check(any(l.startswith("problem: ssl_conf = s is listed after tlspolicy")
+                  for l in r.stdout.splitlines()), "ssl_conf.weak is ssl_conf", r.stdout)
 
         r, d = status(c.write("none.cnf", "# nothing\n"), "--policy", pol)
         rc(r, 1, "status, not wired")
