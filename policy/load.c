@@ -18,7 +18,6 @@
 #include "internal.h"
 #include "tp_config.h"
 
-#define DEFAULT_POLICY TP_ETCDIR "/policy.conf"
 
 /* A file changed less than this long ago may be in the middle of an
  * in-place rewrite; it is read again, TP_SETTLE_TRIES times at most. */
@@ -34,21 +33,6 @@ typedef struct lctx {
     const char *const *profile_dirs;
     const char *const *modifier_dirs;
 } lctx;
-
-static char *rooted(const char *root, const char *path)
-{
-    size_t rl = root ? strlen(root) : 0;
-    while (rl > 0 && root[rl - 1] == '/')
-        rl--;
-    size_t pl = strlen(path);
-    char *s = malloc(rl + pl + 1);
-    if (s == NULL)
-        return NULL;
-    if (rl)
-        memcpy(s, root, rl);
-    memcpy(s + rl, path, pl + 1);
-    return s;
-}
 
 static int trusted_stat(tp_policy *p, const char *path, const struct stat *st, int want)
 {
@@ -641,8 +625,8 @@ static int setup_dirs(lctx *c, const tp_load_opts *o)
     if (o->profile_dirs) {
         c->profile_dirs = o->profile_dirs;
     } else {
-        c->pdirs[0] = rooted(c->root, TP_ETCDIR "/profiles");
-        c->pdirs[1] = rooted(c->root, TP_DATADIR "/profiles");
+        c->pdirs[0] = tp_path_rooted(c->root, TP_ETCDIR "/profiles");
+        c->pdirs[1] = tp_path_rooted(c->root, TP_DATADIR "/profiles");
         if (!c->pdirs[0] || !c->pdirs[1])
             return -1;
         c->profile_dirs = (const char *const *)c->pdirs;
@@ -650,8 +634,8 @@ static int setup_dirs(lctx *c, const tp_load_opts *o)
     if (o->modifier_dirs) {
         c->modifier_dirs = o->modifier_dirs;
     } else {
-        c->mdirs[0] = rooted(c->root, TP_ETCDIR "/modifiers");
-        c->mdirs[1] = rooted(c->root, TP_DATADIR "/modifiers");
+        c->mdirs[0] = tp_path_rooted(c->root, TP_ETCDIR "/modifiers");
+        c->mdirs[1] = tp_path_rooted(c->root, TP_DATADIR "/modifiers");
         if (!c->mdirs[0] || !c->mdirs[1])
             return -1;
         c->modifier_dirs = (const char *const *)c->mdirs;
@@ -712,7 +696,14 @@ tp_policy *tp_policy_load(const tp_load_opts *opts, tp_err *err)
         return NULL;
     }
     c.p = p;
-    char *path = o->policy_file ? strdup(o->policy_file) : rooted(c.root, DEFAULT_POLICY);
+    tp_policy_where where;
+    const tp_policy_rules rules = { .option = o->policy_file, .root = c.root };
+    char *path = NULL;
+    if (tp_policy_locate(&rules, &where) == 0) {
+        path = where.path;
+        where.path = NULL;
+        tp_policy_where_free(&where);
+    }
     if (path == NULL) {
         lctx_free(&c);
         tp_policy_free(p);

@@ -108,6 +108,40 @@ typedef struct tp_diag {
 
 const char *tp_severity_name(tp_severity s); /* "note" "warning" "error" */
 
+/* ---- where the policy file is ------------------------------------------ */
+
+/* Why a file was chosen, in the order of precedence. */
+typedef enum tp_policy_from {
+    TP_FROM_KEY,     /* the `policy` key of the module's openssl.cnf section */
+    TP_FROM_OPTION,  /* named on the command line (--policy) */
+    TP_FROM_ENV,     /* TLSPOLICY_CONF (secure_getenv: not for setuid programs) */
+    TP_FROM_DEFAULT, /* ROOT/etc/tlspolicy/policy.conf, whose absence is no error */
+} tp_policy_from;
+
+/* The rules. The module passes its key; a command that predicts the module
+ * (status, probe) passes the key of the openssl.cnf it reads, so the key
+ * wins over --policy there as it does in every program; other commands
+ * have no key. */
+typedef struct tp_policy_rules {
+    const char *key;      /* `policy` key value; NULL or "" = none */
+    const char *key_sect; /* section the key is in (for the reason) */
+    const char *key_cnf;  /* openssl.cnf the key is in (for the reason) */
+    const char *option;   /* --policy; NULL = not given */
+    int use_env;          /* consult TLSPOLICY_CONF */
+    const char *root;     /* prefix of the default path; NULL or "/" = none */
+} tp_policy_rules;
+
+typedef struct tp_policy_where {
+    tp_policy_from from;
+    char *path; /* the file (malloc'ed) */
+    char *why;  /* "policy key in [SECT] of FILE", "--policy", "TLSPOLICY_CONF", "default" */
+} tp_policy_where;
+
+/* Key > option > TLSPOLICY_CONF > default. 0, or -1 when out of memory
+ * (out is then empty). */
+int tp_policy_locate(const tp_policy_rules *r, tp_policy_where *out);
+void tp_policy_where_free(tp_policy_where *w);
+
 /* ---- loading ------------------------------------------------------------ */
 
 typedef struct tp_load_opts {

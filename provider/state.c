@@ -1,9 +1,10 @@
 /*
  * state.c - the policy resolved for this process, once.
  *
- * Lookup order (docs/DESIGN.md, Contract): the `policy` key of our openssl.cnf
- * section > TLSPOLICY_CONF (secure_getenv: ignored by setuid/setgid
- * programs) > /etc/tlspolicy/policy.conf > compiled-in DEFAULT. Files must
+ * Lookup order (docs/DESIGN.md, Contract; tp_policy_locate in
+ * policy/locate.c, which the CLI uses too): the `policy` key of our
+ * openssl.cnf section > TLSPOLICY_CONF (secure_getenv: ignored by
+ * setuid/setgid programs) > /etc/tlspolicy/policy.conf > compiled-in DEFAULT. Files must
  * be owned by root and not writable by group or others (require_trusted),
  * as sudo and PAM insist. Whatever goes wrong, the process gets the
  * compiled-in DEFAULT and syslog gets one line saying why: the module runs
@@ -130,6 +131,7 @@ static tpm_state_priv *state_resolve(void)
     tp_load_opts opts;
     tp_policy *p;
     const char *file, *datadir;
+    tp_policy_where where;
     char why[512], pdir[4096], mdir[4096];
     const char *pdirs[] = { TP_ETCDIR "/profiles", NULL, NULL };
     const char *mdirs[] = { TP_ETCDIR "/modifiers", NULL, NULL };
@@ -139,11 +141,16 @@ static tpm_state_priv *state_resolve(void)
         return NULL;
     state_identify(&sp->pub);
 
-    file = st_policy_path;
-    if (file == NULL || *file == '\0')
-        file = secure_getenv("TLSPOLICY_CONF");
-    if (file != NULL && *file == '\0')
-        file = NULL;
+    {
+        const tp_policy_rules rules = { .key = st_policy_path, .use_env = 1 };
+
+        if (tp_policy_locate(&rules, &where) != 0) {
+            free(sp);
+            return NULL;
+        }
+    }
+    /* NULL: the default, whose absence is not an error */
+    file = where.from == TP_FROM_DEFAULT ? NULL : where.path;
 
     memset(&opts, 0, sizeof(opts));
     opts.policy_file = file; /* NULL: /etc/tlspolicy/policy.conf, may be absent */
@@ -188,12 +195,12 @@ static tpm_state_priv *state_resolve(void)
             sp->pub.fallback = 1;
         }
     } else {
-        snprintf(why, sizeof(why), "%s: %s", file != NULL ? file : TP_ETCDIR "/policy.conf",
-                 tp_strerror(err));
+        snprintf(why, sizeof(why), "%s: %s", where.path, tp_strerror(err));
         sp->pub.fallback = 1;
         err = TP_ERR_NOMEM;
     }
     tp_policy_free(p);
+    tp_policy_where_free(&where); /* file is gone with it */
 
     if (sp->pub.fallback) {
         /* One line per process (rate-limit key "fallback"): program and

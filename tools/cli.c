@@ -47,6 +47,14 @@ int cli_usage(const cli *c, const char *fmt, ...)
     return TP_EXIT_USAGE;
 }
 
+void cli_locate(const tp_policy_rules *r, tp_policy_where *w)
+{
+    if (tp_policy_locate(r, w) != 0) {
+        fputs("tlspolicy: out of memory\n", stderr);
+        exit(TP_EXIT_LOAD);
+    }
+}
+
 char *cli_join(const char *a, const char *b)
 {
     size_t la = strlen(a), lb = strlen(b);
@@ -116,8 +124,9 @@ int cli_getopt(cli *c, int argc, char **argv, const char *shortopts,
 
 /*
  * Where to look, in one place:
- *  policy file: --policy, else TLSPOLICY_CONF (secure_getenv, as the module
- *               reads it), else the library's default, ROOT/etc/tlspolicy;
+ *  policy file: tp_policy_locate (policy/locate.c), as the module finds it:
+ *               the openssl.cnf key (status, probe), --policy,
+ *               TLSPOLICY_CONF, else the library's default, ROOT/etc/tlspolicy;
  *  profiles:    ROOT/etc/tlspolicy/profiles, then DATADIR/profiles;
  *  modifiers:   ROOT/etc/tlspolicy/modifiers, then DATADIR/modifiers;
  *  DATADIR:     TLSPOLICY_DATADIR (running from the build tree), else
@@ -147,14 +156,17 @@ static char *host_path(const cli *c, const char *abs)
 int cli_resolve_opts(cli *c)
 {
     const char *datadir_env = secure_getenv("TLSPOLICY_DATADIR");
-    const char *conf_env = secure_getenv("TLSPOLICY_CONF");
+    const tp_policy_rules rules = { .key = c->policy_key, .key_sect = c->key_sect,
+                                    .key_cnf = c->key_cnf, .option = c->policy,
+                                    .use_env = 1, .root = has_root(c) ? c->root : NULL };
     char *datadir;
 
     cli_free(c);
     memset(&c->opts, 0, sizeof(c->opts));
     c->opts.root = has_root(c) ? c->root : NULL;
-    c->opts.policy_file = c->policy ? c->policy
-                          : (conf_env && conf_env[0]) ? conf_env : NULL;
+    cli_locate(&rules, &c->where);
+    /* the default is the library's own, whose absence is no error */
+    c->opts.policy_file = c->where.from == TP_FROM_DEFAULT ? NULL : c->where.path;
     /* On the real system, refuse what the module refuses; a tree given with
      * --root is a test fixture or an image being built, owned by anyone. */
     c->opts.require_trusted = !has_root(c);
@@ -183,6 +195,7 @@ int cli_resolve_opts(cli *c)
 
 void cli_free(cli *c)
 {
+    tp_policy_where_free(&c->where);
     for (int i = 0; i < CLI_NDIRS; i++) {
         free(c->profile_dirs[i]);
         free(c->modifier_dirs[i]);

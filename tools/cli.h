@@ -24,9 +24,14 @@ typedef struct cli {
     const char *root;          /* --root; NULL = "/" */
     const char *policy;        /* --policy; NULL = TLSPOLICY_CONF or default */
     const char *cmd;           /* subcommand name, for messages */
+    /* The `policy` key of the openssl.cnf a command predicts the module
+     * for (status, probe): set before cli_resolve_opts, it wins as it does
+     * in every program. */
+    const char *policy_key, *key_sect, *key_cnf;
 
     /* Filled by cli_resolve_opts(). */
     tp_load_opts opts;
+    tp_policy_where where;     /* the policy file and why (tp_policy_locate) */
     /* Directories as they are on this machine (root applied), for `list`. */
     char *profile_dirs[CLI_NDIRS];
     char *modifier_dirs[CLI_NDIRS];
@@ -73,6 +78,9 @@ void cli_error(const cli *c, const char *fmt, ...)
 /* Usage error: message plus a hint on stderr; returns TP_EXIT_USAGE. */
 int cli_usage(const cli *c, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
+
+/* tp_policy_locate; exits on out of memory, as cli_join. */
+void cli_locate(const tp_policy_rules *r, tp_policy_where *w);
 
 /* Malloc'ed a + b; exits on out of memory. */
 char *cli_join(const char *a, const char *b);

@@ -313,12 +313,8 @@ int cmd_coverage(cli *c, int argc, char **argv)
      * reads it once, at a process's start). */
     long long policy_at = 0;
     if (cli_resolve_opts(c) == 0) {
-        char *pf = c->opts.policy_file ? cli_join(c->opts.policy_file, "")
-                   : c->opts.root      ? cli_join(c->opts.root, TP_ETCDIR "/policy.conf")
-                                       : cli_join(TP_ETCDIR "/policy.conf", "");
-        if (stat(pf, &st) == 0)
+        if (stat(c->where.path, &st) == 0)
             policy_at = (long long)st.st_mtime;
-        free(pf);
     }
     gw_cov_init(c, &gnutls_cov);
     long long btime = boot_time();

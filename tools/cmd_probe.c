@@ -586,26 +586,18 @@ int cmd_probe(cli *c, int argc, char **argv)
     }
 
     /* The policy as the module in the probed process finds it. */
+    c->policy_key = pc.cs.policy;
+    c->key_sect = pc.cs.section;
+    c->key_cnf = cnf;
     if (cli_resolve_opts(c) != 0) {
         conf_scan_free(&pc.cs);
         free(cnf);
         return TP_EXIT_LOAD;
     }
     char *tpconf = NULL; /* TLSPOLICY_CONF for the child, if we decide it */
-    const char *env_conf = secure_getenv("TLSPOLICY_CONF");
-    if (pc.cs.policy) {
-        c->opts.policy_file = pc.cs.policy;
-    } else if (c->policy) {
-        tpconf = cli_join(c->policy, "");
-    } else if (env_conf && env_conf[0]) {
-        c->opts.policy_file = env_conf;
-    } else if (c->opts.root) {
-        char *etc = cli_join(c->opts.root, TP_ETCDIR "/policy.conf");
-        if (access(etc, F_OK) == 0)
-            tpconf = etc;
-        else
-            free(etc);
-    }
+    if (c->where.from == TP_FROM_OPTION
+        || (c->where.from == TP_FROM_DEFAULT && c->opts.root && access(c->where.path, F_OK) == 0))
+        tpconf = cli_join(c->where.path, "");
     if (tpconf)
         c->opts.policy_file = tpconf;
     c->opts.require_trusted = 1; /* the module always insists */

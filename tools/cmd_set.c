@@ -193,10 +193,15 @@ static int is_system_policy(const cli *c, const char *target)
     conf_scan cs;
     memset(&cs, 0, sizeof(cs));
     conf_scan_load(&cs, cnf);
-    const char *sys = cs.policy ? cs.policy : TP_ETCDIR "/policy.conf";
+    /* what a server reads: its own TLSPOLICY_CONF is not ours to know */
+    const tp_policy_rules rules = { .key = cs.policy };
+    tp_policy_where where;
+    cli_locate(&rules, &where);
+    const char *sys = where.path;
     char a[4096], b[4096];
     int same = realpath(target, a) && realpath(sys, b) ? strcmp(a, b) == 0
                                                        : strcmp(target, sys) == 0;
+    tp_policy_where_free(&where);
     conf_scan_free(&cs);
     free(cnf);
     return same;
@@ -273,9 +278,8 @@ int cmd_set(cli *c, int argc, char **argv)
     if (cli_resolve_opts(c) != 0)
         return TP_EXIT_LOAD;
 
-    char *target = c->opts.policy_file ? cli_join(c->opts.policy_file, "")
-                   : c->opts.root      ? set_root_target(c)
-                                       : cli_join(TP_ETCDIR "/policy.conf", "");
+    char *target = c->where.from == TP_FROM_DEFAULT && c->opts.root ? set_root_target(c)
+                                                                     : cli_join(c->where.path, "");
     if (target == NULL)
         return TP_EXIT_PROBLEMS;
     char *old = NULL, *text = NULL, *tmp = NULL, *dircopy = cli_join(target, "");

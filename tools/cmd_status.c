@@ -201,19 +201,19 @@ int cmd_status(cli *c, int argc, char **argv)
     check_fips(&r, &cs);
 
     /* The policy, found as the module finds it. */
+    c->policy_key = cs.policy;
+    c->key_sect = cs.section;
+    c->key_cnf = cnf;
     if (cli_resolve_opts(c) != 0) {
         conf_scan_free(&cs);
         free(cnf);
         return TP_EXIT_LOAD;
     }
-    if (cs.policy)
-        c->opts.policy_file = cs.policy;
     c->opts.require_trusted = 1;
     const char *file = c->opts.policy_file;
-    char *dflt = NULL;
+    const char *dflt = NULL;
     if (!file) {
-        dflt = c->opts.root ? cli_join(c->opts.root, TP_ETCDIR "/policy.conf")
-                            : cli_join(TP_ETCDIR "/policy.conf", "");
+        dflt = c->where.path;
         if (access(dflt, F_OK) == 0)
             file = c->opts.policy_file = dflt;
     }
@@ -222,7 +222,6 @@ int cmd_status(cli *c, int argc, char **argv)
     if (p == NULL) {
         conf_scan_free(&cs);
         free(cnf);
-        free(dflt);
         return TP_EXIT_LOAD;
     }
     if (!file) {
@@ -305,6 +304,5 @@ int cmd_status(cli *c, int argc, char **argv)
     tp_policy_free(p);
     conf_scan_free(&cs);
     free(cnf);
-    free(dflt);
     return r.problems || out_bad ? TP_EXIT_PROBLEMS : TP_EXIT_OK;
 }

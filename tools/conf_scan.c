@@ -65,6 +65,7 @@ int conf_scan_load(conf_scan *cs, const char *file)
     cs->nentries = ci.nentries;
     if (ci.self != NULL) {
         cs->entry = cli_join(ci.self->name, "");
+        cs->section = cli_join(ci.self->value, "");
         cs->entry_index = ci.self_index;
         cs->module_path = dup_or_null(cnf_get(c, ci.self->value, "path"));
         cs->policy = dup_or_null(cnf_policy_key(c, ci.self->value));
@@ -102,6 +103,7 @@ void conf_scan_free(conf_scan *cs)
     free(cs->file);
     free(cs->init_sect);
     free(cs->entry);
+    free(cs->section);
     free(cs->module_path);
     free(cs->policy);
     free(cs->ssl_before);

@@ -289,7 +289,10 @@ int impact_report(const tp_policy *p, const char *label, FILE *out, char *err, s
     conf_scan cs;
     memset(&cs, 0, sizeof(cs));
     conf_scan_load(&cs, cnf);
-    const char *policy = cs.policy ? cs.policy : TP_ETCDIR "/policy.conf";
+    const tp_policy_rules rules = { .key = cs.policy }; /* not our TLSPOLICY_CONF */
+    tp_policy_where where;
+    cli_locate(&rules, &where);
+    const char *policy = where.path;
     int other = 0;
 
     fprintf(out, "Impact of %s on the TLS servers listening on this machine:\n", label);
@@ -356,6 +359,7 @@ int impact_report(const tp_policy *p, const char *label, FILE *out, char *err, s
     if (affected)
         fprintf(out, ", %d more change what they negotiate", affected);
     fprintf(out, ".\n");
+    tp_policy_where_free(&where);
     conf_scan_free(&cs);
     free(cnf);
     free(l);

@@ -18,6 +18,7 @@ typedef struct conf_scan {
     char error[512];        /* why not */
     char *init_sect;        /* value of openssl_conf, or NULL */
     char *entry;            /* our entry's name in the init section */
+    char *section;          /* its section (the entry's value) */
     char *module_path;      /* its `path` */
     char *policy;           /* its `policy`, or NULL */
     int entry_index;        /* position of our entry in the init section */
