@@ -608,3 +608,21 @@ const char *tp_version_name(long v)
             return tp_versions[i].name;
     return NULL;
 }
+
+/* ---- names of floor bits ------------------------------------------------------ */
+
+const char *tp_hash_bit_name(uint32_t bit)
+{
+    for (size_t i = 0; i < tp_nhashes; i++)
+        if (tp_hashes[i].bits == bit)
+            return tp_hashes[i].name;
+    return bit == TP_H_MD5_SHA1 ? "MD5-SHA1" : NULL;
+}
+
+const char *tp_cipher_bit_name(uint32_t bit)
+{
+    for (size_t i = 0; i < tp_nciphers; i++)
+        if (bit != 0 && tp_ciphers[i].bits == bit)
+            return tp_ciphers[i].name;
+    return NULL;
+}

@@ -319,6 +319,12 @@ enum {
     TP_C_SEED = 1u << 6,
 };
 
+/* The policy language's name of one TP_H_* bit ("SHA2-256"; "MD5-SHA1",
+ * which no policy names) or TP_C_* bit ("RC4-128"), from the library's
+ * name tables; NULL for a bit that is not one. */
+const char *tp_hash_bit_name(uint32_t bit);
+const char *tp_cipher_bit_name(uint32_t bit);
+
 #define TP_MAX_GROUPS 64
 
 /* What the provider enforces whatever the program asks for. */

@@ -78,18 +78,18 @@ static int view_status(cli *c, const view *v)
 
 /* ---- names of floor bits ---------------------------------------------------- */
 
-static const struct {
-    uint32_t bit;
-    const char *name;
-} hash_bits[] = {
-    {TP_H_MD5, "MD5"}, {TP_H_SHA1, "SHA1"}, {TP_H_SHA224, "SHA224"},
-    {TP_H_SHA256, "SHA256"}, {TP_H_SHA384, "SHA384"}, {TP_H_SHA512, "SHA512"},
-    {TP_H_SHA3_256, "SHA3-256"}, {TP_H_SHA3_384, "SHA3-384"},
-    {TP_H_SHA3_512, "SHA3-512"}, {TP_H_MD5_SHA1, "MD5-SHA1"},
-}, cipher_bits[] = {
-    {TP_C_RC4, "RC4"}, {TP_C_DES, "DES"}, {TP_C_3DES, "3DES"}, {TP_C_NULL, "NULL"},
-    {TP_C_RC2, "RC2"}, {TP_C_IDEA, "IDEA"}, {TP_C_SEED, "SEED"},
-};
+/* The names (policy/names.c: the policy language's) of the bits set in
+ * mask, in bit order; name(bit) is tp_hash_bit_name or tp_cipher_bit_name. */
+static int bit_names(uint32_t mask, const char *(*name)(uint32_t), const char *out[32])
+{
+    int n = 0;
+    for (int b = 0; b < 32; b++) {
+        const char *s = (mask >> b) & 1u ? name(1u << b) : NULL;
+        if (s != NULL)
+            out[n++] = s;
+    }
+    return n;
+}
 
 static const char *group_name(uint16_t id, char *buf, size_t len)
 {
@@ -175,21 +175,16 @@ static void show_text(const view *v, const tp_ossl_settings *s, const tp_floors 
     printf("  %-28s %s\n", "min TLS version", version_or(fl->min_tls, "none"));
     printf("  %-28s %s\n", "min DTLS version", version_or(fl->min_dtls, "none"));
     printf("  %-28s", "forbidden signature hashes");
-    int any = 0;
-    for (size_t i = 0; i < sizeof(hash_bits) / sizeof(hash_bits[0]); i++)
-        if (fl->forbidden_hashes & hash_bits[i].bit) {
-            printf(" %s", hash_bits[i].name);
-            any = 1;
-        }
-    printf("%s\n", any ? "" : " none");
+    const char *names[32];
+    int nn = bit_names(fl->forbidden_hashes, tp_hash_bit_name, names);
+    for (int i = 0; i < nn; i++)
+        printf(" %s", names[i]);
+    printf("%s\n", nn ? "" : " none");
     printf("  %-28s", "withheld ciphers");
-    any = 0;
-    for (size_t i = 0; i < sizeof(cipher_bits) / sizeof(cipher_bits[0]); i++)
-        if (fl->forbidden_ciphers & cipher_bits[i].bit) {
-            printf(" %s", cipher_bits[i].name);
-            any = 1;
-        }
-    printf("%s\n", any ? "" : " none");
+    nn = bit_names(fl->forbidden_ciphers, tp_cipher_bit_name, names);
+    for (int i = 0; i < nn; i++)
+        printf(" %s", names[i]);
+    printf("%s\n", nn ? "" : " none");
     printf("  %-28s RSA %d, DH %d, DSA %d, EC %d\n", "min key bits",
            fl->min_rsa_bits, fl->min_dh_bits, fl->min_dsa_bits, fl->min_ec_bits);
     printf("  %-28s", "allowed groups");
@@ -268,15 +263,16 @@ static int show_json(const view *v, const tp_ossl_settings *s, const tp_floors *
     json_str(&w, fl->min_dtls ? tp_version_name(fl->min_dtls) : NULL);
     json_key(&w, "forbidden_hashes");
     json_arr_begin(&w);
-    for (size_t i = 0; i < sizeof(hash_bits) / sizeof(hash_bits[0]); i++)
-        if (fl->forbidden_hashes & hash_bits[i].bit)
-            json_str(&w, hash_bits[i].name);
+    const char *names[32];
+    int nn = bit_names(fl->forbidden_hashes, tp_hash_bit_name, names);
+    for (int i = 0; i < nn; i++)
+        json_str(&w, names[i]);
     json_arr_end(&w);
     json_key(&w, "forbidden_ciphers");
     json_arr_begin(&w);
-    for (size_t i = 0; i < sizeof(cipher_bits) / sizeof(cipher_bits[0]); i++)
-        if (fl->forbidden_ciphers & cipher_bits[i].bit)
-            json_str(&w, cipher_bits[i].name);
+    nn = bit_names(fl->forbidden_ciphers, tp_cipher_bit_name, names);
+    for (int i = 0; i < nn; i++)
+        json_str(&w, names[i]);
     json_arr_end(&w);
     json_key(&w, "min_rsa_bits");
     json_int(&w, fl->min_rsa_bits);

@@ -261,6 +261,14 @@ def test_policy_location():
     d = run("--root", EMPTY, "show", "--json", env={"TLSPOLICY_CONF": good}).json()
     eq(d["policy_file"], good, "TLSPOLICY_CONF .policy_file")
     eq(d["profile"], "FUTURE", "TLSPOLICY_CONF .profile")
+    # the floors speak the policy language (policy/names.c), as the keys do
+    eq(d["floors"]["forbidden_hashes"], ["MD5", "SHA1", "SHA2-224", "MD5-SHA1"],
+       ".floors.forbidden_hashes in the policy's names")
+    eq(d["floors"]["forbidden_ciphers"][:3], ["RC4-128", "DES-CBC", "3DES-CBC"],
+       ".floors.forbidden_ciphers in the policy's names")
+    r = run("--root", EMPTY, "show", env={"TLSPOLICY_CONF": good})
+    check(any(l.split() == ["forbidden", "signature", "hashes", "MD5", "SHA1", "SHA2-224",
+                            "MD5-SHA1"] for l in r.lines), "show: SHA2-224, not SHA224")
     # --policy wins over TLSPOLICY_CONF
     d = run("--root", BASIC, "--policy", etc(BASIC, "policy.conf"), "show", "--json",
             env={"TLSPOLICY_CONF": good}).json()

@@ -754,6 +754,29 @@ static void test_names_live_suites13(void **state)
     }
 }
 
+/* The names show prints for floor bits are the policy's own: each hash and
+ * withheld cipher bit names its family, which parses back to that bit. */
+static void test_names_bit_names(void **state)
+{
+    (void)state;
+    assert_string_equal(tp_hash_bit_name(TP_H_SHA256), "SHA2-256");
+    assert_string_equal(tp_hash_bit_name(TP_H_MD5_SHA1), "MD5-SHA1");
+    assert_string_equal(tp_cipher_bit_name(TP_C_3DES), "3DES-CBC");
+    assert_null(tp_hash_bit_name(1u << 31));
+    assert_null(tp_cipher_bit_name(0));
+    for (size_t i = 0; i < tp_nhashes; i++)
+        assert_string_equal(tp_hash_bit_name(tp_hashes[i].bits), tp_hashes[i].name);
+    for (uint32_t b = 1; b != 0 && b <= TP_C_SEED; b <<= 1) {
+        const char *n = tp_cipher_bit_name(b);
+        assert_non_null(n);
+        int found = 0;
+        for (size_t i = 0; i < tp_nciphers; i++)
+            if (strcmp(tp_ciphers[i].name, n) == 0 && tp_ciphers[i].bits == b)
+                found = 1;
+        assert_true(found);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -762,6 +785,7 @@ int main(void)
         cmocka_unit_test(test_names_matches),
         cmocka_unit_test(test_names_openssl_and_versions),
         cmocka_unit_test(test_names_tables_consistent),
+        cmocka_unit_test(test_names_bit_names),
         cmocka_unit_test(test_names_live_groups),
         cmocka_unit_test(test_names_live_sigalgs),
         cmocka_unit_test(test_names_live_suites12),
