@@ -224,6 +224,16 @@ int cmd_status(cli *c, int argc, char **argv)
         free(cnf);
         return TP_EXIT_LOAD;
     }
+    /* Our own copy: the GnuTLS finding below resolves the options again,
+     * which frees what c->where held. */
+    char *file_own = NULL;
+    if (file != NULL && (file_own = strdup(file)) == NULL) {
+        tp_policy_free(p);
+        conf_scan_free(&cs);
+        free(cnf);
+        return TP_EXIT_LOAD;
+    }
+    file = file_own;
     if (!file) {
         say(&r, ST_NOTE, "policy", "no policy file (%s absent): programs get the compiled-in DEFAULT",
             dflt);
@@ -304,5 +314,6 @@ int cmd_status(cli *c, int argc, char **argv)
     tp_policy_free(p);
     conf_scan_free(&cs);
     free(cnf);
+    free(file_own);
     return r.problems || out_bad ? TP_EXIT_PROBLEMS : TP_EXIT_OK;
 }
