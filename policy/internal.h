@@ -98,7 +98,11 @@ int tp_parse_text(tp_policy *p, tp_origin_kind kind, const char *name,
                   tp_layer **layer_out);
 void tp_layer_free(tp_layer *l);
 
-/* resolve.c */
+/* resolve.c: only_app >= 0 applies that one application rule; system_only
+ * applies none.  NULL when out of memory. */
+tp_resolved *tp_resolve_rules(const tp_policy *p, long only_app, int system_only);
+
+/* validate.c */
 void tp_validate_resolved(tp_policy *p);
 
 /* render.c */

@@ -1,7 +1,8 @@
 /*
  * resolve.c - merge the layers into the effective policy for one program,
- * remembering for every value each place that set or edited it, and check
- * the constraints that only the merged result can show.
+ * remembering for every value each place that set or edited it.  The
+ * constraints that only the merged result can show are checked in
+ * validate.c, through the accessors below.
  *
  * Order (lowest first): compiled-in DEFAULT < profile < modifiers < policy
  * file < policy.d drop-ins < matching application rules.
@@ -248,6 +249,11 @@ static tp_resolved *resolve(const tp_policy *p, const char *name, const char *ex
     return r;
 }
 
+tp_resolved *tp_resolve_rules(const tp_policy *p, long only_app, int system_only)
+{
+    return resolve(p, NULL, NULL, only_app, system_only, 0, NULL);
+}
+
 tp_resolved *tp_policy_resolve(const tp_policy *p, const char *name, const char *exe,
                                tp_err *err)
 {
@@ -352,175 +358,4 @@ int tp_resolved_format(const tp_resolved *r, tp_key k, char *buf, size_t len)
         break;
     }
     return n < 0 || (size_t)n >= len ? -1 : 0;
-}
-
-/* ---- constraints on the merged result ------------------------------------ */
-
-/* Protocol order: DTLS numbers run downwards. */
-static int vorder(long v)
-{
-    switch (v) {
-    case TP_V_TLS1_0: case TP_V_DTLS1_0: return 10;
-    case TP_V_TLS1_1: return 11;
-    case TP_V_TLS1_2: case TP_V_DTLS1_2: return 12;
-    case TP_V_TLS1_3: return 13;
-    }
-    return 0;
-}
-
-/* file:line of the place that decided key k */
-static const tp_origin *decider(const tp_resolved *r, tp_key k)
-{
-    const rval *v = &r->v[k];
-    return v->norig ? &v->orig[v->norig - 1] : NULL;
-}
-
-#define AT(r, k) (decider(r, k) ? decider(r, k)->file : NULL), (decider(r, k) ? decider(r, k)->line : 0)
-
-/* Of several keys that together break a constraint, the one set last in
- * merge order is the likely mistake (an application rule that lowers a
- * maximum, a drop-in that empties a list): blame that one. */
-static tp_key blame(const tp_resolved *r, const tp_key *keys, size_t n)
-{
-    tp_key best = keys[0];
-    for (size_t i = 1; i < n; i++) {
-        const tp_origin *a = decider(r, best), *b = decider(r, keys[i]);
-        if (b && (!a || b->kind > a->kind))
-            best = keys[i];
-    }
-    return best;
-}
-
-static void check_one(tp_policy *p, const tp_resolved *r, const char *who)
-{
-    const rval *v = r->v;
-    static const tp_key tls_mm[] = {TP_K_TLS_MIN, TP_K_TLS_MAX};
-    static const tp_key dtls_mm[] = {TP_K_DTLS_MIN, TP_K_DTLS_MAX};
-    static const tp_key suite12[] = {TP_K_TLS_CIPHERS, TP_K_TLS_KEX, TP_K_TLS_MACS};
-    static const tp_key sigs[] = {TP_K_TLS_SIGALGS, TP_K_SIG_FORBIDDEN};
-    if (vorder(v[TP_K_TLS_MIN].i) > vorder(v[TP_K_TLS_MAX].i))
-        tp_diag_add(p, TP_SEV_ERROR, TP_ERR_INVALID, AT(r, blame(r, tls_mm, 2)),
-                    "%stls.min_version %s is above tls.max_version %s", who,
-                    tp_version_name(v[TP_K_TLS_MIN].i), tp_version_name(v[TP_K_TLS_MAX].i));
-    if (vorder(v[TP_K_DTLS_MIN].i) > vorder(v[TP_K_DTLS_MAX].i))
-        tp_diag_add(p, TP_SEV_ERROR, TP_ERR_INVALID, AT(r, blame(r, dtls_mm, 2)),
-                    "%sdtls.min_version %s is above dtls.max_version %s", who,
-                    tp_version_name(v[TP_K_DTLS_MIN].i), tp_version_name(v[TP_K_DTLS_MAX].i));
-    if (v[TP_K_TLS_MAX].i >= TP_V_TLS1_3 && v[TP_K_TLS_CIPHERSUITES].n == 0)
-        tp_diag_add(p, TP_SEV_ERROR, TP_ERR_INVALID, AT(r, TP_K_TLS_CIPHERSUITES),
-                    "%stls.ciphersuites is empty but TLS 1.3 is allowed", who);
-    if (vorder(v[TP_K_TLS_MIN].i) <= 12) {
-        const tp_suite12 *s[1];
-        if (tp_render_suites12(r, s, 1) == 0) {
-            tp_key k = v[TP_K_TLS_CIPHERS].n == 0 ? TP_K_TLS_CIPHERS
-                     : v[TP_K_TLS_KEX].n == 0    ? TP_K_TLS_KEX
-                     : v[TP_K_TLS_MACS].n == 0   ? TP_K_TLS_MACS
-                                                 : blame(r, suite12, 3);
-            tp_diag_add(p, TP_SEV_ERROR, TP_ERR_INVALID, AT(r, k),
-                        "%stls.ciphers, tls.key_exchange and tls.macs leave no cipher suite "
-                        "for TLS 1.2 and below, which tls.min_version allows",
-                        who);
-        }
-    }
-    if (v[TP_K_TLS_GROUPS].n == 0)
-        tp_diag_add(p, TP_SEV_ERROR, TP_ERR_INVALID, AT(r, TP_K_TLS_GROUPS),
-                    "%stls.groups is empty: no key exchange would be possible", who);
-    size_t usable = 0;
-    uint32_t forbidden = 0;
-    for (size_t i = 0; i < v[TP_K_SIG_FORBIDDEN].n; i++) {
-        const tp_family *h = tp_family_find(TP_N_HASH, v[TP_K_SIG_FORBIDDEN].items[i]);
-        if (h)
-            forbidden |= h->bits;
-    }
-    for (size_t i = 0; i < v[TP_K_TLS_SIGALGS].n; i++) {
-        const tp_sigalg *sa = tp_sigalg_find(v[TP_K_TLS_SIGALGS].items[i]);
-        if (sa && (sa->hash & forbidden) == 0)
-            usable++;
-    }
-    if (usable == 0)
-        tp_diag_add(p, TP_SEV_ERROR, TP_ERR_INVALID, AT(r, blame(r, sigs, 2)),
-                    "%stls.signature_algorithms leaves no signature algorithm whose hash "
-                    "signatures.forbidden_hashes allows",
-                    who);
-    if (forbidden & TP_H_SHA256)
-        tp_diag_add(p, TP_SEV_WARNING, TP_OK, AT(r, TP_K_SIG_FORBIDDEN),
-                    "%ssignatures.forbidden_hashes forbids SHA2-256: most certificates in use "
-                    "will fail verification",
-                    who);
-    if (strcmp(v[TP_K_VERIFY_PEER].s, "required") != 0 &&
-        (v[TP_K_VERIFY_CA_FILE].s || v[TP_K_VERIFY_CA_PATH].s))
-        tp_diag_add(p, TP_SEV_WARNING, TP_OK,
-                    AT(r, v[TP_K_VERIFY_CA_FILE].s ? TP_K_VERIFY_CA_FILE : TP_K_VERIFY_CA_PATH),
-                    "%sverify.ca_file/ca_path have no effect unless verify.peer = \"required\"",
-                    who);
-}
-
-static int hash_count(const rval *v)
-{
-    return (int)v->n;
-}
-
-/* Warn when an application rule lowers a floor of the system-wide policy. */
-static void check_weakening(tp_policy *p, const tp_resolved *sys, const tp_resolved *app,
-                            const tp_layer *rule)
-{
-    const rval *s = sys->v, *a = app->v;
-    struct {
-        tp_key k;
-        int weaker;
-    } t[] = {
-        {TP_K_TLS_MIN, vorder(a[TP_K_TLS_MIN].i) < vorder(s[TP_K_TLS_MIN].i)},
-        {TP_K_DTLS_MIN, vorder(a[TP_K_DTLS_MIN].i) < vorder(s[TP_K_DTLS_MIN].i)},
-        {TP_K_KEYS_RSA, a[TP_K_KEYS_RSA].i < s[TP_K_KEYS_RSA].i},
-        {TP_K_KEYS_DH, a[TP_K_KEYS_DH].i < s[TP_K_KEYS_DH].i},
-        {TP_K_KEYS_DSA, a[TP_K_KEYS_DSA].i < s[TP_K_KEYS_DSA].i},
-        {TP_K_KEYS_EC, a[TP_K_KEYS_EC].i < s[TP_K_KEYS_EC].i},
-        {TP_K_SIG_FORBIDDEN, hash_count(&a[TP_K_SIG_FORBIDDEN]) < hash_count(&s[TP_K_SIG_FORBIDDEN])},
-        {TP_K_MODE, strcmp(a[TP_K_MODE].s, "permissive") == 0 &&
-                        strcmp(s[TP_K_MODE].s, "permissive") != 0},
-        {TP_K_VERIFY_PEER, strcmp(a[TP_K_VERIFY_PEER].s, "required") != 0 &&
-                               strcmp(s[TP_K_VERIFY_PEER].s, "required") == 0},
-        {TP_K_TLS_SECLEVEL, a[TP_K_TLS_SECLEVEL].i >= 0 && s[TP_K_TLS_SECLEVEL].i >= 0 &&
-                                a[TP_K_TLS_SECLEVEL].i < s[TP_K_TLS_SECLEVEL].i},
-    };
-    for (size_t i = 0; i < sizeof(t) / sizeof(t[0]); i++) {
-        if (!t[i].weaker)
-            continue;
-        char was[256], now[256];
-        if (tp_resolved_format(sys, t[i].k, was, sizeof(was)) < 0)
-            snprintf(was, sizeof(was), "...");
-        if (tp_resolved_format(app, t[i].k, now, sizeof(now)) < 0)
-            snprintf(now, sizeof(now), "...");
-        const tp_origin *o = decider(app, t[i].k);
-        tp_diag_add(p, TP_SEV_WARNING, TP_OK, o ? o->file : rule->file, o ? o->line : rule->line,
-                    "application rule \"%s\" weakens %s from %s to %s", rule->name,
-                    tp_key_name(t[i].k), was, now);
-    }
-}
-
-void tp_validate_resolved(tp_policy *p)
-{
-    tp_resolved *sys = resolve(p, NULL, NULL, -1, 1, 0, NULL);
-    if (sys == NULL) {
-        tp_diag_add(p, TP_SEV_ERROR, TP_ERR_NOMEM, NULL, 0, "out of memory");
-        return;
-    }
-    int before = p->nerrors;
-    check_one(p, sys, "");
-    /* Application checks would only repeat the system-wide errors. */
-    for (size_t i = 0; i < p->napps && p->nerrors == before; i++) {
-        tp_resolved *app = resolve(p, NULL, NULL, (long)i, 0, 0, NULL);
-        if (app == NULL) {
-            tp_diag_add(p, TP_SEV_ERROR, TP_ERR_NOMEM, NULL, 0, "out of memory");
-            break;
-        }
-        char who[160];
-        snprintf(who, sizeof(who), "for application rule \"%.100s\": ", p->apps[i]->name);
-        int app_before = p->nerrors;
-        check_one(p, app, who);
-        before += p->nerrors - app_before;
-        check_weakening(p, sys, app, p->apps[i]);
-        tp_resolved_free(app);
-    }
-    tp_resolved_free(sys);
 }
