@@ -211,6 +211,53 @@ done:
     return ret;
 }
 
+/* Read from the start of fd up to want + 1 bytes (one more than expected,
+ * to see a file that grew). Returns the count, or -1 with errno set. */
+static ssize_t read_at_most(int fd, char *b, size_t want)
+{
+    size_t got = 0;
+    for (;;) {
+        ssize_t r = pread(fd, b + got, want + 1 - got, (off_t)got);
+        if (r < 0 && errno == EINTR)
+            continue;
+        if (r < 0)
+            return -1;
+        if (r == 0)
+            break;
+        got += (size_t)r;
+        if (got > want)
+            break;
+    }
+    return (ssize_t)got;
+}
+
+/* Whether the file st described changed while got of its want bytes were
+ * read, or was changed too recently to trust; *nap_ms is how long to wait
+ * before trying again. */
+static int read_unsettled(int fd, const struct stat *st, size_t got, size_t want, long *nap_ms)
+{
+    struct stat st2;
+    struct timespec now;
+    int changed = got != want || fstat(fd, &st2) != 0 || st2.st_size != st->st_size
+                  || st2.st_mtim.tv_sec != st->st_mtim.tv_sec
+                  || st2.st_mtim.tv_nsec != st->st_mtim.tv_nsec
+                  || st2.st_ctim.tv_sec != st->st_ctim.tv_sec
+                  || st2.st_ctim.tv_nsec != st->st_ctim.tv_nsec;
+    *nap_ms = TP_SETTLE_MS / 4;
+    if (!changed && clock_gettime(CLOCK_REALTIME, &now) == 0) {
+        long long age_ms = ((long long)now.tv_sec - st2.st_ctim.tv_sec) * 1000
+                           + (now.tv_nsec - st2.st_ctim.tv_nsec) / 1000000;
+        /* a clock set backwards makes every file look new: only
+         * a change inside [0, settle) counts as recent. Sleep until
+         * it has settled (files written together, as drop-ins are,
+         * then cost one wait, not one each). */
+        changed = age_ms >= 0 && age_ms < TP_SETTLE_MS;
+        if (changed)
+            *nap_ms = (long)(TP_SETTLE_MS - age_ms) + 1;
+    }
+    return changed;
+}
+
 /*
  * Read a whole file. Returns 1 and sets *buf and *len when read, 0 when absent
  * and not required, -1 on error (diagnostic added).
@@ -218,10 +265,14 @@ done:
 static int read_whole(tp_policy *p, const char *path, int required, int trust, char **buf,
                       size_t *len)
 {
+    char *real = NULL, *b = NULL;
+    size_t want = 0, got = 0;
+    int changed = 1;
+    long nap_ms = 0;
+    struct stat st;
     *buf = NULL;
     *len = 0;
     /* With trust: open the path as resolved through checked directories. */
-    char *real = NULL;
     if (trust && trusted_walk(p, path, &real) < 0)
         return -1;
     /* O_NONBLOCK: a FIFO planted as a policy file must not hang start-up. */
@@ -235,27 +286,21 @@ static int read_whole(tp_policy *p, const char *path, int required, int trust, c
                     "cannot open: %s", strerror(e));
         return -1;
     }
-    struct stat st;
     if (fstat(fd, &st) < 0) {
         tp_diag_add(p, TP_SEV_ERROR, TP_ERR_IO, path, 0, "cannot stat: %s", strerror(errno));
-        close(fd);
-        return -1;
+        goto fail;
     }
     if (!S_ISREG(st.st_mode)) {
         tp_diag_add(p, TP_SEV_ERROR, TP_ERR_IO, path, 0, "not a regular file");
-        close(fd);
-        return -1;
+        goto fail;
     }
-    if (trusted_stat(p, path, &st, trust) < 0) {
-        close(fd);
-        return -1;
-    }
+    if (trusted_stat(p, path, &st, trust) < 0)
+        goto fail;
     if ((unsigned long long)st.st_size > TP_MAX_FILE_BYTES) {
         tp_diag_add(p, TP_SEV_ERROR, TP_ERR_TOOBIG, path, 0,
                     "file is %lld bytes; the limit is %u", (long long)st.st_size,
                     TP_MAX_FILE_BYTES);
-        close(fd);
-        return -1;
+        goto fail;
     }
     /*
      * Someone rewriting the file in place (`tlspolicy set` renames, so this
@@ -267,10 +312,6 @@ static int read_whole(tp_policy *p, const char *path, int required, int trust, c
      * read again a little later, then refused. Only programs starting in
      * the instant after a change wait, at most ~TP_SETTLE_MS * 2.
      */
-    char *b = NULL;
-    size_t want = 0, got = 0;
-    int changed = 1;
-    long nap_ms = 0;
     for (int attempt = 0; attempt < TP_SETTLE_TRIES && changed; attempt++) {
         if (attempt > 0) {
             struct timespec nap = {0, nap_ms * 1000000L};
@@ -284,58 +325,30 @@ static int read_whole(tp_policy *p, const char *path, int required, int trust, c
         char *nb = realloc(b, want + 1);
         if (nb == NULL) {
             tp_diag_add(p, TP_SEV_ERROR, TP_ERR_NOMEM, path, 0, "out of memory");
-            free(b);
-            close(fd);
-            return -1;
+            goto fail;
         }
         b = nb;
-        got = 0;
-        for (;;) {
-            ssize_t r = pread(fd, b + got, want + 1 - got, (off_t)got);
-            if (r < 0 && errno == EINTR)
-                continue;
-            if (r < 0) {
-                tp_diag_add(p, TP_SEV_ERROR, TP_ERR_IO, path, 0, "read error: %s", strerror(errno));
-                free(b);
-                close(fd);
-                return -1;
-            }
-            if (r == 0)
-                break;
-            got += (size_t)r;
-            if (got > want)
-                break;
+        ssize_t r = read_at_most(fd, b, want);
+        if (r < 0) {
+            tp_diag_add(p, TP_SEV_ERROR, TP_ERR_IO, path, 0, "read error: %s", strerror(errno));
+            goto fail;
         }
-        struct stat st2;
-        struct timespec now;
-        changed = got != want || fstat(fd, &st2) != 0 || st2.st_size != st.st_size
-                  || st2.st_mtim.tv_sec != st.st_mtim.tv_sec
-                  || st2.st_mtim.tv_nsec != st.st_mtim.tv_nsec
-                  || st2.st_ctim.tv_sec != st.st_ctim.tv_sec
-                  || st2.st_ctim.tv_nsec != st.st_ctim.tv_nsec;
-        nap_ms = TP_SETTLE_MS / 4;
-        if (!changed && clock_gettime(CLOCK_REALTIME, &now) == 0) {
-            long long age_ms = ((long long)now.tv_sec - st2.st_ctim.tv_sec) * 1000
-                               + (now.tv_nsec - st2.st_ctim.tv_nsec) / 1000000;
-            /* a clock set backwards makes every file look new: only
-             * a change inside [0, settle) counts as recent. Sleep until
-             * it has settled (files written together, as drop-ins are,
-             * then cost one wait, not one each). */
-            changed = age_ms >= 0 && age_ms < TP_SETTLE_MS;
-            if (changed)
-                nap_ms = (long)(TP_SETTLE_MS - age_ms) + 1;
-        }
+        got = (size_t)r;
+        changed = read_unsettled(fd, &st, got, want, &nap_ms);
     }
-    close(fd);
     if (changed) {
         tp_diag_add(p, TP_SEV_ERROR, TP_ERR_IO, path, 0, "file changed while being read");
-        free(b);
-        return -1;
+        goto fail;
     }
+    close(fd);
     b[got] = '\0';
     *buf = b;
     *len = got;
     return 1;
+fail:
+    close(fd);
+    free(b);
+    return -1;
 }
 
 static int push_layer(tp_policy *p, tp_layer *l)
