@@ -1,0 +1,166 @@
+/*
+ * cmd_explain.c - `explain`: where each value of the effective policy
+ * comes from.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "esc.h"
+#include "json.h"
+#include "report.h"
+#include "view.h"
+
+/* ---- explain ---------------------------------------------------------------- */
+
+static void explain_help(FILE *f)
+{
+    fputs("Usage: tlspolicy explain [--app NAME] [--json] [KEY]\n"
+          "\n"
+          "For each key (or only KEY, or the keys of a section such as 'tls'), the\n"
+          "effective value and every place that set it, in the order they were\n"
+          "applied; '*' marks the one that decided.\n"
+          "\n"
+          "  --app NAME   the policy for program NAME\n"
+          "  --json       one JSON object (\"schema\": 1)\n"
+          "  --root DIR, --policy FILE, -h/--help as for tlspolicy --help\n"
+          "\n"
+          "Keys:\n", f);
+    for (int k = 0; k < TP_K__COUNT; k++)
+        fprintf(f, "  %-28s %s\n", tp_key_name((tp_key)k), tp_key_doc((tp_key)k));
+}
+
+/* Does KEY select key k: the exact name, or its section. */
+static int key_selected(const char *sel, tp_key k)
+{
+    const char *name = tp_key_name(k);
+    size_t n;
+    if (sel == NULL || strcmp(sel, name) == 0)
+        return 1;
+    n = strlen(sel);
+    return strncmp(name, sel, n) == 0 && name[n] == '.';
+}
+
+int cmd_explain(cli *c, int argc, char **argv)
+{
+    static const struct option longopts[] = {
+        {"app", required_argument, NULL, 'a'},
+        {"json", no_argument, NULL, 'j'},
+        CLI_COMMON_LONGOPTS,
+        {NULL, 0, NULL, 0},
+    };
+    const char *app = NULL, *sel = NULL;
+    int json = 0, ch;
+
+    while ((ch = cli_getopt(c, argc, argv, "a:j", longopts, explain_help)) != -1) {
+        switch (ch) {
+        case 'a': app = optarg; break;
+        case 'j': json = 1; break;
+        default: return TP_EXIT_USAGE;
+        }
+    }
+    if (optind < argc)
+        sel = argv[optind++];
+    if (optind < argc)
+        return cli_usage(c, "unexpected argument '%s'", argv[optind]);
+    if (app && !app[0])
+        return cli_usage(c, "--app needs a program name");
+    if (sel) {
+        int found = 0;
+        for (int k = 0; k < TP_K__COUNT && !found; k++)
+            found = key_selected(sel, (tp_key)k);
+        if (!found) {
+            cli_error(c, "unknown key '%s'; the keys are:", sel);
+            for (int k = 0; k < TP_K__COUNT; k++)
+                fprintf(stderr, "  %s\n", tp_key_name((tp_key)k));
+            return TP_EXIT_USAGE;
+        }
+    }
+
+    view v;
+    int rc = view_open(c, &v, app);
+    if (rc != TP_EXIT_OK) {
+        view_close(&v);
+        return rc;
+    }
+
+    static char buf[VALUE_MAX];
+    json_w w;
+    int out_bad = 0; /* the JSON document could not be completed */
+    if (json) {
+        json_init(&w, stdout, 1);
+        json_obj_begin(&w);
+        json_key(&w, "schema");
+        json_int(&w, TP_SCHEMA_VERSION);
+        json_key(&w, "program");
+        json_str(&w, app);
+        json_key(&w, "fallback");
+        json_bool(&w, view_fallback(&v));
+        json_key(&w, "keys");
+        json_obj_begin(&w);
+    }
+    int first = 1;
+    for (int k = 0; k < TP_K__COUNT; k++) {
+        if (!key_selected(sel, (tp_key)k))
+            continue;
+        size_t n = tp_resolved_norigins(v.r, (tp_key)k);
+        if (json) {
+            json_key(&w, tp_key_name((tp_key)k));
+            json_obj_begin(&w);
+            json_key(&w, "value");
+            rep_key_json(&w, v.r, (tp_key)k);
+            json_key(&w, "origins");
+            json_arr_begin(&w);
+            for (size_t i = 0; i < n; i++) {
+                const tp_origin *o = tp_resolved_origin(v.r, (tp_key)k, i);
+                json_obj_begin(&w);
+                json_key(&w, "kind");
+                json_str(&w, rep_origin_kind(o->kind));
+                json_key(&w, "name");
+                json_str(&w, o->name);
+                json_key(&w, "file");
+                json_str(&w, o->file);
+                json_key(&w, "line");
+                json_int(&w, o->line);
+                json_key(&w, "text");
+                json_str(&w, o->text);
+                json_key(&w, "decided");
+                json_bool(&w, i + 1 == n);
+                json_obj_end(&w);
+            }
+            json_arr_end(&w);
+            json_obj_end(&w);
+            continue;
+        }
+        if (!first)
+            putchar('\n');
+        first = 0;
+        rep_format(v.r, (tp_key)k, buf, sizeof(buf));
+        printf("%s = %s\n", tp_key_name((tp_key)k), buf);
+        for (size_t i = 0; i < n; i++) {
+            const tp_origin *o = tp_resolved_origin(v.r, (tp_key)k, i);
+            char where[8192];
+            rep_origin_text(o, where, sizeof(where));
+            printf("  %c %s: %s\n", i + 1 == n ? '*' : ' ', esc(where),
+                   o->text ? esc(o->text) : "");
+        }
+    }
+    if (json) {
+        json_obj_end(&w);
+        json_key(&w, "diagnostics");
+        json_arr_begin(&w);
+        for (size_t i = 0; i < tp_policy_ndiags(v.p); i++) {
+            const tp_diag *d = tp_policy_diag(v.p, i);
+            rep_diag_json(&w, d->severity, d->file, d->line, d->message);
+        }
+        json_arr_end(&w);
+        json_obj_end(&w);
+        out_bad = json_finish(&w) != 0;
+    }
+    rc = view_status(c, &v);
+    if (out_bad && rc == TP_EXIT_OK)
+        rc = TP_EXIT_PROBLEMS;
+    view_close(&v);
+    return rc;
+}
