@@ -516,7 +516,9 @@ static struct {
     int only;          /* --gnutls-only: 1; --no-gnutls: -1 */
 } gnutls_opt;
 
-static int run(cli *c, int argc, char **argv, int enable)
+/* The options of enable and disable. Returns -1 to go on, else the exit
+ * status (usage error, or --gnutls-only: cmd_enable/cmd_disable do that). */
+static int parse_opts(cli *c, int argc, char **argv, int enable, const char **cnf)
 {
     static const struct option longopts[] = {
         {"openssl-conf", required_argument, NULL, 'c'},
@@ -527,12 +529,11 @@ static int run(cli *c, int argc, char **argv, int enable)
         CLI_COMMON_LONGOPTS,
         {NULL, 0, NULL, 0},
     };
-    const char *cnf = NULL;
     int ch;
     while ((ch = cli_getopt(c, argc, argv, "", longopts, enable ? help_enable : help_disable))
            != -1) {
         if (ch == 'c')
-            cnf = optarg;
+            *cnf = optarg;
         else if (ch == 'G')
             gnutls_opt.conf = optarg;
         else if (ch == 'R')
@@ -546,144 +547,149 @@ static int run(cli *c, int argc, char **argv, int enable)
         return cli_usage(c, "unexpected argument '%s'", argv[optind]);
     if (gnutls_opt.only == 1)
         return TP_EXIT_OK; /* the GnuTLS part only: cmd_enable/cmd_disable */
+    return -1;
+}
 
-    char err[1024] = "";
-    char *deflt = NULL;
-    if (cnf == NULL)
-        cnf = deflt = conf_default_file();
-    char *target = resolve(c, cnf, err, sizeof(err));
-    free(deflt);
-    if (target == NULL) {
+/* The file already includes our snippet: say whether OpenSSL would load the
+ * module from it. (An .include moved before `openssl_conf =` swallows that
+ * line; a later section may undo ours.) */
+static int enable_again(cli *c, const char *target, const buf *orig, char *err, size_t errlen)
+{
+    conf_scan now;
+    if (scan(c, target, orig, &now, err, errlen) != 0) {
         cli_error(c, "%s", err);
         return TP_EXIT_PROBLEMS;
     }
-
     int rc = TP_EXIT_PROBLEMS;
-    buf orig = {NULL, 0}, out = {NULL, 0}, bak = {NULL, 0};
-    conf_scan before;
-    struct stat st;
-    char *bakpath = cli_join(target, BAK_SUFFIX);
-    memset(&before, 0, sizeof(before));
-
-    if (stat(target, &st) != 0 || read_file(target, &orig, err, sizeof(err)) != 0) {
-        if (!err[0])
-            snprintf(err, sizeof(err), "%s: %s", target, strerror(errno));
-        cli_error(c, "%s", err);
-        goto out;
+    int fine = now.loaded && now.entry && now.entry_index == now.nentries - 1;
+    if (fine) {
+        printf("already enabled: %s includes the tlspolicy snippet\n", target);
+        nodejs_note(target, now.init_sect);
+        rc = TP_EXIT_OK;
+    } else {
+        cli_error(c,
+                  "%s includes the tlspolicy snippet, but OpenSSL would not load "
+                  "the module last from it (%s); `tlspolicy disable` then `enable` "
+                  "puts the line at the end",
+                  target,
+                  !now.loaded ? now.error
+                  : now.init_sect == NULL ? "no openssl_conf"
+                  : now.entry == NULL ? "not in the section openssl_conf names"
+                                      : "another entry follows it");
     }
+    conf_scan_free(&now);
+    return rc;
+}
 
-    if (enable) {
-        if (enabled_in(&orig)) {
-            /* Included, but effective? (An .include moved before
-             * `openssl_conf =` swallows that line; a later section may
-             * undo ours.) */
-            conf_scan now;
-            if (scan(c, target, &orig, &now, err, sizeof(err)) != 0) {
-                cli_error(c, "%s", err);
-                goto out;
-            }
-            int fine = now.loaded && now.entry && now.entry_index == now.nentries - 1;
-            if (fine) {
-                printf("already enabled: %s includes the tlspolicy snippet\n", target);
-                nodejs_note(target, now.init_sect);
-                rc = TP_EXIT_OK;
-            } else {
-                cli_error(c,
-                          "%s includes the tlspolicy snippet, but OpenSSL would not load "
-                          "the module last from it (%s); `tlspolicy disable` then `enable` "
-                          "puts the line at the end",
-                          target,
-                          !now.loaded ? now.error
-                          : now.init_sect == NULL ? "no openssl_conf"
-                          : now.entry == NULL ? "not in the section openssl_conf names"
-                                              : "another entry follows it");
-            }
-            conf_scan_free(&now);
-            goto out;
-        }
-        conf_scan_load(&before, target);
-        if (!before.loaded) {
-            cli_error(c, "%s; not changed", before.error);
-            goto out;
-        }
-        if (before.entry) {
-            printf("already wired by hand: [%s] loads %s; %s not changed\n", before.init_sect,
-                   before.module_path ? before.module_path : "tlspolicy", target);
-            rc = TP_EXIT_OK;
-            goto out;
-        }
-        const char *snippet;
-        const char *sect = NULL;
-        if (before.init_sect == NULL) {
-            snippet = SNIPPET_INIT;
-        } else if (strcmp(before.init_sect, "openssl_init") == 0) {
-            snippet = SNIPPET_MAIN;
-        } else if (valid_section_name(before.init_sect)) {
-            snippet = SNIPPET_ENTRY;
-            sect = before.init_sect;
-        } else {
-            cli_error(c, "openssl_conf names [%s], which cannot be reopened; not changed",
-                      before.init_sect);
-            goto out;
-        }
-        char *snip_host = rooted(c, snippet, err, sizeof(err));
-        struct stat sst;
-        if (snip_host == NULL || stat(snip_host, &sst) != 0) {
-            cli_error(c, "%s is missing (is the package installed?); %s not changed",
-                      snip_host ? snip_host : err, target);
-            free(snip_host);
-            goto out;
-        }
+/* Which snippet to include, and the section to reopen for it (*sect, or
+ * NULL); NULL after an error message. */
+static const char *pick_snippet(cli *c, const conf_scan *before, const char *target,
+                                const char **sect, char *err, size_t errlen)
+{
+    const char *snippet;
+    *sect = NULL;
+    if (before->init_sect == NULL) {
+        snippet = SNIPPET_INIT;
+    } else if (strcmp(before->init_sect, "openssl_init") == 0) {
+        snippet = SNIPPET_MAIN;
+    } else if (valid_section_name(before->init_sect)) {
+        snippet = SNIPPET_ENTRY;
+        *sect = before->init_sect;
+    } else {
+        cli_error(c, "openssl_conf names [%s], which cannot be reopened; not changed",
+                  before->init_sect);
+        return NULL;
+    }
+    char *snip_host = rooted(c, snippet, err, errlen);
+    struct stat sst;
+    if (snip_host == NULL || stat(snip_host, &sst) != 0) {
+        cli_error(c, "%s is missing (is the package installed?); %s not changed",
+                  snip_host ? snip_host : err, target);
         free(snip_host);
+        return NULL;
+    }
+    free(snip_host);
+    return snippet;
+}
 
-        append(&out, orig.p, orig.n);
-        if (orig.n > 0 && orig.p[orig.n - 1] != '\n')
-            appends(&out, "\n");
-        appends(&out, MARKER "\n");
-        char *nodejs = nodejs_lines(target, before.init_sect ? before.init_sect : "tlspolicy_init");
-        if (nodejs)
-            appends(&out, nodejs);
-        if (sect) {
-            appends(&out, "[");
-            appends(&out, sect);
-            appends(&out, "]\n");
-        }
-        appends(&out, ".include ");
-        appends(&out, snippet);
-        appends(&out, "\n");
+/* orig, then our marker, the nodejs lines, [sect] and the .include. */
+static void add_snippet(buf *out, const buf *orig, const char *nodejs, const char *sect,
+                        const char *snippet)
+{
+    append(out, orig->p, orig->n);
+    if (orig->n > 0 && orig->p[orig->n - 1] != '\n')
+        appends(out, "\n");
+    appends(out, MARKER "\n");
+    if (nodejs)
+        appends(out, nodejs);
+    if (sect) {
+        appends(out, "[");
+        appends(out, sect);
+        appends(out, "]\n");
+    }
+    appends(out, ".include ");
+    appends(out, snippet);
+    appends(out, "\n");
+}
 
-        if (replace(c, target, &st, &out, &before, 1, err, sizeof(err)) != 0) {
-            cli_error(c, "%s; %s not changed", err, target);
-            free(nodejs);
-            goto out;
-        }
-        /* The backup: the file as it was, for disable and for the admin. */
-        char *bnew = cli_join(bakpath, NEW_SUFFIX);
-        if (write_file(bnew, &orig, &st, err, sizeof(err)) != 0 || rename(bnew, bakpath) != 0)
-            cli_error(c, "warning: no backup written (%s)", err[0] ? err : strerror(errno));
-        free(bnew);
-        fsync_dir(target);
-        printf("enabled: %s includes %s%s%s%s\n"
-               "backup: %s\n"
-               "Programs started from now on get the policy; running ones keep what they read.\n",
-               target, snippet, sect ? " (in [" : "", sect ? sect : "", sect ? "])" : "",
-               bakpath);
-        if (nodejs)
-            printf("nodejs_conf = %s: node reads the same section\n",
-                   before.init_sect ? before.init_sect : "tlspolicy_init");
+static int do_enable(cli *c, const char *target, const char *bakpath, const struct stat *st,
+                     const buf *orig, char *err, size_t errlen)
+{
+    if (enabled_in(orig))
+        return enable_again(c, target, orig, err, errlen);
+    int rc = TP_EXIT_PROBLEMS;
+    buf out = {NULL, 0};
+    conf_scan before;
+    memset(&before, 0, sizeof(before));
+    conf_scan_load(&before, target);
+    if (!before.loaded) {
+        cli_error(c, "%s; not changed", before.error);
+        goto out;
+    }
+    if (before.entry) {
+        printf("already wired by hand: [%s] loads %s; %s not changed\n", before.init_sect,
+               before.module_path ? before.module_path : "tlspolicy", target);
+        rc = TP_EXIT_OK;
+        goto out;
+    }
+    const char *sect;
+    const char *snippet = pick_snippet(c, &before, target, &sect, err, errlen);
+    if (snippet == NULL)
+        goto out;
+    const char *init = before.init_sect ? before.init_sect : "tlspolicy_init";
+    char *nodejs = nodejs_lines(target, init);
+    add_snippet(&out, orig, nodejs, sect, snippet);
+    if (replace(c, target, st, &out, &before, 1, err, errlen) != 0) {
+        cli_error(c, "%s; %s not changed", err, target);
         free(nodejs);
-        rc = TP_EXIT_OK;
         goto out;
     }
+    /* The backup: the file as it was, for disable and for the admin. */
+    char *bnew = cli_join(bakpath, NEW_SUFFIX);
+    if (write_file(bnew, orig, st, err, errlen) != 0 || rename(bnew, bakpath) != 0)
+        cli_error(c, "warning: no backup written (%s)", err[0] ? err : strerror(errno));
+    free(bnew);
+    fsync_dir(target);
+    printf("enabled: %s includes %s%s%s%s\n"
+           "backup: %s\n"
+           "Programs started from now on get the policy; running ones keep what they read.\n",
+           target, snippet, sect ? " (in [" : "", sect ? sect : "", sect ? "])" : "", bakpath);
+    if (nodejs)
+        printf("nodejs_conf = %s: node reads the same section\n", init);
+    free(nodejs);
+    rc = TP_EXIT_OK;
+out:
+    conf_scan_free(&before);
+    free(out.p);
+    return rc;
+}
 
-    /* disable */
-    if (!enabled_in(&orig)) {
-        printf("not enabled: %s does not include the tlspolicy snippet\n", target);
-        rc = TP_EXIT_OK;
-        goto out;
-    }
+/* orig without the lines enable added: each .include of our snippet, and
+ * the marker with the lines between it and the include. */
+static void strip_snippet(const buf *orig, buf *out)
+{
     line *v;
-    size_t k = split(&orig, &v);
+    size_t k = split(orig, &v);
     char *keep = calloc(k ? k : 1, 1);
     if (keep == NULL) {
         fputs("tlspolicy: out of memory\n", stderr);
@@ -704,9 +710,23 @@ static int run(cli *c, int argc, char **argv, int enable)
     }
     for (size_t i = 0; i < k; i++)
         if (keep[i])
-            append(&out, v[i].s, v[i].len);
+            append(out, v[i].s, v[i].len);
     free(keep);
     free(v);
+}
+
+static int do_disable(cli *c, const char *target, const char *bakpath, const struct stat *st,
+                      const buf *orig, char *err, size_t errlen)
+{
+    if (!enabled_in(orig)) {
+        printf("not enabled: %s does not include the tlspolicy snippet\n", target);
+        return TP_EXIT_OK;
+    }
+    int rc = TP_EXIT_PROBLEMS;
+    buf out = {NULL, 0}, bak = {NULL, 0};
+    conf_scan before;
+    memset(&before, 0, sizeof(before));
+    strip_snippet(orig, &out);
     /* Nothing else changed since enable: the backup is the original, with
      * the newline enable may have added to a last line that had none. */
     char berr[256];
@@ -720,7 +740,7 @@ static int run(cli *c, int argc, char **argv, int enable)
         append(&out, bak.p, bak.n);
         exact = 1;
     }
-    if (replace(c, target, &st, &out, &before, 0, err, sizeof(err)) != 0) {
+    if (replace(c, target, st, &out, &before, 0, err, errlen) != 0) {
         cli_error(c, "%s; %s not changed", err, target);
         goto out;
     }
@@ -735,9 +755,43 @@ static int run(cli *c, int argc, char **argv, int enable)
     rc = TP_EXIT_OK;
 out:
     conf_scan_free(&before);
-    free(orig.p);
     free(out.p);
     free(bak.p);
+    return rc;
+}
+
+static int run(cli *c, int argc, char **argv, int enable)
+{
+    const char *cnf = NULL;
+    int rc = parse_opts(c, argc, argv, enable, &cnf);
+    if (rc != -1)
+        return rc;
+
+    char err[1024] = "";
+    char *deflt = NULL;
+    if (cnf == NULL)
+        cnf = deflt = conf_default_file();
+    char *target = resolve(c, cnf, err, sizeof(err));
+    free(deflt);
+    if (target == NULL) {
+        cli_error(c, "%s", err);
+        return TP_EXIT_PROBLEMS;
+    }
+
+    buf orig = {NULL, 0};
+    struct stat st;
+    char *bakpath = cli_join(target, BAK_SUFFIX);
+    if (stat(target, &st) != 0 || read_file(target, &orig, err, sizeof(err)) != 0) {
+        if (!err[0])
+            snprintf(err, sizeof(err), "%s: %s", target, strerror(errno));
+        cli_error(c, "%s", err);
+        rc = TP_EXIT_PROBLEMS;
+    } else if (enable) {
+        rc = do_enable(c, target, bakpath, &st, &orig, err, sizeof(err));
+    } else {
+        rc = do_disable(c, target, bakpath, &st, &orig, err, sizeof(err));
+    }
+    free(orig.p);
     free(bakpath);
     free(target);
     return rc;
