@@ -251,6 +251,95 @@ static char *set_root_target(cli *c)
     return t;
 }
 
+/* old (len bytes, NUL-terminated) with its profile set to spec: the value
+ * replaced, or a line inserted. The old value goes to was. NULL when out of
+ * memory; *newlen is the new length. */
+static char *with_profile(const char *old, size_t len, const char *spec, size_t *newlen,
+                          char *was, size_t waslen)
+{
+    size_t start, end, nl = strlen(spec);
+    char *text;
+    if (find_profile(old, len, &start, &end) == 0) {
+        snprintf(was, waslen, "%.*s", (int)(end - start), old + start);
+        text = malloc(len - (end - start) + nl + 1);
+        if (text == NULL)
+            return NULL;
+        memcpy(text, old, start);
+        memcpy(text + start, spec, nl);
+        memcpy(text + start + nl, old + end, len - end + 1);
+        *newlen = len - (end - start) + nl;
+    } else {
+        size_t at = insert_at(old, len);
+        char line[300];
+        snprintf(line, sizeof(line), "profile = \"%s\";\n", spec);
+        size_t ll = strlen(line);
+        text = malloc(len + ll + 1);
+        if (text == NULL)
+            return NULL;
+        memcpy(text, old, at);
+        memcpy(text + at, line, ll);
+        memcpy(text + at + ll, old + at, len - at + 1);
+        *newlen = len + ll;
+    }
+    return text;
+}
+
+/* Validate tmp as the module will read it: this file, its profile and
+ * modifiers, and the drop-ins of this directory. The loaded policy, or
+ * NULL after the errors (named as target) were printed. */
+static tp_policy *load_new(cli *c, const char *tmp, const char *target, const char *spec)
+{
+    tp_load_opts opts = c->opts;
+    opts.policy_file = tmp;
+    tp_err err = TP_OK;
+    tp_policy *p = tp_policy_load(&opts, &err);
+    if (p == NULL) {
+        cli_error(c, "%s", tp_strerror(TP_ERR_NOMEM));
+        return NULL;
+    }
+    if (err != TP_OK || tp_policy_nerrors(p) || tp_policy_is_fallback(p)) {
+        for (size_t i = 0; i < tp_policy_ndiags(p); i++) {
+            const tp_diag *d = tp_policy_diag(p, i);
+            if (d->severity != TP_SEV_ERROR)
+                continue;
+            const char *f = d->file && strcmp(d->file, tmp) == 0 ? target : d->file;
+            rep_diag_text(stderr, d->severity, f, d->line, d->message);
+        }
+        cli_error(c, "refused: with profile \"%s\" the policy would be invalid; %s is unchanged",
+                  spec, target);
+        tp_policy_free(p);
+        return NULL;
+    }
+    return p;
+}
+
+/* Report which local TLS servers the new policy p (freed here) would
+ * break. Returns -1 to go on and install it, else the exit status. */
+static int judge_impact(cli *c, tp_policy *p, const char *spec, const char *target, int dry_run,
+                        int force)
+{
+    char label[400], ierr[256];
+    snprintf(label, sizeof(label), "profile \"%s\" in %s", spec, target);
+    int breaks = scan_init(ierr, sizeof(ierr)) == 0
+                     ? impact_report(p, label, dry_run ? stdout : stderr, ierr, sizeof(ierr))
+                     : -1;
+    scan_cleanup();
+    tp_policy_free(p);
+    if (breaks < 0) {
+        cli_error(c, "cannot judge the local listeners: %s", ierr);
+        if (dry_run || !force)
+            return TP_EXIT_PROBLEMS;
+    } else if (dry_run) {
+        return breaks ? TP_EXIT_PROBLEMS : TP_EXIT_OK;
+    } else if (breaks) {
+        cli_error(c, "refused: with profile \"%s\" %d local TLS server%s would break (above);"
+                     " %s is unchanged. Fix them first, or use --force",
+                  spec, breaks, breaks > 1 ? "s" : "", target);
+        return TP_EXIT_PROBLEMS;
+    }
+    return -1;
+}
+
 int cmd_set(cli *c, int argc, char **argv)
 {
     static const struct option longopts[] = {
@@ -284,7 +373,7 @@ int cmd_set(cli *c, int argc, char **argv)
         return TP_EXIT_PROBLEMS;
     char *old = NULL, *text = NULL, *tmp = NULL, *dircopy = cli_join(target, "");
     const char *dir = dirname(dircopy);
-    size_t len = 0, start, end;
+    size_t len = 0;
     struct stat st;
     int rc = TP_EXIT_PROBLEMS, fd = -1, exists;
 
@@ -301,29 +390,9 @@ int cmd_set(cli *c, int argc, char **argv)
         st.st_mode = S_IFREG | 0644;
     }
     char was[300] = "";
-    size_t nl = strlen(spec);
-    if (find_profile(old, len, &start, &end) == 0) {
-        snprintf(was, sizeof(was), "%.*s", (int)(end - start), old + start);
-        text = malloc(len - (end - start) + nl + 1);
-        if (text == NULL)
-            goto oom;
-        memcpy(text, old, start);
-        memcpy(text + start, spec, nl);
-        memcpy(text + start + nl, old + end, len - end + 1);
-        len = len - (end - start) + nl;
-    } else {
-        size_t at = insert_at(old, len);
-        char line[300];
-        snprintf(line, sizeof(line), "profile = \"%s\";\n", spec);
-        size_t ll = strlen(line);
-        text = malloc(len + ll + 1);
-        if (text == NULL)
-            goto oom;
-        memcpy(text, old, at);
-        memcpy(text + at, line, ll);
-        memcpy(text + at + ll, old + at, len - at + 1);
-        len += ll;
-    }
+    text = with_profile(old, len, spec, &len, was, sizeof(was));
+    if (text == NULL)
+        goto oom;
 
     /* The new file beside the old one, complete on disk before anyone can
      * see it under the real name. */
@@ -342,48 +411,13 @@ int cmd_set(cli *c, int argc, char **argv)
         goto out;
     }
 
-    /* Validate as the module will read it: this file, its profile and
-     * modifiers, and the drop-ins of this directory. */
-    tp_load_opts opts = c->opts;
-    opts.policy_file = tmp;
-    tp_err err = TP_OK;
-    tp_policy *p = tp_policy_load(&opts, &err);
-    if (p == NULL) {
-        cli_error(c, "%s", tp_strerror(TP_ERR_NOMEM));
+    tp_policy *p = load_new(c, tmp, target, spec);
+    if (p == NULL)
         goto out;
-    }
-    if (err != TP_OK || tp_policy_nerrors(p) || tp_policy_is_fallback(p)) {
-        for (size_t i = 0; i < tp_policy_ndiags(p); i++) {
-            const tp_diag *d = tp_policy_diag(p, i);
-            if (d->severity != TP_SEV_ERROR)
-                continue;
-            const char *f = d->file && strcmp(d->file, tmp) == 0 ? target : d->file;
-            rep_diag_text(stderr, d->severity, f, d->line, d->message);
-        }
-        cli_error(c, "refused: with profile \"%s\" the policy would be invalid; %s is unchanged",
-                  spec, target);
-        tp_policy_free(p);
-        goto out;
-    }
     if (dry_run || (!force && is_system_policy(c, target))) {
-        char label[400], ierr[256];
-        snprintf(label, sizeof(label), "profile \"%s\" in %s", spec, target);
-        int breaks = scan_init(ierr, sizeof(ierr)) == 0
-                         ? impact_report(p, label, dry_run ? stdout : stderr, ierr, sizeof(ierr))
-                         : -1;
-        scan_cleanup();
-        tp_policy_free(p);
-        if (breaks < 0) {
-            cli_error(c, "cannot judge the local listeners: %s", ierr);
-            if (dry_run || !force)
-                goto out;
-        } else if (dry_run) {
-            rc = breaks ? TP_EXIT_PROBLEMS : TP_EXIT_OK;
-            goto out;
-        } else if (breaks) {
-            cli_error(c, "refused: with profile \"%s\" %d local TLS server%s would break (above);"
-                         " %s is unchanged. Fix them first, or use --force",
-                      spec, breaks, breaks > 1 ? "s" : "", target);
+        int judged = judge_impact(c, p, spec, target, dry_run, force);
+        if (judged != -1) {
+            rc = judged;
             goto out;
         }
     } else {
