@@ -69,6 +69,71 @@ static int check_number(pctx *c, const char *t, size_t n, int line)
 }
 
 /* Returns 0 if the text may be handed to libconfig. */
+static int binary_data(pctx *c, int line, size_t off)
+{
+    tp_diag_add(c->p, TP_SEV_ERROR, TP_ERR_SYNTAX, c->file, line,
+                "binary data (NUL byte at offset %zu): not a policy file", off);
+    return -1;
+}
+
+/* Skip a # or // comment: *i ends on its last byte. */
+static int skip_line_comment(pctx *c, const char *t, size_t len, size_t *i, int line)
+{
+    while (*i + 1 < len && t[*i + 1] != '\n') {
+        if (t[++*i] == '\0')
+            return binary_data(c, line, *i);
+    }
+    return 0;
+}
+
+/* Skip the block comment that starts at *i: *i ends on its closing '/',
+ * *line counts the newlines inside. */
+static int skip_block_comment(pctx *c, const char *t, size_t len, size_t *i, int *line)
+{
+    size_t j = *i + 2;
+    int opened = *line; /* report where the comment starts */
+    while (j + 1 < len && !(t[j] == '*' && t[j + 1] == '/')) {
+        if (t[j] == '\n')
+            (*line)++;
+        if (t[j] == '\0')
+            break;
+        j++;
+    }
+    if (j < len && t[j] == '\0')
+        return binary_data(c, *line, j);
+    if (j + 1 >= len) {
+        tp_diag_add(c->p, TP_SEV_ERROR, TP_ERR_SYNTAX, c->file, opened,
+                    "unterminated /* comment");
+        return -1;
+    }
+    *i = j + 1;
+    return 0;
+}
+
+/* Skip the string that starts at *i: *i ends on its closing quote. */
+static int skip_string(pctx *c, const char *t, size_t len, size_t *i, int line)
+{
+    size_t j = *i + 1, n = 0;
+    while (j < len && t[j] != '"' && t[j] != '\n' && t[j] != '\0') {
+        if (t[j] == '\\' && j + 1 < len && t[j + 1] != '\n' && t[j + 1] != '\0')
+            j++;
+        j++;
+        if (++n > TP_MAX_TOKEN) {
+            tp_diag_add(c->p, TP_SEV_ERROR, TP_ERR_TOOBIG, c->file, line,
+                        "string longer than %d bytes", TP_MAX_TOKEN);
+            return -1;
+        }
+    }
+    if (j < len && t[j] == '\0')
+        return binary_data(c, line, j);
+    if (j >= len || t[j] != '"') {
+        tp_diag_add(c->p, TP_SEV_ERROR, TP_ERR_SYNTAX, c->file, line, "unterminated string");
+        return -1;
+    }
+    *i = j;
+    return 0;
+}
+
 static int prescan(pctx *c, const char *t, size_t len)
 {
     int line = 1, depth = 0;
@@ -84,11 +149,8 @@ static int prescan(pctx *c, const char *t, size_t len)
     } while (0)
     for (size_t i = 0; i < len; i++) {
         unsigned char ch = (unsigned char)t[i];
-        if (ch == '\0') {
-            tp_diag_add(c->p, TP_SEV_ERROR, TP_ERR_SYNTAX, c->file, line,
-                        "binary data (NUL byte at offset %zu): not a policy file", i);
-            return -1;
-        }
+        if (ch == '\0')
+            return binary_data(c, line, i);
         if (ch == '\n') {
             END_TOKEN();
             line++;
@@ -96,65 +158,22 @@ static int prescan(pctx *c, const char *t, size_t len)
         }
         if (ch == '#' || (ch == '/' && i + 1 < len && t[i + 1] == '/')) {
             END_TOKEN();
-            while (i + 1 < len && t[i + 1] != '\n') {
-                if (t[++i] == '\0') {
-                    tp_diag_add(c->p, TP_SEV_ERROR, TP_ERR_SYNTAX, c->file, line,
-                                "binary data (NUL byte at offset %zu): not a policy file", i);
-                    return -1;
-                }
-            }
+            if (skip_line_comment(c, t, len, &i, line) < 0)
+                return -1;
             tok = 0;
             continue;
         }
         if (ch == '/' && i + 1 < len && t[i + 1] == '*') {
             END_TOKEN();
-            size_t j = i + 2;
-            int opened = line; /* report where the comment starts */
-            while (j + 1 < len && !(t[j] == '*' && t[j + 1] == '/')) {
-                if (t[j] == '\n')
-                    line++;
-                if (t[j] == '\0')
-                    break;
-                j++;
-            }
-            if (j < len && t[j] == '\0') {
-                tp_diag_add(c->p, TP_SEV_ERROR, TP_ERR_SYNTAX, c->file, line,
-                            "binary data (NUL byte at offset %zu): not a policy file", j);
+            if (skip_block_comment(c, t, len, &i, &line) < 0)
                 return -1;
-            }
-            if (j + 1 >= len) {
-                tp_diag_add(c->p, TP_SEV_ERROR, TP_ERR_SYNTAX, c->file, opened,
-                            "unterminated /* comment");
-                return -1;
-            }
-            i = j + 1;
             tok = 0;
             continue;
         }
         if (ch == '"') {
             END_TOKEN();
-            size_t j = i + 1, n = 0;
-            while (j < len && t[j] != '"' && t[j] != '\n' && t[j] != '\0') {
-                if (t[j] == '\\' && j + 1 < len && t[j + 1] != '\n' && t[j + 1] != '\0')
-                    j++;
-                j++;
-                if (++n > TP_MAX_TOKEN) {
-                    tp_diag_add(c->p, TP_SEV_ERROR, TP_ERR_TOOBIG, c->file, line,
-                                "string longer than %d bytes", TP_MAX_TOKEN);
-                    return -1;
-                }
-            }
-            if (j < len && t[j] == '\0') {
-                tp_diag_add(c->p, TP_SEV_ERROR, TP_ERR_SYNTAX, c->file, line,
-                            "binary data (NUL byte at offset %zu): not a policy file", j);
+            if (skip_string(c, t, len, &i, line) < 0)
                 return -1;
-            }
-            if (j >= len || t[j] != '"') {
-                tp_diag_add(c->p, TP_SEV_ERROR, TP_ERR_SYNTAX, c->file, line,
-                            "unterminated string");
-                return -1;
-            }
-            i = j;
             tok = 0;
             continue;
         }
