@@ -287,6 +287,124 @@ static void coverage_help(FILE *f)
           "2 usage error.\n", f);
 }
 
+/* The processes in /proc this user may see (all, as root), classified,
+ * sorted by pid. -1 if /proc cannot be read (said on stderr). */
+static int collect_procs(cli *c, procs *ps, int all, long long btime, long long wired_at,
+                         const char *cnf, long long policy_at)
+{
+    DIR *d = opendir("/proc");
+    if (d == NULL) {
+        cli_error(c, "cannot read /proc: %s", strerror(errno));
+        return -1;
+    }
+    struct dirent *e;
+    while ((e = readdir(d)) != NULL) {
+        if (!isdigit((unsigned char)e->d_name[0]))
+            continue;
+        int pid = atoi(e->d_name);
+        if (pid == getpid())
+            continue; /* this command links OpenSSL but reads no configuration */
+        proc_info pi;
+        if (read_proc(pid, &pi, btime) != 0)
+            continue;
+        if (!all && pi.uid != getuid()) {
+            free(pi.openssl_conf);
+            free(pi.gnutls_conf);
+            continue;
+        }
+        classify(&pi, wired_at, cnf, policy_at);
+        if (ps->n == ps->cap) {
+            size_t cap = ps->cap ? ps->cap * 2 : 64;
+            proc_info *v = realloc(ps->v, cap * sizeof(*v));
+            if (v == NULL) {
+                free(pi.openssl_conf);
+                free(pi.gnutls_conf);
+                break;
+            }
+            ps->v = v;
+            ps->cap = cap;
+        }
+        ps->v[ps->n++] = pi;
+    }
+    closedir(d);
+    if (ps->n)
+        qsort(ps->v, ps->n, sizeof(*ps->v), proc_cmp);
+    return 0;
+}
+
+/* An uncovered server started before the change: scan says what it
+ * accepts today. */
+static void note_listeners(procs *ps, int uncovered)
+{
+    scan_listener *ls = uncovered ? calloc(SCAN_MAX_LISTEN, sizeof(*ls)) : NULL;
+    int nls = ls ? scan_listeners(ls, SCAN_MAX_LISTEN, 0, NULL) : 0;
+    for (size_t i = 0; i < ps->n && nls > 0; i++) {
+        proc_info *pi = &ps->v[i];
+        int k = strcmp(pi->status, "uncovered") == 0 ? scan_listener_of(pi->pid, ls, nls) : -1;
+        size_t used = strlen(pi->reason);
+        if (k >= 0)
+            snprintf(pi->reason + used, sizeof(pi->reason) - used,
+                     "; it listens on %s: see what it accepts with 'tlspolicy scan %s'",
+                     ls[k].shown, ls[k].shown);
+    }
+    free(ls);
+}
+
+static void json_proc(json_w *w, const proc_info *pi)
+{
+    json_obj_begin(w);
+    json_key(w, "pid");
+    json_int(w, pi->pid);
+    json_key(w, "uid");
+    json_int(w, (long)pi->uid);
+    json_key(w, "comm");
+    json_str(w, pi->comm);
+    json_key(w, "exe");
+    json_str(w, pi->exe[0] ? pi->exe : NULL);
+    json_key(w, "status");
+    json_str(w, pi->status);
+    json_key(w, "libraries");
+    json_arr_begin(w);
+    if (pi->flags & M_SSL3)
+        json_str(w, "libssl.so.3");
+    if (pi->flags & M_CRYPTO3)
+        json_str(w, "libcrypto.so.3");
+    if (pi->flags & M_OSSL11)
+        json_str(w, "openssl-1.1");
+    if (pi->flags & M_GNUTLS)
+        json_str(w, "gnutls");
+    if (pi->flags & M_NSS)
+        json_str(w, "nss");
+    json_arr_end(w);
+    json_key(w, "module");
+    json_bool(w, (pi->flags & M_MODULE) != 0);
+    json_key(w, "own_tls_library");
+    if (pi->own.found) {
+        json_obj_begin(w);
+        json_key(w, "file");
+        json_str(w, pi->own.file);
+        json_key(w, "library");
+        json_str(w, pi->own.boringssl ? "BoringSSL" : "OpenSSL");
+        json_key(w, "version");
+        json_str(w, pi->own.version[0] ? pi->own.version : NULL);
+        json_key(w, "exported");
+        json_bool(w, pi->own.exported);
+        json_obj_end(w);
+    } else {
+        json_null(w);
+    }
+    json_key(w, "openssl_conf");
+    if (pi->environ_read)
+        json_str(w, pi->openssl_conf);
+    else
+        json_null(w);
+    json_key(w, "environ_readable");
+    json_bool(w, pi->environ_read);
+    json_key(w, "reason");
+    json_str(w, pi->reason[0] ? pi->reason : NULL);
+    json_obj_end(w);
+}
+
 int cmd_coverage(cli *c, int argc, char **argv)
 {
     static const struct option longopts[] = {
@@ -321,44 +439,10 @@ int cmd_coverage(cli *c, int argc, char **argv)
     int all = geteuid() == 0;
     procs ps = {0};
 
-    DIR *d = opendir("/proc");
-    if (d == NULL) {
-        cli_error(c, "cannot read /proc: %s", strerror(errno));
+    if (collect_procs(c, &ps, all, btime, wired_at, cnf, policy_at) != 0) {
         free(cnf);
         return TP_EXIT_PROBLEMS;
     }
-    struct dirent *e;
-    while ((e = readdir(d)) != NULL) {
-        if (!isdigit((unsigned char)e->d_name[0]))
-            continue;
-        int pid = atoi(e->d_name);
-        if (pid == getpid())
-            continue; /* this command links OpenSSL but reads no configuration */
-        proc_info pi;
-        if (read_proc(pid, &pi, btime) != 0)
-            continue;
-        if (!all && pi.uid != getuid()) {
-            free(pi.openssl_conf);
-            free(pi.gnutls_conf);
-            continue;
-        }
-        classify(&pi, wired_at, cnf, policy_at);
-        if (ps.n == ps.cap) {
-            size_t cap = ps.cap ? ps.cap * 2 : 64;
-            proc_info *v = realloc(ps.v, cap * sizeof(*v));
-            if (v == NULL) {
-                free(pi.openssl_conf);
-                free(pi.gnutls_conf);
-                break;
-            }
-            ps.v = v;
-            ps.cap = cap;
-        }
-        ps.v[ps.n++] = pi;
-    }
-    closedir(d);
-    if (ps.n)
-        qsort(ps.v, ps.n, sizeof(*ps.v), proc_cmp);
 
     int covered = 0, uncovered = 0, ossl11 = 0, others_stacks = 0;
     for (size_t i = 0; i < ps.n; i++) {
@@ -368,20 +452,7 @@ int cmd_coverage(cli *c, int argc, char **argv)
         ossl11 += (pi->flags & M_OSSL11) != 0;
         others_stacks += (pi->flags & (M_GNUTLS | M_NSS)) != 0;
     }
-    /* An uncovered server started before the change: scan says what it
-     * accepts today. */
-    scan_listener *ls = uncovered ? calloc(SCAN_MAX_LISTEN, sizeof(*ls)) : NULL;
-    int nls = ls ? scan_listeners(ls, SCAN_MAX_LISTEN, 0, NULL) : 0;
-    for (size_t i = 0; i < ps.n && nls > 0; i++) {
-        proc_info *pi = &ps.v[i];
-        int k = strcmp(pi->status, "uncovered") == 0 ? scan_listener_of(pi->pid, ls, nls) : -1;
-        size_t used = strlen(pi->reason);
-        if (k >= 0)
-            snprintf(pi->reason + used, sizeof(pi->reason) - used,
-                     "; it listens on %s: see what it accepts with 'tlspolicy scan %s'",
-                     ls[k].shown, ls[k].shown);
-    }
-    free(ls);
+    note_listeners(&ps, uncovered);
 
     int out_bad = 0; /* the JSON document could not be completed */
     if (json) {
@@ -396,60 +467,8 @@ int cmd_coverage(cli *c, int argc, char **argv)
         json_str(&w, cnf);
         json_key(&w, "processes");
         json_arr_begin(&w);
-        for (size_t i = 0; i < ps.n; i++) {
-            const proc_info *pi = &ps.v[i];
-            json_obj_begin(&w);
-            json_key(&w, "pid");
-            json_int(&w, pi->pid);
-            json_key(&w, "uid");
-            json_int(&w, (long)pi->uid);
-            json_key(&w, "comm");
-            json_str(&w, pi->comm);
-            json_key(&w, "exe");
-            json_str(&w, pi->exe[0] ? pi->exe : NULL);
-            json_key(&w, "status");
-            json_str(&w, pi->status);
-            json_key(&w, "libraries");
-            json_arr_begin(&w);
-            if (pi->flags & M_SSL3)
-                json_str(&w, "libssl.so.3");
-            if (pi->flags & M_CRYPTO3)
-                json_str(&w, "libcrypto.so.3");
-            if (pi->flags & M_OSSL11)
-                json_str(&w, "openssl-1.1");
-            if (pi->flags & M_GNUTLS)
-                json_str(&w, "gnutls");
-            if (pi->flags & M_NSS)
-                json_str(&w, "nss");
-            json_arr_end(&w);
-            json_key(&w, "module");
-            json_bool(&w, (pi->flags & M_MODULE) != 0);
-            json_key(&w, "own_tls_library");
-            if (pi->own.found) {
-                json_obj_begin(&w);
-                json_key(&w, "file");
-                json_str(&w, pi->own.file);
-                json_key(&w, "library");
-                json_str(&w, pi->own.boringssl ? "BoringSSL" : "OpenSSL");
-                json_key(&w, "version");
-                json_str(&w, pi->own.version[0] ? pi->own.version : NULL);
-                json_key(&w, "exported");
-                json_bool(&w, pi->own.exported);
-                json_obj_end(&w);
-            } else {
-                json_null(&w);
-            }
-            json_key(&w, "openssl_conf");
-            if (pi->environ_read)
-                json_str(&w, pi->openssl_conf);
-            else
-                json_null(&w);
-            json_key(&w, "environ_readable");
-            json_bool(&w, pi->environ_read);
-            json_key(&w, "reason");
-            json_str(&w, pi->reason[0] ? pi->reason : NULL);
-            json_obj_end(&w);
-        }
+        for (size_t i = 0; i < ps.n; i++)
+            json_proc(&w, &ps.v[i]);
         json_arr_end(&w);
         json_key(&w, "summary");
         json_obj_begin(&w);
