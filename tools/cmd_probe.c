@@ -532,6 +532,74 @@ static void judge_process(probe_ctx *pc, const tp_ossl_settings *s)
             b ? probe_find(m, "attempt", "baseline", NULL, 4) : "no result");
 }
 
+/* TLSPOLICY_CONF for the child, if the option or --root decides it (NULL:
+ * the child finds the policy as the module does); the CLI then loads it,
+ * trusted only as the module trusts it. */
+static char *child_policy_file(cli *c)
+{
+    char *tpconf = NULL;
+    if (c->where.from == TP_FROM_OPTION
+        || (c->where.from == TP_FROM_DEFAULT && c->opts.root && access(c->where.path, F_OK) == 0))
+        tpconf = cli_join(c->where.path, "");
+    if (tpconf)
+        c->opts.policy_file = tpconf;
+    c->opts.require_trusted = 1; /* the module always insists */
+    return tpconf;
+}
+
+/* Certificates sized by the floors, and the reference configuration (the
+ * settings written as plain openssl.cnf), in dir. */
+static int make_pki(cli *c, const char *dir, const char *refcnf, const tp_floors *fl,
+                    const tp_ossl_settings *s, int *short_bits)
+{
+    int ec_bits = fl->min_ec_bits > 256 ? fl->min_ec_bits : 256;
+    int rsa_bits = fl->min_rsa_bits > 2048 ? fl->min_rsa_bits : 2048;
+    if (rsa_bits > 4096)
+        rsa_bits = 4096;
+    *short_bits = fl->min_rsa_bits > 1024 ? 1024 : fl->min_rsa_bits > 512 ? 512 : 0;
+    char perr[512];
+    if (probe_pki_make(dir, ec_bits, rsa_bits, *short_bits, perr, sizeof(perr)) != 0) {
+        cli_error(c, "%s", perr);
+        return -1;
+    }
+    if (write_reference(refcnf, s) != 0) {
+        cli_error(c, "cannot write %s: %s", refcnf, strerror(errno));
+        return -1;
+    }
+    return 0;
+}
+
+/* Plan the rows, then run the attempts three times: under the module,
+ * under the reference configuration (baseline only) and with no
+ * configuration (the control). */
+static int run_attempts(cli *c, probe_ctx *pc, const char *self, const char *name,
+                        const char *tpconf, const char *dir, const char *refcnf,
+                        const tp_floors *fl, const tp_ossl_settings *s, int short_bits)
+{
+    plan_rows(pc->rows, fl, s, short_bits);
+    plan_permissive(pc->rows, fl);
+    const char *attempts[1 + NROWS * MAX_CAND];
+    int na = 0;
+    attempts[na++] = "baseline";
+    for (int i = 0; i < NROWS; i++)
+        for (int j = 0; j < pc->rows[i].ncand; j++)
+            attempts[na++] = pc->rows[i].cand[j];
+
+    if (probe_run(self, name, pc->cnf, tpconf, dir, attempts, na, &pc->m) != 0) {
+        cli_error(c, "%s", pc->m.err);
+        return -1;
+    }
+    if (probe_run(self, name, refcnf, NULL, dir, attempts, 1, &pc->ref) != 0) {
+        cli_error(c, "reference run: %s", pc->ref.err);
+        return -1;
+    }
+    if (probe_run(self, name, "/dev/null", NULL, dir, attempts + 1, na - 1, &pc->ctl) != 0) {
+        cli_error(c, "control run: %s", pc->ctl.err);
+        return -1;
+    }
+    return 0;
+}
+
 int cmd_probe(cli *c, int argc, char **argv)
 {
     static const struct option longopts[] = {
@@ -594,13 +662,7 @@ int cmd_probe(cli *c, int argc, char **argv)
         free(cnf);
         return TP_EXIT_LOAD;
     }
-    char *tpconf = NULL; /* TLSPOLICY_CONF for the child, if we decide it */
-    if (c->where.from == TP_FROM_OPTION
-        || (c->where.from == TP_FROM_DEFAULT && c->opts.root && access(c->where.path, F_OK) == 0))
-        tpconf = cli_join(c->where.path, "");
-    if (tpconf)
-        c->opts.policy_file = tpconf;
-    c->opts.require_trusted = 1; /* the module always insists */
+    char *tpconf = child_policy_file(c);
 
     tp_err err = TP_OK;
     tp_policy *p = cli_load(c, &err);
@@ -629,43 +691,12 @@ int cmd_probe(cli *c, int argc, char **argv)
         free(dir);
         goto out_policy;
     }
-    int ec_bits = fl.min_ec_bits > 256 ? fl.min_ec_bits : 256;
-    int rsa_bits = fl.min_rsa_bits > 2048 ? fl.min_rsa_bits : 2048;
-    if (rsa_bits > 4096)
-        rsa_bits = 4096;
-    int short_bits = fl.min_rsa_bits > 1024 ? 1024 : fl.min_rsa_bits > 512 ? 512 : 0;
-    char perr[512];
+    int short_bits;
     char *refcnf = cli_join(dir, "/reference.cnf");
-    if (probe_pki_make(dir, ec_bits, rsa_bits, short_bits, perr, sizeof(perr)) != 0) {
-        cli_error(c, "%s", perr);
+    if (make_pki(c, dir, refcnf, &fl, &s, &short_bits) != 0)
         goto out_dir;
-    }
-    if (write_reference(refcnf, &s) != 0) {
-        cli_error(c, "cannot write %s: %s", refcnf, strerror(errno));
-        goto out_dir;
-    }
-
-    plan_rows(pc.rows, &fl, &s, short_bits);
-    plan_permissive(pc.rows, &fl);
-    const char *attempts[1 + NROWS * MAX_CAND];
-    int na = 0;
-    attempts[na++] = "baseline";
-    for (int i = 0; i < NROWS; i++)
-        for (int j = 0; j < pc.rows[i].ncand; j++)
-            attempts[na++] = pc.rows[i].cand[j];
-
-    if (probe_run(self, name, cnf, tpconf, dir, attempts, na, &pc.m) != 0) {
-        cli_error(c, "%s", pc.m.err);
+    if (run_attempts(c, &pc, self, name, tpconf, dir, refcnf, &fl, &s, short_bits) != 0)
         goto out_runs;
-    }
-    if (probe_run(self, name, refcnf, NULL, dir, attempts, 1, &pc.ref) != 0) {
-        cli_error(c, "reference run: %s", pc.ref.err);
-        goto out_runs;
-    }
-    if (probe_run(self, name, "/dev/null", NULL, dir, attempts + 1, na - 1, &pc.ctl) != 0) {
-        cli_error(c, "control run: %s", pc.ctl.err);
-        goto out_runs;
-    }
 
     judge_process(&pc, &s);
     judge_rows(pc.rows, &pc.m, &pc.ctl, fl.permissive);
