@@ -114,7 +114,8 @@ SERVERS = {
     # (the policy security callback, issue 11), the server has nothing to
     # pick (handshake_failure), or the client nothing to offer.
     "anon": (["-nocert", "-tls1_2", "-cipher", "aNULL:@SECLEVEL=0"], False,
-             ("error ERR_SSL_SSLV3_ALERT_HANDSHAKE_FAILURE", "error ERR_SSL_NO_CIPHERS_AVAILABLE"),
+             ("error ERR_SSL_SSLV3_ALERT_HANDSHAKE_FAILURE", "error ERR_SSL_SSL/TLS_ALERT_HANDSHAKE_FAILURE",
+              "error ERR_SSL_NO_CIPHERS_AVAILABLE"),
              "connected TLSv1.2 ADH-"),
     "sha1": (["-tls1_2", "-cipher", "ALL:@SECLEVEL=0"], True,
              "error CERT_SIGNATURE_FAILURE", "connected TLSv1.2"),
