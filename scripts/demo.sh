@@ -39,7 +39,11 @@ wait_port() {
 root=$work/root
 mkdir -p "$root/etc/tlspolicy"
 cp packaging/policy.conf "$root/etc/tlspolicy/policy.conf"
-export TLSPOLICY_DATADIR="$top/packaging"
+# The shipped profiles, from a copy in the private tree: a checkout in a
+# home directory or under /tmp is not a place the module trusts them from.
+mkdir -p "$work/data"
+cp -r packaging/profiles packaging/modifiers "$work/data/"
+export TLSPOLICY_DATADIR="$work/data"
 
 # The one section from docs/DESIGN.md (Contract: Wiring), in a private openssl.cnf.
 cnf=$work/openssl.cnf

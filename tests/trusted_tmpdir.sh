@@ -11,17 +11,7 @@
 set -eu
 b=$(realpath -m "$1")
 
-trusted() { # every directory from / down to $1: uid 0, no group/other write
-    d=$1
-    while :; do
-        [ -d "$d" ] || return 1
-        set -- $(stat -L -c '%u %a' "$d")
-        [ "$1" = 0 ] || return 1
-        [ $(( 0$2 & 022 )) -eq 0 ] || return 1
-        [ "$d" = / ] && return 0
-        d=$(dirname "$d")
-    done
-}
+trusted() { sh "$(dirname "$0")/../scripts/trusted-dir.sh" "$1"; }
 
 if trusted "$b"; then
     mkdir -p -m 0755 "$b/tmp"
