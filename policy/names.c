@@ -626,3 +626,153 @@ const char *tp_cipher_bit_name(uint32_t bit)
             return tp_ciphers[i].name;
     return NULL;
 }
+
+/* ---- rows for callers outside the library --------------------------------- */
+
+static unsigned row_id(tp_name_kind kind, size_t i)
+{
+    switch (kind) {
+    case TP_N_VERSION: return (unsigned)tp_versions[i].version;
+    case TP_N_CIPHERSUITE: return tp_suites13[i].id;
+    case TP_N_GROUP: return tp_groups[i].id;
+    case TP_N_SIGALG: return tp_sigalgs[i].id;
+    default: return 0;
+    }
+}
+
+static void row_info(tp_name_kind kind, size_t i, tp_name_info *out)
+{
+    const kind_desc *d = &kinds[kind];
+
+    memset(out, 0, sizeof(*out));
+    out->name = row_name(d, i);
+    out->openssl = row_openssl(d, i);
+    out->min_openssl = row_min(d, i);
+    out->id = row_id(kind, i);
+    if (kind == TP_N_GROUP) {
+        const tp_group *g = &tp_groups[i];
+
+        out->bits = g->bits;
+        /* Of the EC code points below x25519's, TLS 1.3 keeps only the
+         * three NIST curves. */
+        out->tls12_only = g->kind == TP_G_EC && g->id < 29 && g->id != 23 && g->id != 24
+                          && g->id != 25;
+    }
+}
+
+int tp_name_info_at(tp_name_kind kind, size_t i, tp_name_info *out)
+{
+    const kind_desc *d = kind_get(kind);
+
+    if (d == NULL || i >= *d->count || out == NULL)
+        return -1;
+    row_info(kind, i, out);
+    return 0;
+}
+
+int tp_name_info_find(tp_name_kind kind, const char *name, tp_name_info *out)
+{
+    const kind_desc *d = kind_get(kind);
+    long r;
+
+    if (d == NULL || out == NULL || (r = find_any(d, name)) < 0)
+        return -1;
+    row_info(kind, (size_t)r, out);
+    return 0;
+}
+
+const char *tp_name_by_id(tp_name_kind kind, unsigned id)
+{
+    const kind_desc *d = kind_get(kind);
+
+    if (d == NULL)
+        return NULL;
+    for (size_t i = 0; i < *d->count; i++)
+        if (row_id(kind, i) == id && id != 0)
+            return row_name(d, i);
+    return NULL;
+}
+
+/* ---- TLS 1.2 suites ---------------------------------------------------------- */
+
+int tp_suite12_by_id(unsigned id, tp_suite12_info *out)
+{
+    for (size_t i = 0; i < tp_nsuites12; i++) {
+        const tp_suite12 *s = &tp_suites12[i];
+
+        if (s->id != id)
+            continue;
+        if (out != NULL)
+            *out = (tp_suite12_info){ s->openssl, s->iana, s->id, s->kex, s->auth,
+                                      s->cipher, s->mac, s->min_version };
+        return 0;
+    }
+    return -1;
+}
+
+/* The table by OpenSSL name: a rendered list holds dozens of the table's
+ * 145 names, compared once per process by the module (at the first
+ * SSL_CTX_new), through a small open-addressing hash. */
+#define S12_SLOTS 512
+
+static uint32_t name_hash(const char *s)
+{
+    uint32_t h = 2166136261u;
+
+    while (*s)
+        h = (h ^ (unsigned char)*s++) * 16777619u;
+    return h;
+}
+
+/* Suite row of OpenSSL name `tok`, or -1 (slot NULL: compare all). */
+static long suite12_row(const short *slot, const char *tok)
+{
+    if (slot == NULL) {
+        for (size_t i = 0; i < tp_nsuites12; i++)
+            if (strcmp(tp_suites12[i].openssl, tok) == 0)
+                return (long)i;
+        return -1;
+    }
+    for (uint32_t h = name_hash(tok) % S12_SLOTS; slot[h] >= 0; h = (h + 1) % S12_SLOTS)
+        if (strcmp(tp_suites12[slot[h]].openssl, tok) == 0)
+            return slot[h];
+    return -1;
+}
+
+size_t tp_suite12_ids(const char *list, uint16_t *ids, size_t max)
+{
+    short slot[S12_SLOTS];
+    const short *use = NULL; /* the table outgrew the hash: compare all */
+    char tok[128];
+    size_t n = 0;
+
+    if (tp_nsuites12 <= S12_SLOTS / 2) {
+        memset(slot, 0xff, sizeof(slot)); /* -1: empty */
+        for (size_t i = 0; i < tp_nsuites12; i++) {
+            uint32_t h = name_hash(tp_suites12[i].openssl) % S12_SLOTS;
+
+            while (slot[h] >= 0)
+                h = (h + 1) % S12_SLOTS;
+            slot[h] = (short)i;
+        }
+        use = slot;
+    }
+    for (const char *p = list; p != NULL && *p != '\0';) {
+        size_t len = strcspn(p, ":");
+        long r;
+
+        if (len < sizeof(tok) && p[0] != '@') {
+            memcpy(tok, p, len);
+            tok[len] = '\0';
+            if ((r = suite12_row(use, tok)) >= 0) {
+                if (n < max)
+                    ids[n] = tp_suites12[r].id;
+                n++;
+            }
+        }
+        p += len;
+        if (*p == ':')
+            p++;
+    }
+    return n;
+}

@@ -364,6 +364,49 @@ unsigned long tp_name_min_openssl(tp_name_kind kind, const char *canonical);
 size_t tp_name_count(tp_name_kind kind);
 const char *tp_name_at(tp_name_kind kind, size_t i);
 
+/* One row of a name table, for callers that walk a table or map the
+ * wire's code points back to names (the CLI, the module). */
+typedef struct tp_name_info {
+    const char *name;          /* canonical */
+    const char *openssl;       /* OpenSSL's spelling; NULL for families */
+    unsigned long min_openssl; /* lowest OpenSSL version that knows it */
+    unsigned id;               /* code point: the wire version, the IANA
+                                * group, signature scheme or TLS 1.3 suite;
+                                * 0 for families */
+    int bits;                  /* TP_N_GROUP: EC order or FFDHE modulus bits */
+    int tls12_only;            /* TP_N_GROUP: an EC curve TLS 1.3 leaves out
+                                * (RFC 8446 4.2.7: brainpool, RFC 7027) */
+} tp_name_info;
+
+/* Row i of kind's table (0 <= i < tp_name_count(kind)): 0, or -1. */
+int tp_name_info_at(tp_name_kind kind, size_t i, tp_name_info *out);
+/* The row of any spelling of a name (as tp_name_canonical): 0, or -1. */
+int tp_name_info_find(tp_name_kind kind, const char *name, tp_name_info *out);
+/* Canonical name of code point `id` (versions, TLS 1.3 suites, groups,
+ * signature schemes), or NULL. */
+const char *tp_name_by_id(tp_name_kind kind, unsigned id);
+
+/* A TLS 1.2-and-below cipher suite of the library's table, in its parts
+ * (the policy names the parts: tls.ciphers, tls.key_exchange, tls.macs). */
+typedef struct tp_suite12_info {
+    const char *openssl;  /* "ECDHE-ECDSA-AES256-GCM-SHA384" */
+    const char *iana;     /* "TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384" */
+    unsigned id;
+    const char *kex;      /* family: ECDHE DHE RSA PSK ECDHE-PSK DHE-PSK RSA-PSK */
+    const char *auth;     /* RSA ECDSA DSS PSK */
+    const char *cipher;   /* family: AES-256-GCM ... */
+    const char *mac;      /* family: AEAD HMAC-SHA1 HMAC-SHA2-256 ... */
+    int min_version;      /* tp_version: lowest protocol it can be used with */
+} tp_suite12_info;
+
+/* The suite with IANA code point `id`: 0, or -1 if the table has none. */
+int tp_suite12_by_id(unsigned id, tp_suite12_info *out);
+/* The code points of the suites a ':'-separated OpenSSL cipher list names
+ * one by one (OpenSSL's names, case-sensitive as OpenSSL's; other items
+ * such as "@SECLEVEL=1" or "!aNULL" are skipped, not expanded). Writes at
+ * most `max`, returns how many were found. */
+size_t tp_suite12_ids(const char *list, uint16_t *ids, size_t max);
+
 
 /* ---- GnuTLS system configuration (render_gnutls.c) ----------------------- */
 

@@ -41,7 +41,6 @@
 
 #include "module_conf.h"
 #include "module_libssl.h"
-#include "names.h"
 #include "prov_local.h" /* tp_group_allowed */
 #include "tp_module.h"
 
@@ -154,9 +153,9 @@ static int is_dtls(int v)
 
 static int wire_version(const char *name)
 {
-    const tp_vername *v = name != NULL ? tp_version_find(name) : NULL;
+    tp_name_info v;
 
-    return v != NULL ? v->version : 0;
+    return name != NULL && tp_name_info_find(TP_N_VERSION, name, &v) == 0 ? (int)v.id : 0;
 }
 
 /* Each ':'-separated token of s, in a bounded copy. */
@@ -165,49 +164,21 @@ static int wire_version(const char *name)
         if ((e_ = p_ + strcspn(p_, ":")), (size_t)(e_ - p_) < sizeof(tok)               \
             && (memcpy(tok, p_, (size_t)(e_ - p_)), tok[e_ - p_] = '\0', 1))
 
-/* The TLS 1.2 suite table by OpenSSL name: the rendered list holds dozens
- * of the table's 145 names, compared once per process (at the first
- * SSL_CTX_new), through a small open-addressing hash. */
-#define S12_SLOTS 512
-
-static uint32_t name_hash(const char *s)
+/* Every code point of kind's table whose name (the canonical one, or
+ * OpenSSL's with by_openssl) is a token of the list v, case-insensitive;
+ * with fl, only the groups the floors allow. */
+static void names_add(unsigned char *set, tp_name_kind kind, int by_openssl, const char *v,
+                      const tp_floors *fl)
 {
-    uint32_t h = 2166136261u;
-
-    while (*s)
-        h = (h ^ (unsigned char)*s++) * 16777619u;
-    return h;
-}
-
-static void suites12_add(const char *v)
-{
-    short slot[S12_SLOTS];
     char tok[128];
-    size_t i;
+    tp_name_info n;
 
-    if (tp_nsuites12 > S12_SLOTS / 2) { /* the table outgrew the hash: compare all */
-        FOR_TOKENS(v, tok) {
-            for (i = 0; i < tp_nsuites12; i++)
-                if (strcmp(tp_suites12[i].openssl, tok) == 0)
-                    set_add(pol_build.suites, tp_suites12[i].id);
-        }
-        return;
-    }
-    memset(slot, 0xff, sizeof(slot)); /* -1: empty */
-    for (i = 0; i < tp_nsuites12; i++) {
-        uint32_t h = name_hash(tp_suites12[i].openssl) % S12_SLOTS;
-        while (slot[h] >= 0)
-            h = (h + 1) % S12_SLOTS;
-        slot[h] = (short)i;
-    }
     FOR_TOKENS(v, tok) {
-        if (tok[0] == '@')
-            continue;
-        for (uint32_t h = name_hash(tok) % S12_SLOTS; slot[h] >= 0; h = (h + 1) % S12_SLOTS)
-            if (strcmp(tp_suites12[slot[h]].openssl, tok) == 0) {
-                set_add(pol_build.suites, tp_suites12[slot[h]].id);
-                break;
-            }
+        for (size_t i = 0; tp_name_info_at(kind, i, &n) == 0; i++)
+            if (strcasecmp(by_openssl ? n.openssl : n.name, tok) == 0
+                /* a hybrid only with its classical half (the provider's rule) */
+                && (fl == NULL || tp_group_allowed(fl, (uint16_t)n.id)))
+                set_add(set, n.id);
     }
 }
 
@@ -217,7 +188,6 @@ static void build_sets(const tpm_state *st)
 {
     const tp_ossl_settings *o = &st->ossl;
     const char *v;
-    char tok[128];
     size_t i;
 
     memset(&pol_build, 0, sizeof(pol_build));
@@ -228,34 +198,24 @@ static void build_sets(const tpm_state *st)
     pol_build.dtls_min = pol_build.dtls_min ? dtls_rank(pol_build.dtls_min) : 0;
     pol_build.dtls_max = pol_build.dtls_max ? dtls_rank(pol_build.dtls_max) : 0;
     if ((v = tp_ossl_get(o, "CipherString")) != NULL) {
+        uint16_t ids[512];
+        size_t n = tp_suite12_ids(v, ids, sizeof(ids) / sizeof(ids[0]));
+
         pol_build.suites_set = 1;
-        suites12_add(v);
+        for (i = 0; i < n && i < sizeof(ids) / sizeof(ids[0]); i++)
+            set_add(pol_build.suites, ids[i]);
     }
     if ((v = tp_ossl_get(o, "Ciphersuites")) != NULL) {
         pol_build.suites_set = 1;
-        FOR_TOKENS(v, tok) {
-            for (i = 0; i < tp_nsuites13; i++)
-                if (strcasecmp(tp_suites13[i].iana, tok) == 0)
-                    set_add(pol_build.suites, tp_suites13[i].id);
-        }
+        names_add(pol_build.suites, TP_N_CIPHERSUITE, 0, v, NULL);
     }
     if ((v = tp_ossl_get(o, "Groups")) != NULL && *v != '\0') {
         pol_build.groups_set = 1;
-        FOR_TOKENS(v, tok) {
-            for (i = 0; i < tp_ngroups; i++)
-                /* a hybrid only with its classical half (the provider's rule) */
-                if (strcasecmp(tp_groups[i].openssl, tok) == 0
-                    && tp_group_allowed(&st->floors, tp_groups[i].id))
-                    set_add(pol_build.groups, tp_groups[i].id);
-        }
+        names_add(pol_build.groups, TP_N_GROUP, 1, v, &st->floors);
     }
     if ((v = tp_ossl_get(o, "SignatureAlgorithms")) != NULL && *v != '\0') {
         pol_build.sigalgs_set = 1;
-        FOR_TOKENS(v, tok) {
-            for (i = 0; i < tp_nsigalgs; i++)
-                if (strcasecmp(tp_sigalgs[i].openssl, tok) == 0)
-                    set_add(pol_build.sigalgs, tp_sigalgs[i].id);
-        }
+        names_add(pol_build.sigalgs, TP_N_SIGALG, 1, v, NULL);
     }
     pol_build.min_rsa = st->floors.min_rsa_bits;
     pol_build.min_dsa = st->floors.min_dsa_bits;
@@ -314,18 +274,12 @@ static void sec_build(void)
 
 static const char *group_name(unsigned int id)
 {
-    for (size_t i = 0; i < tp_ngroups; i++)
-        if (tp_groups[i].id == id)
-            return tp_groups[i].iana;
-    return NULL;
+    return tp_name_by_id(TP_N_GROUP, id);
 }
 
 static const char *sigalg_name(unsigned int id)
 {
-    for (size_t i = 0; i < tp_nsigalgs; i++)
-        if (tp_sigalgs[i].id == id)
-            return tp_sigalgs[i].iana;
-    return NULL;
+    return tp_name_by_id(TP_N_SIGALG, id);
 }
 
 static const char *version_name(int v)

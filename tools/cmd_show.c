@@ -11,7 +11,6 @@
 #include "cli.h"
 #include "esc.h"
 #include "json.h"
-#include "names.h"
 #include "report.h"
 #include "view.h"
 
@@ -32,9 +31,10 @@ static int bit_names(uint32_t mask, const char *(*name)(uint32_t), const char *o
 
 static const char *group_name(uint16_t id, char *buf, size_t len)
 {
-    for (size_t i = 0; i < tp_ngroups; i++)
-        if (tp_groups[i].id == id)
-            return tp_groups[i].iana;
+    const char *n = tp_name_by_id(TP_N_GROUP, id);
+
+    if (n != NULL)
+        return n;
     snprintf(buf, len, "0x%04x", id);
     return buf;
 }

@@ -9,7 +9,6 @@
 #include "probe_gnutls.h"
 #include "cli.h"
 #include "json.h"
-#include "names.h"
 #include "esc.h"
 #include "probe_int.h"
 
@@ -55,17 +54,16 @@ static void list_json(json_w *w, const char *v)
 /* One ClientHello id (hex) of list `key` as its IANA name. */
 static const char *hello_name(const char *key, unsigned id, char *hex, size_t len)
 {
-    if (strcmp(key, "groups") == 0) {
-        for (size_t i = 0; i < tp_ngroups; i++)
-            if (tp_groups[i].id == id)
-                return tp_groups[i].iana;
-    } else if (strcmp(key, "sigalgs") == 0) {
-        for (size_t i = 0; i < tp_nsigalgs; i++)
-            if (tp_sigalgs[i].id == id)
-                return tp_sigalgs[i].iana;
-    } else if (tp_version_name((long)id)) {
-        return tp_version_name((long)id);
-    }
+    const char *n = NULL;
+
+    if (strcmp(key, "groups") == 0)
+        n = tp_name_by_id(TP_N_GROUP, id);
+    else if (strcmp(key, "sigalgs") == 0)
+        n = tp_name_by_id(TP_N_SIGALG, id);
+    else
+        n = tp_version_name((long)id);
+    if (n != NULL)
+        return n;
     snprintf(hex, len, "0x%04x", id);
     return hex;
 }

@@ -38,8 +38,6 @@
 #include <openssl/x509.h>
 
 #include "cli.h"
-#include "internal.h"
-#include "names.h"
 #include "scan.h"
 
 static OSSL_LIB_CTX *libctx;
@@ -520,15 +518,21 @@ int scan_in_list(const char *list, const char *name)
     return 0;
 }
 
+/* Append s to the ':'-separated list in dst, cut at its size. */
+static void list_join(char *dst, size_t size, const char *s)
+{
+    size_t n = strlen(dst);
+
+    snprintf(dst + n, size - n, "%s%s", n > 0 ? ":" : "", s);
+}
+
 /* Why a TLS 1.2 suite is not in the policy, as the family the attempt is
  * named after: the library's table knows the suite's parts. */
 static void suite_family(const tp_resolved *r, const SSL_CIPHER *c, char *buf, size_t len)
 {
     uint16_t id = (uint16_t)(SSL_CIPHER_get_id(c) & 0xFFFF);
-    const tp_suite12 *su = NULL;
-    for (size_t i = 0; i < tp_nsuites12; i++)
-        if (tp_suites12[i].id == id)
-            su = &tp_suites12[i];
+    tp_suite12_info info;
+    const tp_suite12_info *su = tp_suite12_by_id(id, &info) == 0 ? &info : NULL;
     if (SSL_CIPHER_get_auth_nid(c) == NID_auth_null) {
         snprintf(buf, len, "anonymous");
     } else if (su && !in_list(r, TP_K_TLS_CIPHERS, su->cipher)) {
@@ -556,7 +560,7 @@ static void plan_ciphers(const tp_resolved *r, const tp_ossl_settings *s, scan_r
     SSL_CTX *ctx = client_ctx();
     const char *allowed = tp_ossl_get(s, "CipherString");
     char fam[MAX_FAM][64];
-    tp_buf list[MAX_FAM];
+    char list[MAX_FAM][sizeof(((scan_attempt *)0)->offered)];
     int nfam = 0;
 
     memset(list, 0, sizeof(list));
@@ -585,17 +589,15 @@ static void plan_ciphers(const tp_resolved *r, const tp_ossl_settings *s, scan_r
                 continue;
             snprintf(fam[nfam++], sizeof(fam[0]), "%s", f);
         }
-        tp_buf_join(&list[k], ":", SSL_CIPHER_get_name(c));
+        list_join(list[k], sizeof(list[k]), SSL_CIPHER_get_name(c));
     }
     for (int k = 0; k < nfam; k++) {
         char name[64], what[160];
-        char *l = tp_buf_done(&list[k]);
         snprintf(name, sizeof(name), "cipher:%.50s", fam[k]);
         snprintf(what, sizeof(what), "TLS 1.2 suites of family %.60s", fam[k]);
         scan_attempt *a = new_attempt(res, "cipher", 1, name, what);
-        if (a && l)
-            snprintf(a->offered, sizeof(a->offered), "%s", l);
-        free(l);
+        if (a)
+            memcpy(a->offered, list[k], sizeof(a->offered)); /* same size, terminated */
     }
     SSL_CTX_free(ctx);
 }
@@ -625,15 +627,14 @@ static void plan(const tp_resolved *r, const tp_ossl_settings *s, const tp_floor
 
     plan_ciphers(r, s, res);
 
-    tp_buf l13 = {0};
-    for (size_t i = 0; i < tp_nsuites13; i++)
-        if (!in_list(r, TP_K_TLS_CIPHERSUITES, tp_suites13[i].iana))
-            tp_buf_join(&l13, ":", tp_suites13[i].iana);
-    char *l = tp_buf_done(&l13);
-    if (l && l[0] && (a = new_attempt(res, "cipher13", 1, "ciphersuites",
-                                      "TLS 1.3 suites outside the policy's list")))
-        snprintf(a->offered, sizeof(a->offered), "%s", l);
-    free(l);
+    char l13[sizeof(a->offered)] = "";
+    tp_name_info n;
+    for (size_t i = 0; tp_name_info_at(TP_N_CIPHERSUITE, i, &n) == 0; i++)
+        if (!in_list(r, TP_K_TLS_CIPHERSUITES, n.name))
+            list_join(l13, sizeof(l13), n.name);
+    if (l13[0] && (a = new_attempt(res, "cipher13", 1, "ciphersuites",
+                                   "TLS 1.3 suites outside the policy's list")))
+        snprintf(a->offered, sizeof(a->offered), "%s", l13);
 
     if (fl->forbidden_hashes & TP_H_SHA1)
         if ((a = new_attempt(res, "sigalgs", 1, "sha1_signatures",
@@ -643,11 +644,15 @@ static void plan(const tp_resolved *r, const tp_ossl_settings *s, const tp_floor
     /* Groups: the library's table, plus curves it has no name for (a policy
      * cannot allow them, the provider withholds them). */
     static const char *const extra[] = {"secp224r1", "secp256k1", "secp192r1"};
-    for (size_t i = 0; i < tp_ngroups + sizeof(extra) / sizeof(extra[0]); i++) {
-        const char *iana = i < tp_ngroups ? tp_groups[i].iana : extra[i - tp_ngroups];
-        const char *ossl = i < tp_ngroups ? tp_groups[i].openssl : iana;
-        if (i < tp_ngroups && (in_list(r, TP_K_TLS_GROUPS, iana)
-                               || tp_groups[i].min_openssl > OpenSSL_version_num()))
+    size_t ngroups = tp_name_count(TP_N_GROUP);
+    for (size_t i = 0; i < ngroups + sizeof(extra) / sizeof(extra[0]); i++) {
+        tp_name_info g = {.name = i < ngroups ? NULL : extra[i - ngroups]};
+        if (i < ngroups)
+            tp_name_info_at(TP_N_GROUP, i, &g);
+        const char *iana = g.name;
+        const char *ossl = i < ngroups ? g.openssl : iana;
+        if (i < ngroups && (in_list(r, TP_K_TLS_GROUPS, iana)
+                            || g.min_openssl > OpenSSL_version_num()))
             continue;
         SSL_CTX *ctx = client_ctx();
         int known = ctx && SSL_CTX_set1_groups_list(ctx, ossl);
@@ -708,21 +713,19 @@ static SSL_CTX *attempt_ctx(scan_attempt *a, const tp_ossl_settings *s)
              && SSL_CTX_set_cipher_list(ctx, list);
     } else if (ok && strcmp(k, "cipher13") == 0) {
         /* One by one: a name this OpenSSL lacks must not spoil the rest. */
-        tp_buf b = {0};
+        char l[sizeof(a->offered)] = "";
         char one[128];
         for (const char *p = a->offered; p && *p;) {
             const char *e = strchr(p, ':');
             snprintf(one, sizeof(one), "%.*s", e ? (int)(e - p) : (int)strlen(p), p);
             if (SSL_CTX_set_ciphersuites(ctx, one))
-                tp_buf_join(&b, ":", one);
+                list_join(l, sizeof(l), one);
             p = e ? e + 1 : NULL;
         }
-        char *l = tp_buf_done(&b);
-        ok = l && l[0] && SSL_CTX_set_min_proto_version(ctx, TLS1_3_VERSION)
+        ok = l[0] && SSL_CTX_set_min_proto_version(ctx, TLS1_3_VERSION)
              && SSL_CTX_set_ciphersuites(ctx, l);
-        if (l && l[0])
+        if (l[0])
             snprintf(a->offered, sizeof(a->offered), "%s", l);
-        free(l);
     } else if (ok && strcmp(k, "sigalgs") == 0) {
         ok = SSL_CTX_set_max_proto_version(ctx, TLS1_2_VERSION)
              && SSL_CTX_set_cipher_list(ctx, "ALL:!kRSA:!aNULL:!PSK:!SRP:@SECLEVEL=0")
@@ -730,9 +733,8 @@ static SSL_CTX *attempt_ctx(scan_attempt *a, const tp_ossl_settings *s)
     } else if (ok && strcmp(k, "group") == 0) {
         /* TLS 1.2-only curves (RFC 8446 4.2.7 leaves them out of TLS 1.3):
          * a TLS 1.3 client would refuse to offer them alone. */
-        const tp_group *g = tp_group_find(a->name + 6);
-        int tls12 = g == NULL || (g->kind == TP_G_EC && g->id < 29 && g->id != 23 && g->id != 24
-                                  && g->id != 25);
+        tp_name_info g;
+        int tls12 = tp_name_info_find(TP_N_GROUP, a->name + 6, &g) != 0 || g.tls12_only;
         ok = SSL_CTX_set_cipher_list(ctx, tls12 ? "ECDHE:@SECLEVEL=0" : "ALL:@SECLEVEL=0")
              && (!tls12 || SSL_CTX_set_max_proto_version(ctx, TLS1_2_VERSION))
              && SSL_CTX_set1_groups_list(ctx, a->offered);

@@ -777,6 +777,93 @@ static void test_names_bit_names(void **state)
     }
 }
 
+/* ---- (e) the public row interface (tlspolicy.h), as the CLI and the module
+ * use it: the same rows as the tables ---------------------------------------- */
+
+static void test_names_public_rows(void **state)
+{
+    (void)state;
+    tp_name_info n;
+
+    for (size_t i = 0; i < tp_ngroups; i++) {
+        assert_int_equal(tp_name_info_at(TP_N_GROUP, i, &n), 0);
+        assert_string_equal(n.name, tp_groups[i].iana);
+        assert_string_equal(n.openssl, tp_groups[i].openssl);
+        assert_int_equal(n.id, tp_groups[i].id);
+        assert_int_equal(n.bits, tp_groups[i].bits);
+        assert_int_equal(n.min_openssl, tp_groups[i].min_openssl);
+        assert_string_equal(tp_name_by_id(TP_N_GROUP, n.id), tp_groups[i].iana);
+        /* RFC 8446 4.2.7: of the old EC code points TLS 1.3 keeps the NIST three */
+        int bp12 = strncmp(n.name, "brainpoolP", 10) == 0 && strstr(n.name, "tls13") == NULL;
+        assert_int_equal(n.tls12_only, bp12);
+    }
+    assert_int_equal(tp_name_info_at(TP_N_GROUP, tp_ngroups, &n), -1);
+    for (size_t i = 0; i < tp_nsigalgs; i++) {
+        assert_int_equal(tp_name_info_at(TP_N_SIGALG, i, &n), 0);
+        assert_string_equal(n.openssl, tp_sigalgs[i].openssl);
+        assert_string_equal(tp_name_by_id(TP_N_SIGALG, tp_sigalgs[i].id), tp_sigalgs[i].iana);
+    }
+    for (size_t i = 0; i < tp_nsuites13; i++)
+        assert_string_equal(tp_name_by_id(TP_N_CIPHERSUITE, tp_suites13[i].id), tp_suites13[i].iana);
+    assert_string_equal(tp_name_by_id(TP_N_VERSION, 0x0303), "TLSv1.2");
+    assert_string_equal(tp_name_by_id(TP_N_SIGALG, 0x0804), "rsa_pss_rsae_sha256");
+    assert_null(tp_name_by_id(TP_N_GROUP, 0x0017 + 0x1000));
+    assert_null(tp_name_by_id(TP_N_CIPHER, 0));
+    assert_null(tp_name_by_id((tp_name_kind)99, 29));
+
+    /* any spelling, as tp_name_canonical; "TLSv1" is OpenSSL's for 1.0 */
+    assert_int_equal(tp_name_info_find(TP_N_VERSION, "TLSv1", &n), 0);
+    assert_int_equal(n.id, 0x0301);
+    assert_int_equal(tp_name_info_find(TP_N_GROUP, "P-256", &n), 0);
+    assert_string_equal(n.name, "secp256r1");
+    assert_int_equal(n.tls12_only, 0);
+    assert_int_equal(tp_name_info_find(TP_N_GROUP, "secp224r1", &n), -1);
+    assert_int_equal(tp_name_info_find(TP_N_CIPHER, "AES-128-GCM", &n), 0);
+    assert_null(n.openssl);
+    assert_int_equal(n.id, 0);
+}
+
+static void test_names_public_suites12(void **state)
+{
+    (void)state;
+    tp_suite12_info s;
+    char all[8192] = "";
+    uint16_t ids[256];
+
+    assert_int_equal(tp_suite12_by_id(0xC02F, &s), 0);
+    assert_string_equal(s.openssl, "ECDHE-RSA-AES128-GCM-SHA256");
+    assert_string_equal(s.kex, "ECDHE");
+    assert_string_equal(s.auth, "RSA");
+    assert_string_equal(s.cipher, "AES-128-GCM");
+    assert_string_equal(s.mac, "AEAD");
+    assert_int_equal(s.min_version, TP_V_TLS1_2);
+    assert_int_equal(tp_suite12_by_id(0x1301, &s), -1); /* a TLS 1.3 suite */
+
+    /* every name of the table, through the hash; order kept */
+    for (size_t i = 0; i < tp_nsuites12; i++) {
+        assert_int_equal(tp_suite12_by_id(tp_suites12[i].id, &s), 0);
+        assert_string_equal(s.iana, tp_suites12[i].iana);
+        strcat(all, i ? ":" : "");
+        strcat(all, tp_suites12[i].openssl);
+    }
+    assert_true(tp_nsuites12 <= NELEM(ids));
+    assert_int_equal(tp_suite12_ids(all, ids, NELEM(ids)), tp_nsuites12);
+    for (size_t i = 0; i < tp_nsuites12; i++)
+        assert_int_equal(ids[i], tp_suites12[i].id);
+
+    /* other items skipped, case as OpenSSL's, at most max written */
+    const char *l = "@SECLEVEL=2:ECDHE-RSA-AES128-GCM-SHA256:!aNULL:ecdhe-rsa-aes256-gcm-sha384"
+                    "::bogus:AES256-SHA";
+    memset(ids, 0, sizeof(ids));
+    assert_int_equal(tp_suite12_ids(l, ids, 1), 2);
+    assert_int_equal(ids[0], 0xC02F);
+    assert_int_equal(ids[1], 0);
+    assert_int_equal(tp_suite12_ids(l, ids, NELEM(ids)), 2);
+    assert_int_equal(ids[1], 0x0035);
+    assert_int_equal(tp_suite12_ids("", ids, NELEM(ids)), 0);
+    assert_int_equal(tp_suite12_ids(NULL, ids, NELEM(ids)), 0);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -791,6 +878,8 @@ int main(void)
         cmocka_unit_test(test_names_live_suites12),
         cmocka_unit_test(test_names_live_suites_complete),
         cmocka_unit_test(test_names_live_suites13),
+        cmocka_unit_test(test_names_public_rows),
+        cmocka_unit_test(test_names_public_suites12),
     };
 
     return cmocka_run_group_tests(tests, NULL, NULL);
