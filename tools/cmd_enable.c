@@ -35,6 +35,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "atomic.h"
 #include "cli.h"
 #include "enable_nodejs.h"
 #include "rootpath.h"
@@ -47,7 +48,6 @@
 #define SNIPPET_ENTRY TP_DATADIR "/openssl-tlspolicy-entry.cnf"
 #define SNIPPET_INIT TP_DATADIR "/openssl-tlspolicy-init.cnf"
 #define BAK_SUFFIX ".tlspolicy-bak"
-#define NEW_SUFFIX ".tlspolicy-new"
 #define CHECK_SUFFIX ".tlspolicy-check"
 #define MAX_CNF (4 * 1024 * 1024)
 
@@ -187,54 +187,6 @@ static void appends(buf *b, const char *s)
     append(b, s, strlen(s));
 }
 
-/* Write data to path (created or truncated), mode and owner as st, fsync. */
-static int write_file(const char *path, const buf *b, const struct stat *st, char *err,
-                      size_t errlen)
-{
-    unlink(path);
-    int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
-    if (fd < 0) {
-        snprintf(err, errlen, "%s: %s", path, strerror(errno));
-        return -1;
-    }
-    size_t off = 0;
-    while (off < b->n) {
-        ssize_t w = write(fd, b->p + off, b->n - off);
-        if (w < 0 && errno == EINTR)
-            continue;
-        if (w < 0)
-            goto fail;
-        off += (size_t)w;
-    }
-    if (fchown(fd, st->st_uid, st->st_gid) != 0 && errno != EPERM)
-        goto fail;
-    if (fchmod(fd, st->st_mode & 07777) != 0 || fsync(fd) != 0)
-        goto fail;
-    if (close(fd) != 0) {
-        fd = -1;
-        goto fail;
-    }
-    return 0;
-fail:
-    snprintf(err, errlen, "%s: %s", path, strerror(errno));
-    if (fd >= 0)
-        close(fd);
-    unlink(path);
-    return -1;
-}
-
-static int fsync_dir(const char *file)
-{
-    char *d = cli_join(file, "");
-    int fd = open(dirname(d), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    free(d);
-    if (fd < 0)
-        return -1;
-    int r = fsync(fd);
-    close(fd);
-    return r;
-}
-
 /* Is line [s, s+n) exactly text (a trailing '\r' or blanks ignored)? */
 static int line_is(const char *s, size_t n, const char *text)
 {
@@ -362,7 +314,7 @@ static int scan(const cli *c, const char *file, const buf *content, conf_scan *c
     free(v);
     struct stat st = {.st_mode = 0600, .st_uid = getuid(), .st_gid = getgid()};
     char *checkpath = cli_join(file, CHECK_SUFFIX);
-    int w = write_file(checkpath, &copy, &st, err, errlen);
+    int w = atomic_write_new(checkpath, copy.p, copy.n, st.st_mode, &st, err, errlen);
     free(copy.p);
     if (w == 0) {
         conf_scan_load(cs, checkpath);
@@ -425,28 +377,26 @@ static int verify(const cli *c, const char *newpath, const buf *candidate, const
     return rc;
 }
 
+typedef struct verify_args {
+    const cli *c;
+    const buf *content;
+    const conf_scan *before;
+    int expect_ours;
+} verify_args;
+
+static int verify_new(const char *tmp, void *arg, char *err, size_t errlen)
+{
+    const verify_args *v = arg;
+    return verify(v->c, tmp, v->content, v->before, v->expect_ours, err, errlen);
+}
+
 /* Write content beside target, verify, rename over it, fsync the directory. */
 static int replace(const cli *c, const char *target, const struct stat *st, const buf *content,
                    const conf_scan *before, int expect_ours, char *err, size_t errlen)
 {
-    char *tmp = cli_join(target, NEW_SUFFIX);
-    int rc = -1;
-    if (write_file(tmp, content, st, err, errlen) != 0)
-        goto out;
-    if (verify(c, tmp, content, before, expect_ours, err, errlen) != 0) {
-        unlink(tmp);
-        goto out;
-    }
-    if (rename(tmp, target) != 0) {
-        snprintf(err, errlen, "rename %s: %s", target, strerror(errno));
-        unlink(tmp);
-        goto out;
-    }
-    fsync_dir(target);
-    rc = 0;
-out:
-    free(tmp);
-    return rc;
+    verify_args v = {c, content, before, expect_ours};
+    return atomic_replace(target, content->p, content->n, st->st_mode, st, verify_new, &v, err,
+                          errlen);
 }
 
 static void help_enable(FILE *f)
@@ -665,11 +615,12 @@ static int do_enable(cli *c, const char *target, const char *bakpath, const stru
         goto out;
     }
     /* The backup: the file as it was, for disable and for the admin. */
-    char *bnew = cli_join(bakpath, NEW_SUFFIX);
-    if (write_file(bnew, orig, st, err, errlen) != 0 || rename(bnew, bakpath) != 0)
+    char *bnew = cli_join(bakpath, ATOMIC_NEW_SUFFIX);
+    if (atomic_write_new(bnew, orig->p, orig->n, st->st_mode, st, err, errlen) != 0
+        || rename(bnew, bakpath) != 0)
         cli_error(c, "warning: no backup written (%s)", err[0] ? err : strerror(errno));
     free(bnew);
-    fsync_dir(target);
+    atomic_fsync_dir(target);
     printf("enabled: %s includes %s%s%s%s\n"
            "backup: %s\n"
            "Programs started from now on get the policy; running ones keep what they read.\n",
@@ -746,7 +697,7 @@ static int do_disable(cli *c, const char *target, const char *bakpath, const str
     }
     if (exact || bak.p == NULL)
         unlink(bakpath);
-    fsync_dir(target);
+    atomic_fsync_dir(target);
     printf("disabled: %s no longer includes the tlspolicy snippet%s\n", target,
            exact ? " (original restored)" : "");
     if (!exact && bak.p)

@@ -17,7 +17,6 @@
 #include <dlfcn.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <libgen.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,11 +24,11 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "atomic.h"
 #include "gnutls_wire.h"
 #include "rootpath.h"
 
 #define BAK_SUFFIX ".tlspolicy-bak"
-#define NEW_SUFFIX ".tlspolicy-new"
 #define MAX_FILE (1024 * 1024)
 
 /* ---- the installed GnuTLS ------------------------------------------------- */
@@ -307,51 +306,6 @@ char *gw_slurp(const char *path, size_t *len)
     return p;
 }
 
-static int fsync_dir(const char *file)
-{
-    char *d = cli_join(file, "");
-    int fd = open(dirname(d), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    free(d);
-    if (fd < 0)
-        return -1;
-    int r = fsync(fd);
-    close(fd);
-    return r;
-}
-
-static int write_new(const char *path, const char *data, size_t n, mode_t mode, char *err,
-                     size_t errlen)
-{
-    unlink(path);
-    int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
-    if (fd < 0) {
-        snprintf(err, errlen, "%s: %s", path, strerror(errno));
-        return -1;
-    }
-    size_t off = 0;
-    while (off < n) {
-        ssize_t w = write(fd, data + off, n - off);
-        if (w < 0 && errno == EINTR)
-            continue;
-        if (w < 0)
-            goto fail;
-        off += (size_t)w;
-    }
-    if (fchmod(fd, mode & 07777) != 0 || fsync(fd) != 0)
-        goto fail;
-    if (close(fd) != 0) {
-        fd = -1;
-        goto fail;
-    }
-    return 0;
-fail:
-    snprintf(err, errlen, "%s: %s", path, strerror(errno));
-    if (fd >= 0)
-        close(fd);
-    unlink(path);
-    return -1;
-}
-
 /* mkdir -p for the file's directory (under a root, /etc/gnutls may not
  * exist yet; on Debian it does not until something creates it). */
 static int make_dirs(const char *file, char *err, size_t errlen)
@@ -377,34 +331,28 @@ static int make_dirs(const char *file, char *err, size_t errlen)
     return 0;
 }
 
+/* The new file loads in a strict GnuTLS (or there is none to ask). */
+static int check_new(const char *tmp, void *arg, char *err, size_t errlen)
+{
+    const char **checked = arg;
+    char msg[512];
+    int chk = gw_check_file(tmp, msg, sizeof(msg));
+    if (chk > 0) {
+        snprintf(err, errlen, "%s", msg);
+        return -1;
+    }
+    *checked = chk == 0 ? "loaded by a strict GnuTLS" : "not checked: no GnuTLS here";
+    return 0;
+}
+
 /* Write text beside target, check it with a strict GnuTLS, rename over. */
 static int install(const char *target, const char *text, char *err, size_t errlen,
                    const char **checked)
 {
     if (make_dirs(target, err, errlen) != 0)
         return -1;
-    char *tmp = cli_join(target, NEW_SUFFIX);
-    int rc = -1;
-    if (write_new(tmp, text, strlen(text), 0644, err, errlen) != 0)
-        goto out;
-    char msg[512];
-    int chk = gw_check_file(tmp, msg, sizeof(msg));
-    if (chk > 0) {
-        snprintf(err, errlen, "%s", msg);
-        unlink(tmp);
-        goto out;
-    }
-    *checked = chk == 0 ? "loaded by a strict GnuTLS" : "not checked: no GnuTLS here";
-    if (rename(tmp, target) != 0) {
-        snprintf(err, errlen, "rename %s: %s", target, strerror(errno));
-        unlink(tmp);
-        goto out;
-    }
-    fsync_dir(target);
-    rc = 0;
-out:
-    free(tmp);
-    return rc;
+    return atomic_replace(target, text, strlen(text), 0644, NULL, check_new, checked, err,
+                          errlen);
 }
 
 int gw_is_ours(const char *text)
@@ -493,7 +441,7 @@ int gw_enable(cli *c, const char *override, int replace_foreign)
     if (old && !gw_is_ours(old)) {
         /* Told to replace a foreign file: keep it for disable (a symbolic
          * link, as crypto-policies makes, is kept as the link itself). */
-        char *bnew = cli_join(bak, NEW_SUFFIX);
+        char *bnew = cli_join(bak, ATOMIC_NEW_SUFFIX);
         struct stat ost;
         int w = 0;
         if (lstat(target, &ost) == 0 && S_ISLNK(ost.st_mode)) {
@@ -505,8 +453,8 @@ int gw_enable(cli *c, const char *override, int replace_foreign)
                 w = -1;
             }
         } else {
-            w = write_new(bnew, old, olen, stat(target, &ost) == 0 ? ost.st_mode : 0644, err,
-                          sizeof(err));
+            w = atomic_write_new(bnew, old, olen, stat(target, &ost) == 0 ? ost.st_mode : 0644,
+                                 NULL, err, sizeof(err));
         }
         if (w == 0 && rename(bnew, bak) != 0) {
             snprintf(err, sizeof(err), "rename %s: %s", bak, strerror(errno));
@@ -560,7 +508,7 @@ int gw_disable(cli *c, const char *override)
             cli_error(c, "GnuTLS: rename %s: %s; %s not changed", bak, strerror(errno), target);
             goto out;
         }
-        fsync_dir(target);
+        atomic_fsync_dir(target);
         printf("GnuTLS: disabled: %s restored from %s (a symbolic link)\n", target, bak);
         rc = TP_EXIT_OK;
         goto out;
@@ -569,8 +517,8 @@ int gw_disable(cli *c, const char *override)
     if (saved) {
         struct stat st;
         mode_t mode = stat(bak, &st) == 0 ? st.st_mode : 0644;
-        char *tmp = cli_join(target, NEW_SUFFIX);
-        int w = write_new(tmp, saved, blen, mode, err, sizeof(err));
+        char *tmp = cli_join(target, ATOMIC_NEW_SUFFIX);
+        int w = atomic_write_new(tmp, saved, blen, mode, NULL, err, sizeof(err));
         if (w == 0 && rename(tmp, target) != 0) {
             snprintf(err, sizeof(err), "rename %s: %s", target, strerror(errno));
             unlink(tmp);
@@ -582,14 +530,14 @@ int gw_disable(cli *c, const char *override)
             goto out;
         }
         unlink(bak);
-        fsync_dir(target);
+        atomic_fsync_dir(target);
         printf("GnuTLS: disabled: %s restored from %s\n", target, bak);
     } else {
         if (unlink(target) != 0) {
             cli_error(c, "GnuTLS: %s: %s", target, strerror(errno));
             goto out;
         }
-        fsync_dir(target);
+        atomic_fsync_dir(target);
         printf("GnuTLS: disabled: %s removed (there was none before)\n", target);
     }
     rc = TP_EXIT_OK;
