@@ -345,11 +345,11 @@ static int activate_provider1(OSSL_LIB_CTX *libctx)
     /* A second init for the same library context (a program that loads the
      * configuration twice) adds a duplicate entry, which the context frees
      * with itself; the provider is found and activated once more. */
-    if (!OSSL_PROVIDER_add_builtin(libctx, TP_PROVIDER_NAME, OSSL_provider_init)) {
+    if (!OSSL_PROVIDER_add_builtin(libctx, TPP_PROVIDER_NAME, OSSL_provider_init)) {
         ERR_pop_to_mark();
         return 0;
     }
-    prov = OSSL_PROVIDER_load(libctx, TP_PROVIDER_NAME);
+    prov = OSSL_PROVIDER_load(libctx, TPP_PROVIDER_NAME);
     ERR_pop_to_mark();
     return prov != NULL;
 }
@@ -435,7 +435,7 @@ int tpm_conf_init(void *imodule, const void *conf)
 
     prov_ok = activate_provider(NCONF_get0_libctx(cnf));
     if (!prov_ok)
-        tpm_log(LOG_ERR, "provider", "could not activate the %s provider", TP_PROVIDER_NAME);
+        tpm_log(LOG_ERR, "provider", "could not activate the %s provider", TPP_PROVIDER_NAME);
     tpm_verify_register(st); /* first: decides whether system_default carries VerifyMode */
     tpm_secop_register(st);
     ssl_ok = install_ssl_conf(cnf, &sc, st);

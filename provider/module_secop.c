@@ -41,7 +41,7 @@
 
 #include "module_conf.h"
 #include "module_libssl.h"
-#include "prov_local.h" /* tp_group_allowed */
+#include "prov_local.h" /* tpp_group_allowed */
 #include "tp_module.h"
 
 typedef int (*secop_cb)(const SSL *s, const SSL_CTX *ctx, int op, int bits, int nid,
@@ -177,7 +177,7 @@ static void names_add(unsigned char *set, tp_name_kind kind, int by_openssl, con
         for (size_t i = 0; tp_name_info_at(kind, i, &n) == 0; i++)
             if (strcasecmp(by_openssl ? n.openssl : n.name, tok) == 0
                 /* a hybrid only with its classical half (the provider's rule) */
-                && (fl == NULL || tp_group_allowed(fl, (uint16_t)n.id)))
+                && (fl == NULL || tpp_group_allowed(fl, (uint16_t)n.id)))
                 set_add(set, n.id);
     }
 }

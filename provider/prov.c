@@ -26,9 +26,9 @@
 #include "tp_config.h"
 
 static pthread_mutex_t reg_lock = PTHREAD_MUTEX_INITIALIZER;
-static tp_prov *reg_head;
+static tpp_prov *reg_head;
 
-static void reg_add(tp_prov *p)
+static void reg_add(tpp_prov *p)
 {
     pthread_mutex_lock(&reg_lock);
     p->next = reg_head;
@@ -36,9 +36,9 @@ static void reg_add(tp_prov *p)
     pthread_mutex_unlock(&reg_lock);
 }
 
-static void reg_remove(tp_prov *p)
+static void reg_remove(tpp_prov *p)
 {
-    tp_prov **pp;
+    tpp_prov **pp;
 
     pthread_mutex_lock(&reg_lock);
     for (pp = &reg_head; *pp != NULL; pp = &(*pp)->next) {
@@ -50,9 +50,9 @@ static void reg_remove(tp_prov *p)
     pthread_mutex_unlock(&reg_lock);
 }
 
-tp_prov *tp_prov_lookup(void *provctx)
+tpp_prov *tpp_prov_lookup(void *provctx)
 {
-    tp_prov *p;
+    tpp_prov *p;
 
     pthread_mutex_lock(&reg_lock);
     for (p = reg_head; p != NULL; p = p->next) {
@@ -94,18 +94,18 @@ tp_prov *tp_prov_lookup(void *provctx)
  * needs only the digest table, which a handshake builds there anyway,
  * where AES would build the whole cipher table (3.1M instructions in a
  * curl request on 3.0). */
-struct tp_rand_provctx {
+struct tpp_rand_provctx {
     const OSSL_CORE_HANDLE *handle;
     OSSL_LIB_CTX *libctx;
     void *corebiometh;
     void *spare[5];               /* fields of later versions: NULL */
 };
 
-static void rand_ctx_new(tp_prov *p, const OSSL_DISPATCH *in)
+static void rand_ctx_new(tpp_prov *p, const OSSL_DISPATCH *in)
 {
-    const struct tp_rand_provctx *d = p->deflt_ctx;
+    const struct tpp_rand_provctx *d = p->deflt_ctx;
     OSSL_FUNC_core_get_libctx_fn *get_libctx = NULL;
-    struct tp_rand_provctx *r;
+    struct tpp_rand_provctx *r;
     OSSL_LIB_CTX *ours;
 
     if (p->state->fips || OpenSSL_version_num() >= 0x30600000UL)
@@ -126,20 +126,20 @@ static void rand_ctx_new(tp_prov *p, const OSSL_DISPATCH *in)
     p->rand_provctx = r;
 }
 
-void *tp_rand_provctx(void *provctx)
+void *tpp_rand_provctx(void *provctx)
 {
-    tp_prov *p = tp_prov_lookup(provctx);
+    tpp_prov *p = tpp_prov_lookup(provctx);
     void *r = provctx;
 
     if (p == NULL)
         return provctx;
     if (p->rand_provctx != NULL)
         r = p->rand_provctx;
-    tp_prov_release(p);
+    tpp_prov_release(p);
     return r;
 }
 
-static void prov_free(tp_prov *p)
+static void prov_free(tpp_prov *p)
 {
     if (p == NULL)
         return;
@@ -151,7 +151,7 @@ static void prov_free(tp_prov *p)
     free(p);
 }
 
-void tp_prov_release(tp_prov *p)
+void tpp_prov_release(tpp_prov *p)
 {
     int left;
 
@@ -162,31 +162,31 @@ void tp_prov_release(tp_prov *p)
     pthread_mutex_unlock(&reg_lock);
     if (left == 0) {
         prov_free(p);
-        tp_filter_release();
+        tpp_filter_release();
     }
 }
 
 /* ---- provider dispatch ------------------------------------------------- */
 
-static OSSL_FUNC_provider_teardown_fn tp_teardown;
-static OSSL_FUNC_provider_gettable_params_fn tp_gettable_params;
-static OSSL_FUNC_provider_get_params_fn tp_get_params;
-static OSSL_FUNC_provider_query_operation_fn tp_query;
-static OSSL_FUNC_provider_unquery_operation_fn tp_unquery;
-static OSSL_FUNC_provider_get_capabilities_fn tp_get_capabilities;
+static OSSL_FUNC_provider_teardown_fn tpp_teardown;
+static OSSL_FUNC_provider_gettable_params_fn tpp_gettable_params;
+static OSSL_FUNC_provider_get_params_fn tpp_get_params;
+static OSSL_FUNC_provider_query_operation_fn tpp_query;
+static OSSL_FUNC_provider_unquery_operation_fn tpp_unquery;
+static OSSL_FUNC_provider_get_capabilities_fn tpp_get_capabilities;
 
-static void tp_teardown(void *provctx)
+static void tpp_teardown(void *provctx)
 {
-    tp_prov *p = tp_prov_lookup(provctx);
+    tpp_prov *p = tpp_prov_lookup(provctx);
 
     if (p == NULL)
         return;
     reg_remove(p);
-    tp_prov_release(p); /* the lookup's reference */
-    tp_prov_release(p); /* the registry's reference: frees */
+    tpp_prov_release(p); /* the lookup's reference */
+    tpp_prov_release(p); /* the registry's reference: frees */
 }
 
-static const OSSL_PARAM tp_param_types[] = {
+static const OSSL_PARAM tpp_param_types[] = {
     OSSL_PARAM_DEFN(OSSL_PROV_PARAM_NAME, OSSL_PARAM_UTF8_PTR, NULL, 0),
     OSSL_PARAM_DEFN(OSSL_PROV_PARAM_VERSION, OSSL_PARAM_UTF8_PTR, NULL, 0),
     OSSL_PARAM_DEFN(OSSL_PROV_PARAM_BUILDINFO, OSSL_PARAM_UTF8_PTR, NULL, 0),
@@ -194,13 +194,13 @@ static const OSSL_PARAM tp_param_types[] = {
     OSSL_PARAM_END
 };
 
-static const OSSL_PARAM *tp_gettable_params(void *provctx)
+static const OSSL_PARAM *tpp_gettable_params(void *provctx)
 {
     (void)provctx;
-    return tp_param_types;
+    return tpp_param_types;
 }
 
-static int tp_get_params(void *provctx, OSSL_PARAM params[])
+static int tpp_get_params(void *provctx, OSSL_PARAM params[])
 {
     OSSL_PARAM *q;
 
@@ -220,49 +220,49 @@ static int tp_get_params(void *provctx, OSSL_PARAM params[])
     return 1;
 }
 
-static const OSSL_ALGORITHM *tp_query(void *provctx, int op, int *no_cache)
+static const OSSL_ALGORITHM *tpp_query(void *provctx, int op, int *no_cache)
 {
-    tp_prov *p = tp_prov_lookup(provctx);
+    tpp_prov *p = tpp_prov_lookup(provctx);
     const OSSL_ALGORITHM *algs;
 
     *no_cache = 0;
     if (p == NULL)
         return NULL;
-    algs = tp_filter_query(p, op, no_cache);
-    tp_prov_release(p);
+    algs = tpp_filter_query(p, op, no_cache);
+    tpp_prov_release(p);
     return algs;
 }
 
-static void tp_unquery(void *provctx, int op, const OSSL_ALGORITHM *algs)
+static void tpp_unquery(void *provctx, int op, const OSSL_ALGORITHM *algs)
 {
-    tp_prov *p = tp_prov_lookup(provctx);
+    tpp_prov *p = tpp_prov_lookup(provctx);
 
     if (p == NULL)
         return;
-    tp_filter_unquery(p, op, algs);
-    tp_prov_release(p);
+    tpp_filter_unquery(p, op, algs);
+    tpp_prov_release(p);
 }
 
-static int tp_get_capabilities(void *provctx, const char *capability,
+static int tpp_get_capabilities(void *provctx, const char *capability,
                                OSSL_CALLBACK *cb, void *arg)
 {
-    tp_prov *p = tp_prov_lookup(provctx);
+    tpp_prov *p = tpp_prov_lookup(provctx);
     int ret;
 
     if (p == NULL)
         return 0;
-    ret = tp_caps_get(p, capability, cb, arg);
-    tp_prov_release(p);
+    ret = tpp_caps_get(p, capability, cb, arg);
+    tpp_prov_release(p);
     return ret;
 }
 
-static const OSSL_DISPATCH tp_dispatch[] = {
-    { OSSL_FUNC_PROVIDER_TEARDOWN, (void (*)(void))tp_teardown },
-    { OSSL_FUNC_PROVIDER_GETTABLE_PARAMS, (void (*)(void))tp_gettable_params },
-    { OSSL_FUNC_PROVIDER_GET_PARAMS, (void (*)(void))tp_get_params },
-    { OSSL_FUNC_PROVIDER_QUERY_OPERATION, (void (*)(void))tp_query },
-    { OSSL_FUNC_PROVIDER_UNQUERY_OPERATION, (void (*)(void))tp_unquery },
-    { OSSL_FUNC_PROVIDER_GET_CAPABILITIES, (void (*)(void))tp_get_capabilities },
+static const OSSL_DISPATCH tpp_dispatch[] = {
+    { OSSL_FUNC_PROVIDER_TEARDOWN, (void (*)(void))tpp_teardown },
+    { OSSL_FUNC_PROVIDER_GETTABLE_PARAMS, (void (*)(void))tpp_gettable_params },
+    { OSSL_FUNC_PROVIDER_GET_PARAMS, (void (*)(void))tpp_get_params },
+    { OSSL_FUNC_PROVIDER_QUERY_OPERATION, (void (*)(void))tpp_query },
+    { OSSL_FUNC_PROVIDER_UNQUERY_OPERATION, (void (*)(void))tpp_unquery },
+    { OSSL_FUNC_PROVIDER_GET_CAPABILITIES, (void (*)(void))tpp_get_capabilities },
     { 0, NULL }
 };
 
@@ -272,7 +272,7 @@ OSSL_provider_init_fn OSSL_provider_init;
 int OSSL_provider_init(const OSSL_CORE_HANDLE *handle, const OSSL_DISPATCH *in,
                        const OSSL_DISPATCH **out, void **provctx)
 {
-    tp_prov *p;
+    tpp_prov *p;
 
     /* Called by the OpenSSL our calls reach, or not at all (module_bind.c). */
     if (!tpm_bind_check(__builtin_return_address(0), "the provider"))
@@ -301,9 +301,9 @@ int OSSL_provider_init(const OSSL_CORE_HANDLE *handle, const OSSL_DISPATCH *in,
         goto err;
     rand_ctx_new(p, in);
 
-    tp_filter_acquire();
+    tpp_filter_acquire();
     reg_add(p);
-    *out = tp_dispatch;
+    *out = tpp_dispatch;
     *provctx = p->deflt_ctx;
     return 1;
 

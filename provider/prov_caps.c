@@ -50,7 +50,7 @@ static int in_groups(const tp_floors *f, unsigned int id)
 
 /* Only groups the policy lists may be negotiated (an empty list means the
  * policy sets no group floor). */
-int tp_group_allowed(const tp_floors *f, unsigned int id)
+int tpp_group_allowed(const tp_floors *f, unsigned int id)
 {
     size_t i;
 
@@ -83,7 +83,7 @@ static int group_cb(const OSSL_PARAM params[], void *arg)
     p = OSSL_PARAM_locate_const(params, OSSL_CAPABILITY_TLS_GROUP_ID);
     if (p == NULL || !OSSL_PARAM_get_uint(p, &id))
         return 1; /* cannot tell which group: not offered */
-    if (tp_group_allowed(gf->f, id) || (gf->secop && id > 19))
+    if (tpp_group_allowed(gf->f, id) || (gf->secop && id > 19))
         return gf->cb(params, gf->arg);
 
     p = OSSL_PARAM_locate_const(params, OSSL_CAPABILITY_TLS_GROUP_NAME);
@@ -100,7 +100,7 @@ static int group_cb(const OSSL_PARAM params[], void *arg)
     return 1; /* skipped: returning 0 would abort libssl's whole list */
 }
 
-int tp_caps_get(tp_prov *p, const char *capability, OSSL_CALLBACK *cb,
+int tpp_caps_get(tpp_prov *p, const char *capability, OSSL_CALLBACK *cb,
                 void *arg)
 {
     struct group_filter gf;

@@ -16,7 +16,7 @@
 
 /* ---- refusals ------------------------------------------------------------ */
 
-int tp_refuse(const tp_floors *f, const char *key, int reason,
+int tpp_refuse(const tp_floors *f, const char *key, int reason,
               const char *fmt, ...)
 {
     char msg[256];
@@ -56,7 +56,7 @@ static const struct {
     { TP_H_SHA3_512, "SHA3-512", "SHA3-512:2.16.840.1.101.3.4.2.10" },
 };
 
-int tp_names_has(const char *names, const char *name)
+int tpp_names_has(const char *names, const char *name)
 {
     size_t n = strlen(name);
     const char *s = names;
@@ -79,19 +79,19 @@ static int digest_index(const char *name)
     if (name == NULL || *name == '\0')
         return -1;
     for (i = 0; i < sizeof(digests) / sizeof(digests[0]); i++)
-        if (tp_names_has(digests[i].names, name))
+        if (tpp_names_has(digests[i].names, name))
             return (int)i;
     return -1;
 }
 
-const char *tp_digest_name(const char *name)
+const char *tpp_digest_name(const char *name)
 {
     int i = digest_index(name);
 
     return i < 0 ? name : digests[i].name;
 }
 
-uint32_t tp_digest_bits(const char *name)
+uint32_t tpp_digest_bits(const char *name)
 {
     int i = digest_index(name);
 
@@ -101,9 +101,9 @@ uint32_t tp_digest_bits(const char *name)
 /* RFC 9155 (SHA-1 and MD5 in TLS 1.2 signatures), NIST SP 800-131A Rev.2
  * (SHA-1 for digital signature generation disallowed): the forbidden bits
  * a digest used in a signature hits, 0 if it is allowed. */
-uint32_t tp_digest_forbidden(const tp_floors *f, const char *name)
+uint32_t tpp_digest_forbidden(const tp_floors *f, const char *name)
 {
-    return tp_digest_bits(name) & f->forbidden_hashes
+    return tpp_digest_bits(name) & f->forbidden_hashes
            & ~(uint32_t)TP_H_MD5_SHA1;
 }
 
@@ -111,7 +111,7 @@ uint32_t tp_digest_forbidden(const tp_floors *f, const char *name)
  * allow one of them (so the MD5-SHA1 hash libssl needs must stay).
  * DTLS versions run downwards (1.0 = 0xFEFF, 1.2 = 0xFEFD); 0 = no DTLS
  * floor of its own. */
-int tp_floor_needs_md5sha1(const tp_floors *f)
+int tpp_floor_needs_md5sha1(const tp_floors *f)
 {
     if (f->min_tls < TP_V_TLS1_2)
         return 1;
@@ -120,7 +120,7 @@ int tp_floor_needs_md5sha1(const tp_floors *f)
 
 /* The policy allows TLS 1.3 only (Python's ssl sets a 1.2 minimum on every
  * context, so the defaults layer alone cannot hold this). */
-int tp_floor_tls13_only(const tp_floors *f)
+int tpp_floor_tls13_only(const tp_floors *f)
 {
     return f->min_tls >= TP_V_TLS1_3;
 }
@@ -128,37 +128,37 @@ int tp_floor_tls13_only(const tp_floors *f)
 /* NIST SP 800-131A Rev.2: RSA, DSA and finite-field DH below 2048 bits,
  * and EC below 224 bits of order, give less than 112 bits of security.
  * The policy sets the minimums; 0 means no floor. */
-int tp_key_bits_ok(int bits, int min)
+int tpp_key_bits_ok(int bits, int min)
 {
     return min <= 0 || bits < 0 || bits >= min;
 }
 
-int tp_key_min(const tp_floors *f, enum tp_key_kind kk)
+int tpp_key_min(const tp_floors *f, enum tpp_key_kind kk)
 {
     switch (kk) {
-    case TP_KK_RSA: return f->min_rsa_bits;
-    case TP_KK_DSA: return f->min_dsa_bits;
-    case TP_KK_DH: return f->min_dh_bits;
-    case TP_KK_EC: return f->min_ec_bits;
+    case TPP_KK_RSA: return f->min_rsa_bits;
+    case TPP_KK_DSA: return f->min_dsa_bits;
+    case TPP_KK_DH: return f->min_dh_bits;
+    case TPP_KK_EC: return f->min_ec_bits;
     default: return 0;
     }
 }
 
-static const char *const key_names[TP_KK__COUNT] = {
+static const char *const key_names[TPP_KK__COUNT] = {
     "", "RSA", "DSA", "DH", "EC"
 };
 /* rate-limit keys of the log lines, one per kind, so that one kind
  * cannot mute another */
-static const char *const key_log_keys[TP_KK__COUNT] = {
+static const char *const key_log_keys[TPP_KK__COUNT] = {
     "", "rsa-size", "dsa-size", "dh-size", "ec-size"
 };
 
-const char *tp_keykind_name(enum tp_key_kind kk)
+const char *tpp_keykind_name(enum tpp_key_kind kk)
 {
-    return kk < TP_KK__COUNT ? key_names[kk] : "";
+    return kk < TPP_KK__COUNT ? key_names[kk] : "";
 }
 
-const char *tp_keykind_log_key(enum tp_key_kind kk)
+const char *tpp_keykind_log_key(enum tpp_key_kind kk)
 {
-    return kk < TP_KK__COUNT ? key_log_keys[kk] : "key-size";
+    return kk < TPP_KK__COUNT ? key_log_keys[kk] : "key-size";
 }

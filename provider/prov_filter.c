@@ -19,30 +19,30 @@
 
 #include "prov_local.h"
 
-enum tp_act { TP_A_DROP, TP_A_WRAP };
+enum tpp_act { TPP_A_DROP, TPP_A_WRAP };
 
-typedef int tp_cond_fn(const tp_floors *f);
+typedef int tpp_cond_fn(const tp_floors *f);
 
-typedef struct tp_rule {
+typedef struct tpp_rule {
     int op;
     const char *pattern;     /* "NAME" or "PREFIX*", any name, any case */
-    tp_cond_fn *when;        /* NULL: always */
-    enum tp_act act;
-    enum tp_wrap_kind wrap;
-    enum tp_key_kind kk;
+    tpp_cond_fn *when;        /* NULL: always */
+    enum tpp_act act;
+    enum tpp_wrap_kind wrap;
+    enum tpp_key_kind kk;
     const char *why;         /* for the log line */
-} tp_rule;
+} tpp_rule;
 
 /* ---- conditions (pure) --------------------------------------------------- */
 
 /* RFC 8996: TLS 1.0/1.1 and DTLS 1.0 are deprecated. libssl needs the
  * MD5-SHA1 digest for them; without it they are "unavailable" and the peer
  * gets a clean protocol_version alert whatever the program asked for. */
-static int c_no_md5sha1(const tp_floors *f) { return !tp_floor_needs_md5sha1(f); }
+static int c_no_md5sha1(const tp_floors *f) { return !tpp_floor_needs_md5sha1(f); }
 
 /* TLS 1.3-only backstop: without the TLS 1.2 PRF no TLS <= 1.2 handshake can
  * complete, even if the program lowers MinProtocol (Python sets 1.2). */
-static int c_tls13_only(const tp_floors *f) { return tp_floor_tls13_only(f); }
+static int c_tls13_only(const tp_floors *f) { return tpp_floor_tls13_only(f); }
 
 /* Cipher algorithms the policy forbids outright (RFC 7465 RC4, NIST SP
  * 800-131A Rev.2 DES/3DES...): not offered at all. */
@@ -55,55 +55,55 @@ static int c_idea(const tp_floors *f) { return (f->forbidden_ciphers & TP_C_IDEA
 static int c_seed(const tp_floors *f) { return (f->forbidden_ciphers & TP_C_SEED) != 0; }
 
 /* First matching rule wins: withholding rules come before wrapping ones. */
-static const tp_rule rules[] = {
-    { OSSL_OP_DIGEST, "MD5-SHA1", c_no_md5sha1, TP_A_DROP, 0, 0,
+static const tpp_rule rules[] = {
+    { OSSL_OP_DIGEST, "MD5-SHA1", c_no_md5sha1, TPP_A_DROP, 0, 0,
       "TLS 1.0/1.1 are below the policy floor (RFC 8996)" },
 
-    { OSSL_OP_KDF, "TLS1-PRF", c_tls13_only, TP_A_DROP, 0, 0,
+    { OSSL_OP_KDF, "TLS1-PRF", c_tls13_only, TPP_A_DROP, 0, 0,
       "the policy allows TLS 1.3 only (DTLS 1.2 needs it too: unavailable)" },
-    { OSSL_OP_KDF, "TLS1-PRF", NULL, TP_A_WRAP, TP_W_PRF, 0, NULL },
+    { OSSL_OP_KDF, "TLS1-PRF", NULL, TPP_A_WRAP, TPP_W_PRF, 0, NULL },
     /* EVP_PKEY_derive with a TLS1-PRF key fetches the KDF in the private
      * context, past the KDF wrapper: check it there too. */
-    { OSSL_OP_KEYEXCH, "TLS1-PRF", c_tls13_only, TP_A_DROP, 0, 0,
+    { OSSL_OP_KEYEXCH, "TLS1-PRF", c_tls13_only, TPP_A_DROP, 0, 0,
       "the policy allows TLS 1.3 only" },
-    { OSSL_OP_KEYEXCH, "TLS1-PRF", NULL, TP_A_WRAP, TP_W_KEXPRF, 0, NULL },
+    { OSSL_OP_KEYEXCH, "TLS1-PRF", NULL, TPP_A_WRAP, TPP_W_KEXPRF, 0, NULL },
 
     /* DRBGs fetch their cipher in the program's context, not the private
      * one (prov.c: start-up cost). OpenSSL 3.5: the core also passes our
      * provider's name to the DRBG; the wrapper drops it (it could be
      * looked up in the private context, where it does not exist). */
-    { OSSL_OP_RAND, "CTR-DRBG", NULL, TP_A_WRAP, TP_W_RAND, 0, NULL },
-    { OSSL_OP_RAND, "HASH-DRBG", NULL, TP_A_WRAP, TP_W_RAND, 0, NULL },
-    { OSSL_OP_RAND, "HMAC-DRBG", NULL, TP_A_WRAP, TP_W_RAND, 0, NULL },
+    { OSSL_OP_RAND, "CTR-DRBG", NULL, TPP_A_WRAP, TPP_W_RAND, 0, NULL },
+    { OSSL_OP_RAND, "HASH-DRBG", NULL, TPP_A_WRAP, TPP_W_RAND, 0, NULL },
+    { OSSL_OP_RAND, "HMAC-DRBG", NULL, TPP_A_WRAP, TPP_W_RAND, 0, NULL },
 
-    { OSSL_OP_CIPHER, "RC4*", c_rc4, TP_A_DROP, 0, 0, "RC4 is forbidden (RFC 7465)" },
-    { OSSL_OP_CIPHER, "DES-EDE*", c_3des, TP_A_DROP, 0, 0, "3DES is forbidden" },
-    { OSSL_OP_CIPHER, "DES3*", c_3des, TP_A_DROP, 0, 0, "3DES is forbidden" },
-    { OSSL_OP_CIPHER, "DES-ECB", c_des, TP_A_DROP, 0, 0, "DES is forbidden" },
-    { OSSL_OP_CIPHER, "DES-CBC", c_des, TP_A_DROP, 0, 0, "DES is forbidden" },
-    { OSSL_OP_CIPHER, "DES-OFB", c_des, TP_A_DROP, 0, 0, "DES is forbidden" },
-    { OSSL_OP_CIPHER, "DES-CFB*", c_des, TP_A_DROP, 0, 0, "DES is forbidden" },
-    { OSSL_OP_CIPHER, "DESX*", c_des, TP_A_DROP, 0, 0, "DES is forbidden" },
-    { OSSL_OP_CIPHER, "NULL", c_null, TP_A_DROP, 0, 0, "the NULL cipher is forbidden" },
-    { OSSL_OP_CIPHER, "RC2*", c_rc2, TP_A_DROP, 0, 0, "RC2 is forbidden" },
-    { OSSL_OP_CIPHER, "IDEA*", c_idea, TP_A_DROP, 0, 0, "IDEA is forbidden" },
-    { OSSL_OP_CIPHER, "SEED*", c_seed, TP_A_DROP, 0, 0, "SEED is forbidden" },
+    { OSSL_OP_CIPHER, "RC4*", c_rc4, TPP_A_DROP, 0, 0, "RC4 is forbidden (RFC 7465)" },
+    { OSSL_OP_CIPHER, "DES-EDE*", c_3des, TPP_A_DROP, 0, 0, "3DES is forbidden" },
+    { OSSL_OP_CIPHER, "DES3*", c_3des, TPP_A_DROP, 0, 0, "3DES is forbidden" },
+    { OSSL_OP_CIPHER, "DES-ECB", c_des, TPP_A_DROP, 0, 0, "DES is forbidden" },
+    { OSSL_OP_CIPHER, "DES-CBC", c_des, TPP_A_DROP, 0, 0, "DES is forbidden" },
+    { OSSL_OP_CIPHER, "DES-OFB", c_des, TPP_A_DROP, 0, 0, "DES is forbidden" },
+    { OSSL_OP_CIPHER, "DES-CFB*", c_des, TPP_A_DROP, 0, 0, "DES is forbidden" },
+    { OSSL_OP_CIPHER, "DESX*", c_des, TPP_A_DROP, 0, 0, "DES is forbidden" },
+    { OSSL_OP_CIPHER, "NULL", c_null, TPP_A_DROP, 0, 0, "the NULL cipher is forbidden" },
+    { OSSL_OP_CIPHER, "RC2*", c_rc2, TPP_A_DROP, 0, 0, "RC2 is forbidden" },
+    { OSSL_OP_CIPHER, "IDEA*", c_idea, TPP_A_DROP, 0, 0, "IDEA is forbidden" },
+    { OSSL_OP_CIPHER, "SEED*", c_seed, TPP_A_DROP, 0, 0, "SEED is forbidden" },
 
-    { OSSL_OP_SIGNATURE, "RSA", NULL, TP_A_WRAP, TP_W_SIG, TP_KK_RSA, NULL },
-    { OSSL_OP_SIGNATURE, "DSA", NULL, TP_A_WRAP, TP_W_SIG, TP_KK_DSA, NULL },
-    { OSSL_OP_SIGNATURE, "ECDSA", NULL, TP_A_WRAP, TP_W_SIG, TP_KK_EC, NULL },
+    { OSSL_OP_SIGNATURE, "RSA", NULL, TPP_A_WRAP, TPP_W_SIG, TPP_KK_RSA, NULL },
+    { OSSL_OP_SIGNATURE, "DSA", NULL, TPP_A_WRAP, TPP_W_SIG, TPP_KK_DSA, NULL },
+    { OSSL_OP_SIGNATURE, "ECDSA", NULL, TPP_A_WRAP, TPP_W_SIG, TPP_KK_EC, NULL },
 
-    { OSSL_OP_ASYM_CIPHER, "RSA", NULL, TP_A_WRAP, TP_W_ASYM, TP_KK_RSA, NULL },
+    { OSSL_OP_ASYM_CIPHER, "RSA", NULL, TPP_A_WRAP, TPP_W_ASYM, TPP_KK_RSA, NULL },
 
-    { OSSL_OP_KEYEXCH, "DH", NULL, TP_A_WRAP, TP_W_KEX, TP_KK_DH, NULL },
-    { OSSL_OP_KEYEXCH, "ECDH", NULL, TP_A_WRAP, TP_W_KEX, TP_KK_EC, NULL },
+    { OSSL_OP_KEYEXCH, "DH", NULL, TPP_A_WRAP, TPP_W_KEX, TPP_KK_DH, NULL },
+    { OSSL_OP_KEYEXCH, "ECDH", NULL, TPP_A_WRAP, TPP_W_KEX, TPP_KK_EC, NULL },
 
     /* RSASVE (3.0+) and DHKEM over P-256/384/521 (3.2+). X25519/X448
      * DHKEM, ML-KEM and the hybrids (3.5) have no size to check: the
      * groups a TLS handshake may use are filtered by TLS-GROUP
      * capabilities (prov_caps.c); see tlspolicy(7) for every class. */
-    { OSSL_OP_KEM, "RSA", NULL, TP_A_WRAP, TP_W_KEM, TP_KK_RSA, NULL },
-    { OSSL_OP_KEM, "EC", NULL, TP_A_WRAP, TP_W_KEM, TP_KK_EC, NULL },
+    { OSSL_OP_KEM, "RSA", NULL, TPP_A_WRAP, TPP_W_KEM, TPP_KK_RSA, NULL },
+    { OSSL_OP_KEM, "EC", NULL, TPP_A_WRAP, TPP_W_KEM, TPP_KK_EC, NULL },
 };
 
 /* Composite signature algorithms with the digest fixed at init (OpenSSL
@@ -111,11 +111,11 @@ static const tp_rule rules[] = {
  * the key floor; the digest part is checked against forbidden hashes. */
 static const struct {
     const char *prefix;
-    enum tp_key_kind kk;
+    enum tpp_key_kind kk;
 } composite_keys[] = {
-    { "RSA-", TP_KK_RSA },
-    { "ECDSA-", TP_KK_EC },
-    { "DSA-", TP_KK_DSA },
+    { "RSA-", TPP_KK_RSA },
+    { "ECDSA-", TPP_KK_EC },
+    { "DSA-", TPP_KK_DSA },
 };
 
 /* ---- matching ------------------------------------------------------------ */
@@ -123,20 +123,20 @@ static const struct {
 /* An algorithm's colon-separated names, split once: the rules are matched
  * against every algorithm of the default provider at start-up, in every
  * process, so the split is not redone for each rule. */
-#define TP_MAX_NAMES 16
+#define TPP_MAX_NAMES 16
 
-typedef struct tp_names {
-    const char *s[TP_MAX_NAMES];
-    size_t len[TP_MAX_NAMES];
+typedef struct tpp_names {
+    const char *s[TPP_MAX_NAMES];
+    size_t len[TPP_MAX_NAMES];
     size_t n;
-} tp_names;
+} tpp_names;
 
-static void names_split(const char *names, tp_names *out)
+static void names_split(const char *names, tpp_names *out)
 {
     const char *s = names, *e;
 
     out->n = 0;
-    while (s != NULL && *s != '\0' && out->n < TP_MAX_NAMES) {
+    while (s != NULL && *s != '\0' && out->n < TPP_MAX_NAMES) {
         e = strchr(s, ':');
         out->s[out->n] = s;
         out->len[out->n++] = e != NULL ? (size_t)(e - s) : strlen(s);
@@ -146,22 +146,22 @@ static void names_split(const char *names, tp_names *out)
 
 /* The rules of one operation whose condition holds for these floors, with
  * their pattern lengths: worked out once per table, not per algorithm. */
-#define TP_NRULES (sizeof(rules) / sizeof(rules[0]))
+#define TPP_NRULES (sizeof(rules) / sizeof(rules[0]))
 
-typedef struct tp_active {
-    const tp_rule *r[TP_NRULES];
-    size_t plen[TP_NRULES];
-    int prefix[TP_NRULES];
+typedef struct tpp_active {
+    const tpp_rule *r[TPP_NRULES];
+    size_t plen[TPP_NRULES];
+    int prefix[TPP_NRULES];
     size_t n;
-} tp_active;
+} tpp_active;
 
-static void active_rules(int op, const tp_floors *f, tp_active *a)
+static void active_rules(int op, const tp_floors *f, tpp_active *a)
 {
     size_t i;
 
     a->n = 0;
-    for (i = 0; i < TP_NRULES; i++) {
-        const tp_rule *r = &rules[i];
+    for (i = 0; i < TPP_NRULES; i++) {
+        const tpp_rule *r = &rules[i];
         size_t plen;
 
         if (r->op != op || (r->when != NULL && !r->when(f)))
@@ -175,9 +175,9 @@ static void active_rules(int op, const tp_floors *f, tp_active *a)
 
 /* 1 if rule k's pattern matches any of the names, ignoring case. A
  * pattern is a literal name or a prefix followed by '*': enough for the
- * rule table. An algorithm with more than TP_MAX_NAMES names (none has) is
+ * rule table. An algorithm with more than TPP_MAX_NAMES names (none has) is
  * matched on its first ones only; the rules name the first or second. */
-static int names_match(const tp_names *names, const tp_active *a, size_t k)
+static int names_match(const tpp_names *names, const tpp_active *a, size_t k)
 {
     const char *pattern = a->r[k]->pattern;
     size_t plen = a->plen[k], i;
@@ -198,8 +198,8 @@ static int names_match(const tp_names *names, const tp_active *a, size_t k)
 /* The first active rule that applies, starting after `prev` (NULL: from
  * the start), in table order. Callers skip withholding rules in permissive
  * mode this way. */
-static const tp_rule *rule_for(const tp_active *a, const tp_names *names,
-                               const tp_rule *prev)
+static const tpp_rule *rule_for(const tpp_active *a, const tpp_names *names,
+                               const tpp_rule *prev)
 {
     size_t k;
 
@@ -213,7 +213,7 @@ static const tp_rule *rule_for(const tp_active *a, const tp_names *names,
 }
 
 /* For a composite signature algorithm: its key kind and digest bit. */
-static int composite_sig(const char *names, enum tp_key_kind *kk,
+static int composite_sig(const char *names, enum tpp_key_kind *kk,
                          uint32_t *hash)
 {
     char first[64];
@@ -230,7 +230,7 @@ static int composite_sig(const char *names, enum tp_key_kind *kk,
         if (strncasecmp(first, composite_keys[i].prefix, pl) == 0) {
             /* An unknown digest part still gets the key floor. */
             *kk = composite_keys[i].kk;
-            *hash = tp_digest_bits(first + pl);
+            *hash = tpp_digest_bits(first + pl);
             return 1;
         }
     }
@@ -239,28 +239,28 @@ static int composite_sig(const char *names, enum tp_key_kind *kk,
 
 /* ---- the shared cache ---------------------------------------------------- */
 
-typedef struct tp_cached {
+typedef struct tpp_cached {
     int op;
     const OSSL_ALGORITHM *src;   /* the default provider's table */
     OSSL_ALGORITHM *out;         /* ours (NULL: src offered unchanged) */
-    struct tp_cached *next;
-} tp_cached;
+    struct tpp_cached *next;
+} tpp_cached;
 
 static pthread_mutex_t cache_lock = PTHREAD_MUTEX_INITIALIZER;
-static tp_cached *cache;
+static tpp_cached *cache;
 static int cache_users;
 static int keymgmt_known;
 
-void tp_filter_acquire(void)
+void tpp_filter_acquire(void)
 {
     pthread_mutex_lock(&cache_lock);
     cache_users++;
     pthread_mutex_unlock(&cache_lock);
 }
 
-void tp_filter_release(void)
+void tpp_filter_release(void)
 {
-    tp_cached *c, *next;
+    tpp_cached *c, *next;
 
     pthread_mutex_lock(&cache_lock);
     if (--cache_users == 0) {
@@ -271,13 +271,13 @@ void tp_filter_release(void)
         }
         cache = NULL;
         keymgmt_known = 0;
-        tp_wrap_reset();
+        tpp_wrap_reset();
     }
     pthread_mutex_unlock(&cache_lock);
 }
 
 /* The wrappers read key sizes through the default key management. */
-static void need_keymgmt(tp_prov *p)
+static void need_keymgmt(tpp_prov *p)
 {
     const OSSL_ALGORITHM *km;
     int nc = 0;
@@ -286,7 +286,7 @@ static void need_keymgmt(tp_prov *p)
         return;
     km = OSSL_PROVIDER_query_operation(p->deflt, OSSL_OP_KEYMGMT, &nc);
     if (km != NULL) {
-        tp_wrap_set_keymgmt(km);
+        tpp_wrap_set_keymgmt(km);
         OSSL_PROVIDER_unquery_operation(p->deflt, OSSL_OP_KEYMGMT, km);
     }
     keymgmt_known = 1;
@@ -319,7 +319,7 @@ static int op_filtered(int op)
 
 /* Build our table for one operation. Called under cache_lock.
  * Returns NULL with *same = 1 when nothing changes. */
-static OSSL_ALGORITHM *build(tp_prov *p, int op, const OSSL_ALGORITHM *src,
+static OSSL_ALGORITHM *build(tpp_prov *p, int op, const OSSL_ALGORITHM *src,
                              int *same)
 {
     const tp_floors *f = &p->state->floors;
@@ -329,7 +329,7 @@ static OSSL_ALGORITHM *build(tp_prov *p, int op, const OSSL_ALGORITHM *src,
      * which is not ours to wrap: the module says so (tlspolicy(7), FIPS). */
     const int wrap_ok = 1;
     OSSL_ALGORITHM *out;
-    tp_active active;
+    tpp_active active;
     size_t n, i, j = 0;
     int changed = 0;
 
@@ -348,24 +348,24 @@ static OSSL_ALGORITHM *build(tp_prov *p, int op, const OSSL_ALGORITHM *src,
     active_rules(op, f, &active);
 
     for (i = 0; i < n; i++) {
-        const tp_rule *r;
-        tp_names names;
-        enum tp_key_kind kk = TP_KK_NONE;
+        const tpp_rule *r;
+        tpp_names names;
+        enum tpp_key_kind kk = TPP_KK_NONE;
         uint32_t hash = 0;
-        enum tp_wrap_kind w = TP_W_NONE;
+        enum tpp_wrap_kind w = TPP_W_NONE;
 
         names_split(src[i].algorithm_names, &names);
         r = rule_for(&active, &names, NULL);
         out[j] = src[i];
-        while (r != NULL && r->act == TP_A_DROP && f->permissive) {
+        while (r != NULL && r->act == TPP_A_DROP && f->permissive) {
             log_withheld(f, src[i].algorithm_names, r->why);
             r = rule_for(&active, &names, r);
         }
-        if (r != NULL && r->act == TP_A_DROP) {
+        if (r != NULL && r->act == TPP_A_DROP) {
             log_withheld(f, src[i].algorithm_names, r->why);
             changed = 1;
             continue;
-        } else if (r != NULL && r->act == TP_A_WRAP) {
+        } else if (r != NULL && r->act == TPP_A_WRAP) {
             w = r->wrap;
             kk = r->kk;
         } else if (op == OSSL_OP_SIGNATURE
@@ -378,10 +378,10 @@ static OSSL_ALGORITHM *build(tp_prov *p, int op, const OSSL_ALGORITHM *src,
                     continue;
                 }
             }
-            w = TP_W_SIG;
+            w = TPP_W_SIG;
         }
-        if (w != TP_W_NONE && wrap_ok) {
-            const OSSL_DISPATCH *d = tp_wrap_dispatch(w, kk, hash,
+        if (w != TPP_W_NONE && wrap_ok) {
+            const OSSL_DISPATCH *d = tpp_wrap_dispatch(w, kk, hash,
                                                       src[i].algorithm_names,
                                                       src[i].implementation);
             changed = 1;
@@ -403,10 +403,10 @@ static OSSL_ALGORITHM *build(tp_prov *p, int op, const OSSL_ALGORITHM *src,
     return out;
 }
 
-const OSSL_ALGORITHM *tp_filter_query(tp_prov *p, int op, int *no_cache)
+const OSSL_ALGORITHM *tpp_filter_query(tpp_prov *p, int op, int *no_cache)
 {
     const OSSL_ALGORITHM *src, *ret = NULL;
-    tp_cached *c;
+    tpp_cached *c;
     int nc = 0, same = 0;
 
     src = OSSL_PROVIDER_query_operation(p->deflt, op, &nc);
@@ -450,10 +450,10 @@ const OSSL_ALGORITHM *tp_filter_query(tp_prov *p, int op, int *no_cache)
     return ret;
 }
 
-void tp_filter_unquery(tp_prov *p, int op, const OSSL_ALGORITHM *algs)
+void tpp_filter_unquery(tpp_prov *p, int op, const OSSL_ALGORITHM *algs)
 {
     const OSSL_ALGORITHM *src = algs;
-    tp_cached *c;
+    tpp_cached *c;
 
     if (algs == NULL)
         return;

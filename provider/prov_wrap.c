@@ -61,17 +61,17 @@ OSSL_CORE_MAKE_FUNC(int, kem_auth_decapsulate_init,
                     (void *ctx, void *provkey, void *authpubkey, const OSSL_PARAM params[]))
 #endif
 
-#define TP_MAX_FN 64 /* function IDs kept per slot */
+#define TPP_MAX_FN 64 /* function IDs kept per slot */
 
-typedef struct tp_slot {
+typedef struct tpp_slot {
     const OSSL_DISPATCH *orig;
     OSSL_DISPATCH *wrapped;
-    enum tp_key_kind kk;
+    enum tpp_key_kind kk;
     uint32_t fixed_hash;
     char alg[48];              /* first name, for messages */
-    const OSSL_DISPATCH *fn[TP_MAX_FN]; /* the originals' entries by function ID */
+    const OSSL_DISPATCH *fn[TPP_MAX_FN]; /* the originals' entries by function ID */
     int ready;                 /* set (release) once the slot is filled */
-} tp_slot;
+} tpp_slot;
 
 /*
  * A slot is filled under the filter lock, and the table that uses it
@@ -80,14 +80,14 @@ typedef struct tp_slot {
  * publishes the slot, so the ordering does not rest on libcrypto's locks
  * alone (which ThreadSanitizer cannot see: tests/hardening/tsan.supp).
  */
-static tp_slot *slot_get(tp_slot *s)
+static tpp_slot *slot_get(tpp_slot *s)
 {
     (void)__atomic_load_n(&s->ready, __ATOMIC_ACQUIRE);
     return s;
 }
 
 /* The state whose floors the wrappers enforce: a reference taken with the
- * first wrapped table and dropped by tp_wrap_reset (last provider
+ * first wrapped table and dropped by tpp_wrap_reset (last provider
  * instance gone), so it outlives the config module's finish. Set before
  * any wrapper can run. */
 static const tpm_state *wstate;
@@ -99,13 +99,13 @@ static const tp_floors *floors(void)
 
 /* ---- key sizes through the default key management ------------------------ */
 
-static OSSL_FUNC_keymgmt_get_params_fn *km_get_params[TP_KK__COUNT];
+static OSSL_FUNC_keymgmt_get_params_fn *km_get_params[TPP_KK__COUNT];
 
-void tp_wrap_set_keymgmt(const OSSL_ALGORITHM *km)
+void tpp_wrap_set_keymgmt(const OSSL_ALGORITHM *km)
 {
-    static const struct { const char *name; enum tp_key_kind kk; } want[] = {
-        { "RSA", TP_KK_RSA }, { "DSA", TP_KK_DSA },
-        { "DH", TP_KK_DH }, { "EC", TP_KK_EC },
+    static const struct { const char *name; enum tpp_key_kind kk; } want[] = {
+        { "RSA", TPP_KK_RSA }, { "DSA", TPP_KK_DSA },
+        { "DH", TPP_KK_DH }, { "EC", TPP_KK_EC },
     };
     size_t i;
 
@@ -113,7 +113,7 @@ void tp_wrap_set_keymgmt(const OSSL_ALGORITHM *km)
         for (i = 0; i < sizeof(want) / sizeof(want[0]); i++) {
             const OSSL_DISPATCH *d;
 
-            if (!tp_names_has(km->algorithm_names, want[i].name))
+            if (!tpp_names_has(km->algorithm_names, want[i].name))
                 continue;
             for (d = km->implementation; d->function_id != 0; d++)
                 if (d->function_id == OSSL_FUNC_KEYMGMT_GET_PARAMS)
@@ -124,7 +124,7 @@ void tp_wrap_set_keymgmt(const OSSL_ALGORITHM *km)
 }
 
 /* Bits of a key of the default provider, -1 if unknown. */
-static int key_bits(enum tp_key_kind kk, void *keydata)
+static int key_bits(enum tpp_key_kind kk, void *keydata)
 {
     int bits = -1;
     OSSL_PARAM p[2];
@@ -138,19 +138,19 @@ static int key_bits(enum tp_key_kind kk, void *keydata)
     return bits;
 }
 
-static int check_key(const tp_slot *s, void *keydata, const char *role)
+static int check_key(const tpp_slot *s, void *keydata, const char *role)
 {
     const tp_floors *f = floors();
-    int min = tp_key_min(f, s->kk), bits;
+    int min = tpp_key_min(f, s->kk), bits;
 
     if (min <= 0 || keydata == NULL)
         return 1;
     bits = key_bits(s->kk, keydata);
-    if (tp_key_bits_ok(bits, min))
+    if (tpp_key_bits_ok(bits, min))
         return 1;
-    return tp_refuse(f, tp_keykind_log_key(s->kk), PROV_R_KEY_SIZE_TOO_SMALL,
+    return tpp_refuse(f, tpp_keykind_log_key(s->kk), PROV_R_KEY_SIZE_TOO_SMALL,
                      "%s%s key of %d bits is below the policy minimum of %d",
-                     role, tp_keykind_name(s->kk), bits, min);
+                     role, tpp_keykind_name(s->kk), bits, min);
 }
 
 /* `fmt` has one %s for the digest's name. */
@@ -159,10 +159,10 @@ static int check_digest(const char *mdname, const char *fmt)
     const tp_floors *f = floors();
     char msg[128];
 
-    if (tp_digest_forbidden(f, mdname) == 0)
+    if (tpp_digest_forbidden(f, mdname) == 0)
         return 1;
-    snprintf(msg, sizeof(msg), fmt, tp_digest_name(mdname));
-    return tp_refuse(f, "sig-hash", PROV_R_DIGEST_NOT_ALLOWED, "%s", msg);
+    snprintf(msg, sizeof(msg), fmt, tpp_digest_name(mdname));
+    return tpp_refuse(f, "sig-hash", PROV_R_DIGEST_NOT_ALLOWED, "%s", msg);
 }
 
 #define SIG_MSG "%s signatures are forbidden by policy"
@@ -173,7 +173,7 @@ static int check_digest(const char *mdname, const char *fmt)
 /* After init or set_ctx_params: what digest will actually be used? This
  * catches defaults (RSA-PSS picks SHA1 when none is named) and any way of
  * naming it (params of init, 3.4+ message inits). */
-static int sig_post_check(const tp_slot *s, void *ctx)
+static int sig_post_check(const tpp_slot *s, void *ctx)
 {
     const OSSL_DISPATCH *get = s->fn[OSSL_FUNC_SIGNATURE_GET_CTX_PARAMS];
     char md[64] = "", mgf[64] = "";
@@ -215,7 +215,7 @@ static int names_digest(const OSSL_PARAM params[])
 
 /* fn: the original sign, verify, verify_recover or (3.4+) message init;
  * they share one type. */
-static int sig_init(tp_slot *s, OSSL_FUNC_signature_sign_init_fn *fn, void *ctx,
+static int sig_init(tpp_slot *s, OSSL_FUNC_signature_sign_init_fn *fn, void *ctx,
                     void *key, const OSSL_PARAM params[])
 {
     (void)slot_get(s);
@@ -229,7 +229,7 @@ static int sig_init(tp_slot *s, OSSL_FUNC_signature_sign_init_fn *fn, void *ctx,
 }
 
 /* fn: the original digest sign or digest verify init (one type). */
-static int sig_dinit(tp_slot *s, OSSL_FUNC_signature_digest_sign_init_fn *fn,
+static int sig_dinit(tpp_slot *s, OSSL_FUNC_signature_digest_sign_init_fn *fn,
                      void *ctx, const char *md, void *key, const OSSL_PARAM params[])
 {
     (void)slot_get(s);
@@ -242,7 +242,7 @@ static int sig_dinit(tp_slot *s, OSSL_FUNC_signature_digest_sign_init_fn *fn,
     return sig_post_check(s, ctx);
 }
 
-static int sig_set(tp_slot *s, void *ctx, const OSSL_PARAM params[])
+static int sig_set(tpp_slot *s, void *ctx, const OSSL_PARAM params[])
 {
     (void)slot_get(s);
     if (!OSSL_FUNC_signature_set_ctx_params(s->fn[OSSL_FUNC_SIGNATURE_SET_CTX_PARAMS])(ctx,
@@ -257,7 +257,7 @@ static int sig_set(tp_slot *s, void *ctx, const OSSL_PARAM params[])
  * padding and no digest named uses SHA-1 (RFC 8017's default parameters;
  * OpenSSL fills it in when the padding is set), so a program may set the
  * padding first and the digest next: only here is the choice final. */
-static int sig_op_check(const tp_slot *s, void *ctx)
+static int sig_op_check(const tpp_slot *s, void *ctx)
 {
     const OSSL_DISPATCH *get = s->fn[OSSL_FUNC_SIGNATURE_GET_CTX_PARAMS];
     char md[64] = "";
@@ -269,7 +269,7 @@ static int sig_op_check(const tp_slot *s, void *ctx)
     p[0] = OSSL_PARAM_construct_utf8_string(OSSL_SIGNATURE_PARAM_DIGEST, md,
                                             sizeof(md));
     p[1] = OSSL_PARAM_construct_end();
-    if (s->kk == TP_KK_RSA) {
+    if (s->kk == TPP_KK_RSA) {
         p[1] = OSSL_PARAM_construct_int(OSSL_SIGNATURE_PARAM_PAD_MODE, &pad);
         p[2] = OSSL_PARAM_construct_end();
     }
@@ -284,7 +284,7 @@ static int sig_op_check(const tp_slot *s, void *ctx)
     return sig_post_check(s, ctx);
 }
 
-static int sig_sign(tp_slot *s, void *ctx, unsigned char *sig, size_t *siglen,
+static int sig_sign(tpp_slot *s, void *ctx, unsigned char *sig, size_t *siglen,
                     size_t sigsize, const unsigned char *tbs, size_t tbslen)
 {
     (void)slot_get(s);
@@ -294,7 +294,7 @@ static int sig_sign(tp_slot *s, void *ctx, unsigned char *sig, size_t *siglen,
                                                                      tbs, tbslen);
 }
 
-static int sig_verify(tp_slot *s, void *ctx, const unsigned char *sig,
+static int sig_verify(tpp_slot *s, void *ctx, const unsigned char *sig,
                       size_t siglen, const unsigned char *tbs, size_t tbslen)
 {
     (void)slot_get(s);
@@ -308,7 +308,7 @@ static int sig_verify(tp_slot *s, void *ctx, const unsigned char *sig,
 
 /* fn: the original key exchange init, or asymmetric cipher encrypt or
  * decrypt init; they share one type. */
-static int key_init(tp_slot *s, OSSL_FUNC_keyexch_init_fn *fn, void *ctx, void *key,
+static int key_init(tpp_slot *s, OSSL_FUNC_keyexch_init_fn *fn, void *ctx, void *key,
                     const OSSL_PARAM params[])
 {
     (void)slot_get(s);
@@ -317,7 +317,7 @@ static int key_init(tp_slot *s, OSSL_FUNC_keyexch_init_fn *fn, void *ctx, void *
     return fn(ctx, key, params);
 }
 
-static int kex_set_peer(tp_slot *s, void *ctx, void *peer)
+static int kex_set_peer(tpp_slot *s, void *ctx, void *peer)
 {
     (void)slot_get(s);
     if (!check_key(s, peer, "peer "))
@@ -332,7 +332,7 @@ static int kex_set_peer(tp_slot *s, void *ctx, void *peer)
  * authentication, the sender's key too. */
 /* fn: the original authenticated encapsulate or decapsulate init; they
  * share one type. */
-static int kem_auth_init(tp_slot *s, OSSL_FUNC_kem_auth_encapsulate_init_fn *fn, void *ctx,
+static int kem_auth_init(tpp_slot *s, OSSL_FUNC_kem_auth_encapsulate_init_fn *fn, void *ctx,
                          void *key, void *authkey, const OSSL_PARAM params[])
 {
     (void)slot_get(s);
@@ -351,19 +351,19 @@ static int prf_params_ok(const OSSL_PARAM params[])
     const char *md = NULL;
     const tp_floors *f = floors();
 
-    if (params == NULL || tp_floor_needs_md5sha1(f))
+    if (params == NULL || tpp_floor_needs_md5sha1(f))
         return 1;
     p = OSSL_PARAM_locate_const(params, OSSL_KDF_PARAM_DIGEST);
     if (p == NULL || !OSSL_PARAM_get_utf8_string_ptr(p, &md))
         return 1;
-    if ((tp_digest_bits(md) & TP_H_MD5_SHA1) == 0)
+    if ((tpp_digest_bits(md) & TP_H_MD5_SHA1) == 0)
         return 1;
-    return tp_refuse(f, "tls-version", PROV_R_DIGEST_NOT_ALLOWED,
+    return tpp_refuse(f, "tls-version", PROV_R_DIGEST_NOT_ALLOWED,
                      "TLS 1.0/1.1 (MD5-SHA1 PRF) are below the policy minimum of %s",
                      f->min_tls >= TP_V_TLS1_3 ? "TLSv1.3" : "TLSv1.2");
 }
 
-static int prf_set(tp_slot *s, void *ctx, const OSSL_PARAM params[])
+static int prf_set(tpp_slot *s, void *ctx, const OSSL_PARAM params[])
 {
     (void)slot_get(s);
     if (!prf_params_ok(params))
@@ -371,7 +371,7 @@ static int prf_set(tp_slot *s, void *ctx, const OSSL_PARAM params[])
     return OSSL_FUNC_kdf_set_ctx_params(s->fn[OSSL_FUNC_KDF_SET_CTX_PARAMS])(ctx, params);
 }
 
-static int prf_derive(tp_slot *s, void *ctx, unsigned char *key, size_t keylen,
+static int prf_derive(tpp_slot *s, void *ctx, unsigned char *key, size_t keylen,
                       const OSSL_PARAM params[])
 {
     (void)slot_get(s);
@@ -380,7 +380,7 @@ static int prf_derive(tp_slot *s, void *ctx, unsigned char *key, size_t keylen,
     return OSSL_FUNC_kdf_derive(s->fn[OSSL_FUNC_KDF_DERIVE])(ctx, key, keylen, params);
 }
 
-static int kexprf_set(tp_slot *s, void *ctx, const OSSL_PARAM params[])
+static int kexprf_set(tpp_slot *s, void *ctx, const OSSL_PARAM params[])
 {
     (void)slot_get(s);
     if (!prf_params_ok(params))
@@ -390,9 +390,9 @@ static int kexprf_set(tp_slot *s, void *ctx, const OSSL_PARAM params[])
 
 /* ---- DRBG (OpenSSL 3.5+) ------------------------------------------------- */
 
-#define TP_DRBG_PROVIDER_NAME "provider-name"
+#define TPP_DRBG_PROVIDER_NAME "provider-name"
 
-int tp_drbg_needs_fix(void)
+int tpp_drbg_needs_fix(void)
 {
     return OpenSSL_version_num() >= 0x30500000UL;
 }
@@ -404,20 +404,20 @@ static const OSSL_PARAM *drbg_params(const OSSL_PARAM params[], OSSL_PARAM *out,
 {
     size_t i, j = 0;
 
-    if (params == NULL || !tp_drbg_needs_fix()
-        || OSSL_PARAM_locate_const(params, TP_DRBG_PROVIDER_NAME) == NULL)
+    if (params == NULL || !tpp_drbg_needs_fix()
+        || OSSL_PARAM_locate_const(params, TPP_DRBG_PROVIDER_NAME) == NULL)
         return params;
     for (i = 0; params[i].key != NULL; i++) {
         if (j + 1 >= n)
             return params;
-        if (strcmp(params[i].key, TP_DRBG_PROVIDER_NAME) != 0)
+        if (strcmp(params[i].key, TPP_DRBG_PROVIDER_NAME) != 0)
             out[j++] = params[i];
     }
     out[j] = OSSL_PARAM_construct_end();
     return out;
 }
 
-static int rand_instantiate(tp_slot *s, void *ctx, unsigned int strength,
+static int rand_instantiate(tpp_slot *s, void *ctx, unsigned int strength,
                             int pr, const unsigned char *pstr, size_t len,
                             const OSSL_PARAM params[])
 {
@@ -428,7 +428,7 @@ static int rand_instantiate(tp_slot *s, void *ctx, unsigned int strength,
         ctx, strength, pr, pstr, len, drbg_params(params, copy, 32));
 }
 
-static int rand_set(tp_slot *s, void *ctx, const OSSL_PARAM params[])
+static int rand_set(tpp_slot *s, void *ctx, const OSSL_PARAM params[])
 {
     (void)slot_get(s);
     OSSL_PARAM copy[32];
@@ -438,21 +438,21 @@ static int rand_set(tp_slot *s, void *ctx, const OSSL_PARAM params[])
 }
 
 /* Every DRBG made through us fetches in our own context (prov.c). */
-static void *rand_new(tp_slot *s, void *provctx, void *parent,
+static void *rand_new(tpp_slot *s, void *provctx, void *parent,
                       const OSSL_DISPATCH *parent_calls)
 {
     (void)slot_get(s);
-    return OSSL_FUNC_rand_newctx(s->fn[OSSL_FUNC_RAND_NEWCTX])(tp_rand_provctx(provctx), parent,
+    return OSSL_FUNC_rand_newctx(s->fn[OSSL_FUNC_RAND_NEWCTX])(tpp_rand_provctx(provctx), parent,
                                                              parent_calls);
 }
 
 /* ---- trampolines ---------------------------------------------------------- */
 
-#define TP_SLOTS_8(M, o) M(o##0) M(o##1) M(o##2) M(o##3) M(o##4) M(o##5) M(o##6) M(o##7)
-#define TP_SLOTS_48(M) \
+#define TPP_SLOTS_8(M, o) M(o##0) M(o##1) M(o##2) M(o##3) M(o##4) M(o##5) M(o##6) M(o##7)
+#define TPP_SLOTS_48(M) \
     M(0) M(1) M(2) M(3) M(4) M(5) M(6) M(7) M(8) M(9) \
-    TP_SLOTS_8(M, 1) M(18) M(19) TP_SLOTS_8(M, 2) M(28) M(29) \
-    TP_SLOTS_8(M, 3) M(38) M(39) TP_SLOTS_8(M, 4)
+    TPP_SLOTS_8(M, 1) M(18) M(19) TPP_SLOTS_8(M, 2) M(28) M(29) \
+    TPP_SLOTS_8(M, 3) M(38) M(39) TPP_SLOTS_8(M, 4)
 
 #define N_SIG 48 /* 3.0: 3 wrapped; 3.4+: ~30 composites */
 #define N_ASYM 8
@@ -462,7 +462,7 @@ static void *rand_new(tp_slot *s, void *provctx, void *parent,
 #define N_RAND 8
 #define N_KEM 8
 
-static tp_slot sig_slots[N_SIG], asym_slots[N_ASYM], kex_slots[N_KEX],
+static tpp_slot sig_slots[N_SIG], asym_slots[N_ASYM], kex_slots[N_KEX],
     prf_slots[N_PRF], kexprf_slots[N_KEXPRF], rand_slots[N_RAND],
     kem_slots[N_KEM];
 
@@ -591,8 +591,8 @@ static tp_slot sig_slots[N_SIG], asym_slots[N_ASYM], kex_slots[N_KEX],
     { OSSL_FUNC_RAND_SET_CTX_PARAMS, (void (*)(void))rand_s_##i }, \
     { 0, NULL } },
 
-TP_SLOTS_48(SIG_TRAMP)
-TP_SLOTS_8(ASYM_TRAMP, )
+TPP_SLOTS_48(SIG_TRAMP)
+TPP_SLOTS_8(ASYM_TRAMP, )
 #define KEM_TRAMP(i) \
     static OSSL_FUNC_kem_encapsulate_init_fn kem_ei_##i; \
     static OSSL_FUNC_kem_decapsulate_init_fn kem_di_##i; \
@@ -617,68 +617,68 @@ TP_SLOTS_8(ASYM_TRAMP, )
     { OSSL_FUNC_KEM_AUTH_DECAPSULATE_INIT, (void (*)(void))kem_adi_##i }, \
     { 0, NULL } },
 
-TP_SLOTS_8(KEX_TRAMP, )
-TP_SLOTS_8(KEM_TRAMP, )
-TP_SLOTS_8(PRF_TRAMP, )
-TP_SLOTS_8(KEXPRF_TRAMP, )
-TP_SLOTS_8(RAND_TRAMP, )
+TPP_SLOTS_8(KEX_TRAMP, )
+TPP_SLOTS_8(KEM_TRAMP, )
+TPP_SLOTS_8(PRF_TRAMP, )
+TPP_SLOTS_8(KEXPRF_TRAMP, )
+TPP_SLOTS_8(RAND_TRAMP, )
 
 static const OSSL_DISPATCH sig_rows[N_SIG][11] = {
-    TP_SLOTS_48(SIG_ROW)
+    TPP_SLOTS_48(SIG_ROW)
 };
 static const OSSL_DISPATCH asym_rows[N_ASYM][3] = {
-    TP_SLOTS_8(ASYM_ROW, )
+    TPP_SLOTS_8(ASYM_ROW, )
 };
 static const OSSL_DISPATCH kex_rows[N_KEX][3] = {
-    TP_SLOTS_8(KEX_ROW, )
+    TPP_SLOTS_8(KEX_ROW, )
 };
 static const OSSL_DISPATCH prf_rows[N_PRF][3] = {
-    TP_SLOTS_8(PRF_ROW, )
+    TPP_SLOTS_8(PRF_ROW, )
 };
 static const OSSL_DISPATCH kexprf_rows[N_KEXPRF][3] = {
-    TP_SLOTS_8(KEXPRF_ROW, )
+    TPP_SLOTS_8(KEXPRF_ROW, )
 };
 static const OSSL_DISPATCH rand_rows[N_RAND][4] = {
-    TP_SLOTS_8(RAND_ROW, )
+    TPP_SLOTS_8(RAND_ROW, )
 };
 static const OSSL_DISPATCH kem_rows[N_KEM][5] = {
-    TP_SLOTS_8(KEM_ROW, )
+    TPP_SLOTS_8(KEM_ROW, )
 };
 
 /* ---- building wrapped tables --------------------------------------------- */
 
 struct pool {
-    tp_slot *slots;
+    tpp_slot *slots;
     size_t n;
     const OSSL_DISPATCH *rows; /* rows[n][width] of replacement entries */
     size_t width;
 };
 
-static struct pool pool_for(enum tp_wrap_kind w)
+static struct pool pool_for(enum tpp_wrap_kind w)
 {
     struct pool p = { NULL, 0, NULL, 0 };
 
     switch (w) {
-    case TP_W_SIG: p = (struct pool){ sig_slots, N_SIG, sig_rows[0], 11 }; break;
-    case TP_W_ASYM: p = (struct pool){ asym_slots, N_ASYM, asym_rows[0], 3 }; break;
-    case TP_W_KEX: p = (struct pool){ kex_slots, N_KEX, kex_rows[0], 3 }; break;
-    case TP_W_PRF: p = (struct pool){ prf_slots, N_PRF, prf_rows[0], 3 }; break;
-    case TP_W_KEXPRF: p = (struct pool){ kexprf_slots, N_KEXPRF, kexprf_rows[0], 3 }; break;
-    case TP_W_RAND: p = (struct pool){ rand_slots, N_RAND, rand_rows[0], 4 }; break;
-    case TP_W_KEM: p = (struct pool){ kem_slots, N_KEM, kem_rows[0], 5 }; break;
+    case TPP_W_SIG: p = (struct pool){ sig_slots, N_SIG, sig_rows[0], 11 }; break;
+    case TPP_W_ASYM: p = (struct pool){ asym_slots, N_ASYM, asym_rows[0], 3 }; break;
+    case TPP_W_KEX: p = (struct pool){ kex_slots, N_KEX, kex_rows[0], 3 }; break;
+    case TPP_W_PRF: p = (struct pool){ prf_slots, N_PRF, prf_rows[0], 3 }; break;
+    case TPP_W_KEXPRF: p = (struct pool){ kexprf_slots, N_KEXPRF, kexprf_rows[0], 3 }; break;
+    case TPP_W_RAND: p = (struct pool){ rand_slots, N_RAND, rand_rows[0], 4 }; break;
+    case TPP_W_KEM: p = (struct pool){ kem_slots, N_KEM, kem_rows[0], 5 }; break;
     default: break;
     }
     return p;
 }
 
-const OSSL_DISPATCH *tp_wrap_dispatch(enum tp_wrap_kind w, enum tp_key_kind kk,
+const OSSL_DISPATCH *tpp_wrap_dispatch(enum tpp_wrap_kind w, enum tpp_key_kind kk,
                                       uint32_t fixed_hash, const char *algname,
                                       const OSSL_DISPATCH *orig)
 {
     struct pool pl = pool_for(w);
     const OSSL_DISPATCH *row;
     const OSSL_DISPATCH *d;
-    tp_slot *s = NULL;
+    tpp_slot *s = NULL;
     size_t i, n, k;
 
     if (wstate == NULL)
@@ -686,7 +686,7 @@ const OSSL_DISPATCH *tp_wrap_dispatch(enum tp_wrap_kind w, enum tp_key_kind kk,
     if (wstate == NULL || pl.slots == NULL)
         return NULL;
     for (i = 0; i < pl.n; i++) {
-        tp_slot *c = &pl.slots[i];
+        tpp_slot *c = &pl.slots[i];
 
         if (c->orig == orig && c->kk == kk && c->fixed_hash == fixed_hash)
             return c->wrapped;
@@ -705,7 +705,7 @@ const OSSL_DISPATCH *tp_wrap_dispatch(enum tp_wrap_kind w, enum tp_key_kind kk,
     row = pl.rows + (size_t)(s - pl.slots) * pl.width;
     for (d = orig, i = 0; d->function_id != 0; d++, i++) {
         s->wrapped[i] = *d;
-        if (d->function_id <= 0 || d->function_id >= TP_MAX_FN)
+        if (d->function_id <= 0 || d->function_id >= TPP_MAX_FN)
             continue;
         s->fn[d->function_id] = d;
         for (k = 0; row[k].function_id != 0; k++)
@@ -721,9 +721,9 @@ const OSSL_DISPATCH *tp_wrap_dispatch(enum tp_wrap_kind w, enum tp_key_kind kk,
     return s->wrapped;
 }
 
-void tp_wrap_reset(void)
+void tpp_wrap_reset(void)
 {
-    tp_slot *all[] = { sig_slots, asym_slots, kex_slots, prf_slots,
+    tpp_slot *all[] = { sig_slots, asym_slots, kex_slots, prf_slots,
                        kexprf_slots, rand_slots, kem_slots };
     size_t cnt[] = { N_SIG, N_ASYM, N_KEX, N_PRF, N_KEXPRF, N_RAND, N_KEM }, i, j;
 

@@ -11,7 +11,7 @@
 
 #include "tlspolicy.h"
 
-#define TP_PROVIDER_NAME "tlspolicy"
+#define TPP_PROVIDER_NAME "tlspolicy"
 
 /* Where the policy for this process comes from, decided by the config
  * module from its section (`policy` key) before anything is resolved. */

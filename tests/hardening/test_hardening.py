@@ -552,7 +552,7 @@ def test_unload_finish(c):
 @case
 def test_unload_valgrind(c):
     """The reload under memcheck: no invalid read (the review found one in
-    tp_key_min, of the state the module's finish had freed)."""
+    tpp_key_min, of the state the module's finish had freed)."""
     check_steps(unload_run(c, ["reload"], valgrind=True), RELOAD_STEPS)
 
 

@@ -76,15 +76,15 @@ static void test_checks_digest(void **unused)
 
     (void)unused;
     for (i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
-        uint32_t got = tp_digest_forbidden(&f, rows[i].name);
+        uint32_t got = tpp_digest_forbidden(&f, rows[i].name);
 
         if (got != rows[i].want)
             fail_msg("digest %s: forbidden %#x, want %#x", rows[i].name,
                      (unsigned)got, (unsigned)rows[i].want);
     }
-    assert_int_equal(tp_digest_forbidden(&f, NULL), 0);
+    assert_int_equal(tpp_digest_forbidden(&f, NULL), 0);
     f.forbidden_hashes = 0;
-    assert_int_equal(tp_digest_forbidden(&f, "SHA1"), 0);
+    assert_int_equal(tpp_digest_forbidden(&f, "SHA1"), 0);
 }
 
 static void test_checks_versions(void **unused)
@@ -108,8 +108,8 @@ static void test_checks_versions(void **unused)
 
         f.min_tls = rows[i].min_tls;
         f.min_dtls = rows[i].min_dtls;
-        assert_int_equal(tp_floor_needs_md5sha1(&f), rows[i].needs_md5sha1);
-        assert_int_equal(tp_floor_tls13_only(&f), rows[i].tls13_only);
+        assert_int_equal(tpp_floor_needs_md5sha1(&f), rows[i].needs_md5sha1);
+        assert_int_equal(tpp_floor_tls13_only(&f), rows[i].tls13_only);
     }
 }
 
@@ -132,16 +132,16 @@ static void test_checks_groups(void **unused)
 
     (void)unused;
     for (i = 0; i < sizeof(rows) / sizeof(rows[0]); i++)
-        if (tp_group_allowed(&f, rows[i].id) != rows[i].allowed)
+        if (tpp_group_allowed(&f, rows[i].id) != rows[i].allowed)
             fail_msg("group %#x: allowed %d", rows[i].id, !rows[i].allowed);
     /* a hybrid is allowed only with its classical half */
     f.groups[f.ngroups++] = 0x11EC;
-    assert_true(tp_group_allowed(&f, 0x11EC));
+    assert_true(tpp_group_allowed(&f, 0x11EC));
     f.groups[0] = 23; /* drop x25519 */
-    assert_false(tp_group_allowed(&f, 0x11EC));
+    assert_false(tpp_group_allowed(&f, 0x11EC));
     /* no list: no group floor */
     f.ngroups = 0;
-    assert_true(tp_group_allowed(&f, 21));
+    assert_true(tpp_group_allowed(&f, 21));
 }
 
 static void test_checks_refuse(void **unused)
@@ -153,7 +153,7 @@ static void test_checks_refuse(void **unused)
 
     (void)unused;
     ERR_clear_error();
-    assert_int_equal(tp_refuse(&f, "t", 171, "RSA key of %d bits", 1024), 0);
+    assert_int_equal(tpp_refuse(&f, "t", 171, "RSA key of %d bits", 1024), 0);
     e = ERR_get_error_all(NULL, NULL, NULL, &data, &flags);
     assert_int_equal(ERR_GET_LIB(e), ERR_LIB_PROV);
     assert_true(flags & ERR_TXT_STRING);
@@ -161,7 +161,7 @@ static void test_checks_refuse(void **unused)
     assert_string_equal(last_log, "refused: RSA key of 1024 bits");
 
     f.permissive = 1;
-    assert_int_equal(tp_refuse(&f, "t", 171, "SHA1 signatures"), 1);
+    assert_int_equal(tpp_refuse(&f, "t", 171, "SHA1 signatures"), 1);
     assert_int_equal(ERR_peek_error(), 0);   /* nothing refused */
     assert_string_equal(last_log, "permissive, would refuse: SHA1 signatures");
 }
