@@ -703,8 +703,7 @@ int tp_suite12_by_id(unsigned id, tp_suite12_info *out)
         if (s->id != id)
             continue;
         if (out != NULL)
-            *out = (tp_suite12_info){ s->openssl, s->iana, s->id, s->kex, s->auth,
-                                      s->cipher, s->mac, s->min_version };
+            *out = *s;
         return 0;
     }
     return -1;

@@ -27,17 +27,9 @@ typedef struct tp_family {
                            * provider can withhold it outright, else 0 */
 } tp_family;
 
-/* A TLS 1.2-and-below cipher suite, as OpenSSL names it. */
-typedef struct tp_suite12 {
-    const char *openssl;  /* "ECDHE-ECDSA-AES256-GCM-SHA384" */
-    const char *iana;     /* "TLS_ECDHE_ECDSA_WITH_AES_256_GCM_SHA384" */
-    uint16_t id;
-    const char *kex;      /* family: ECDHE DHE RSA PSK ECDHE-PSK DHE-PSK RSA-PSK */
-    const char *auth;     /* RSA ECDSA DSS PSK */
-    const char *cipher;   /* family: AES-256-GCM ... */
-    const char *mac;      /* family: AEAD HMAC-SHA1 HMAC-SHA2-256 HMAC-SHA2-384 */
-    int min_version;      /* tp_version: lowest protocol it can be used with */
-} tp_suite12;
+/* A TLS 1.2-and-below cipher suite, as OpenSSL names it: the public
+ * record (tlspolicy.h) is the table's row. */
+typedef tp_suite12_info tp_suite12;
 
 /* A TLS 1.3 cipher suite. */
 typedef struct tp_suite13 {
