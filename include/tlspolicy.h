@@ -142,6 +142,49 @@ typedef struct tp_policy_where {
 int tp_policy_locate(const tp_policy_rules *r, tp_policy_where *out);
 void tp_policy_where_free(tp_policy_where *w);
 
+/* ---- walking a path ----------------------------------------------------- */
+
+/*
+ * Resolve an absolute path component by component as the kernel does
+ * (".", "..", symbolic links, at most 40), inside `root` if given: ".."
+ * and absolute link targets never leave it, as under chroot(2). The loader
+ * checks every directory on the way with it; the CLI resolves a path of a
+ * target system under --root.
+ */
+typedef enum tp_walk_end {
+    TP_WALK_DONE = 0, /* host: the resolved path, no component a link
+                       * (but the last one without follow_last) */
+    TP_WALK_ABSENT,   /* lstat failed (err_no) on host; last: it was the
+                       * last component */
+    TP_WALK_NOTDIR,   /* host, before the last component, is no directory */
+    TP_WALK_LOOP,     /* too many symbolic links (err_no ELOOP) */
+    TP_WALK_BADLINK,  /* the symbolic link host could not be read (err_no) */
+    TP_WALK_REFUSED,  /* dir_check refused a directory */
+    TP_WALK_NOMEM,
+} tp_walk_end;
+
+typedef struct tp_walk {
+    const char *root;  /* NULL or "" = / */
+    int follow_last;   /* follow a link in the last component too */
+    /* Each directory passed through (every component before the last,
+     * after links; not / itself), by its host path, owner and mode:
+     * nonzero ends the walk with TP_WALK_REFUSED. May be NULL. */
+    int (*dir_check)(void *arg, const char *host, unsigned uid, unsigned mode);
+    void *arg;
+    /* Set by the walk. host: root + the resolved components (malloc'ed,
+     * the caller frees it; NULL after LOOP, REFUSED, NOMEM). */
+    char *host;
+    int last;
+    int err_no;
+} tp_walk;
+
+tp_walk_end tp_path_walk(tp_walk *w, const char *path);
+
+/* root (NULL or "/" = none, trailing slashes dropped), then path ("" or
+ * "/a/b"): the host's name for a path of the system under root; "/" when
+ * both are empty. malloc'ed; NULL when out of memory. */
+char *tp_path_rooted(const char *root, const char *path);
+
 /* ---- loading ------------------------------------------------------------ */
 
 typedef struct tp_load_opts {

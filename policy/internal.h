@@ -109,7 +109,5 @@ void tp_validate_resolved(tp_policy *p);
 size_t tp_render_suites12(const tp_resolved *r, const tp_suite12 **out, size_t max);
 int tp_security_level(const tp_resolved *r);
 
-/* locate.c: root (NULL or "/" = none, trailing slashes dropped) + path. */
-char *tp_path_rooted(const char *root, const char *path);
 
 #endif

@@ -73,17 +73,29 @@ static int dir_refused(tp_policy *p, const char *file, const char *dir, const st
     return 0;
 }
 
-#define TP_MAX_SYMLINKS 40
+typedef struct walk_arg {
+    tp_policy *p;
+    const char *file;
+} walk_arg;
+
+static int walk_dir_check(void *arg, const char *dir, unsigned uid, unsigned mode)
+{
+    const walk_arg *a = arg;
+    struct stat st = {.st_uid = uid, .st_mode = mode};
+
+    return dir_refused(a->p, a->file, dir, &st);
+}
 
 /*
  * Resolve path component by component from /, following symlinks as the
- * kernel does, and check every directory passed through (those above the
- * file, and above each symlink's target) with dir_refused; the file (or
- * directory) at the end is the caller's to check, on its descriptor. On success *out is the resolved path to open:
+ * kernel does (tp_path_walk), and check every directory passed through
+ * (those above the file, and above each symlink's target) with
+ * dir_refused; the file (or directory) at the end is the caller's to
+ * check, on its descriptor. On success *out is the resolved path to open:
  * nobody but root can change what it names, so the open that follows
- * opens what was checked. A component that does not exist ends the walk
- * with *out = the path as given, and the open reports it. Returns 0, or
- * -1 with a diagnostic.
+ * opens what was checked. A component that does not exist, a file used as
+ * a directory or a loop ends the walk with *out = the path as given, and
+ * the open reports it. Returns 0, or -1 with a diagnostic.
  */
 static int trusted_walk(tp_policy *p, const char *path, char **out)
 {
@@ -94,120 +106,47 @@ static int trusted_walk(tp_policy *p, const char *path, char **out)
                     strerror(errno));
         return -1;
     }
-    /* rest: what is left to resolve; res: the resolved directories so far
-     * ("" is /). Both grow by at most one symlink target per step. */
     size_t cap = strlen(path) + (path[0] != '/' ? strlen(cwd) + 1 : 0) + 2;
-    char *rest = malloc(cap), *res = malloc(cap + 1), *cand = NULL;
-    size_t rcap = cap + 1, rl = 0;
-    int links = 0, ret = -1;
+    char *abs = malloc(cap);
+    walk_arg a = {p, path};
+    tp_walk w = {.follow_last = 1, .dir_check = walk_dir_check, .arg = &a};
     struct stat st;
-    if (rest == NULL || res == NULL)
+    int ret = -1;
+    if (abs == NULL)
         goto oom;
     if (path[0] != '/')
-        snprintf(rest, cap, "%s/%s", cwd, path);
+        snprintf(abs, cap, "%s/%s", cwd, path);
     else
-        snprintf(rest, cap, "%s", path);
-    res[0] = '\0';
+        snprintf(abs, cap, "%s", path);
     if (lstat("/", &st) != 0 || dir_refused(p, path, "/", &st) < 0)
         goto done;
-    char *s = rest;
-    for (;;) {
-        while (*s == '/')
-            s++;
-        if (*s == '\0')
-            break;
-        char *e = strchrnul(s, '/');
-        size_t cl = (size_t)(e - s);
-        const char *after = e;
-        while (*after == '/')
-            after++;
-        int last = *after == '\0';
-        if (cl == 1 && s[0] == '.') {
-            s = e;
-            continue;
-        }
-        if (cl == 2 && s[0] == '.' && s[1] == '.') {
-            while (rl > 0 && res[rl - 1] != '/')
-                rl--;
-            if (rl > 0)
-                rl--;
-            res[rl] = '\0';
-            s = e;
-            continue;
-        }
-        if (rl + cl + 2 > rcap) {
-            char *n = realloc(res, rl + cl + 2);
-            if (n == NULL)
-                goto oom;
-            res = n;
-            rcap = rl + cl + 2;
-        }
-        res[rl] = '/';
-        memcpy(res + rl + 1, s, cl);
-        res[rl + 1 + cl] = '\0';
-        if (lstat(res, &st) != 0) {
-            /* absent (or unreadable): the open of the path reports it */
-            *out = strdup(path);
-            if (*out == NULL)
-                goto oom;
-            ret = 0;
-            goto done;
-        }
-        if (S_ISLNK(st.st_mode)) {
-            if (++links > TP_MAX_SYMLINKS) {
-                /* a loop: the open fails the same way (ELOOP) */
-                *out = strdup(path);
-                if (*out == NULL)
-                    goto oom;
-                ret = 0;
-                goto done;
-            }
-            char target[4096];
-            ssize_t tl = readlink(res, target, sizeof(target) - 1);
-            if (tl <= 0 || (size_t)tl >= sizeof(target) - 1) {
-                tp_diag_add(p, TP_SEV_ERROR, TP_ERR_IO, path, 0, "cannot read symbolic link %s",
-                            res);
-                goto done;
-            }
-            target[tl] = '\0';
-            res[rl] = '\0';
-            size_t nl = (size_t)tl + 1 + strlen(e) + 1;
-            cand = malloc(nl);
-            if (cand == NULL)
-                goto oom;
-            snprintf(cand, nl, "%s/%s", target, e);
-            free(rest);
-            rest = cand;
-            cand = NULL;
-            if (rest[0] == '/')
-                rl = 0, res[0] = '\0';
-            s = rest;
-            continue;
-        }
-        if (!S_ISDIR(st.st_mode) && !last) {
-            /* a file used as a directory: the open says so */
-            *out = strdup(path);
-            if (*out == NULL)
-                goto oom;
-            ret = 0;
-            goto done;
-        }
-        if (S_ISDIR(st.st_mode) && !last && dir_refused(p, path, res, &st) < 0)
-            goto done;
-        rl += 1 + cl;
-        s = e;
-    }
-    *out = strdup(rl ? res : "/");
-    if (*out == NULL)
+    switch (tp_path_walk(&w, abs)) {
+    case TP_WALK_DONE:
+        *out = w.host;
+        w.host = NULL;
+        ret = 0;
+        break;
+    case TP_WALK_ABSENT: /* absent (or unreadable): the open reports it */
+    case TP_WALK_NOTDIR: /* a file used as a directory: the open says so */
+    case TP_WALK_LOOP:   /* the open fails the same way (ELOOP) */
+        if ((*out = strdup(path)) == NULL)
+            goto oom;
+        ret = 0;
+        break;
+    case TP_WALK_BADLINK:
+        tp_diag_add(p, TP_SEV_ERROR, TP_ERR_IO, path, 0, "cannot read symbolic link %s", w.host);
+        break;
+    case TP_WALK_REFUSED: /* dir_refused said why */
+        break;
+    case TP_WALK_NOMEM:
         goto oom;
-    ret = 0;
+    }
     goto done;
 oom:
     tp_diag_add(p, TP_SEV_ERROR, TP_ERR_NOMEM, path, 0, "out of memory");
 done:
-    free(rest);
-    free(res);
-    free(cand);
+    free(w.host);
+    free(abs);
     return ret;
 }
 

@@ -18,12 +18,14 @@ char *tp_path_rooted(const char *root, const char *path)
     while (rl > 0 && root[rl - 1] == '/')
         rl--;
     size_t pl = strlen(path);
-    char *s = malloc(rl + pl + 1);
+    char *s = malloc(rl + pl + 2);
     if (s == NULL)
         return NULL;
     if (rl)
         memcpy(s, root, rl);
     memcpy(s + rl, path, pl + 1);
+    if (rl + pl == 0)
+        memcpy(s, "/", 2); /* the root itself is / */
     return s;
 }
 

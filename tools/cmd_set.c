@@ -19,6 +19,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "atomic.h"
 #include "cli.h"
 #include "gnutls_wire.h"
 #include "report.h"
@@ -430,14 +431,10 @@ int cmd_set(cli *c, int argc, char **argv)
     }
     free(tmp);
     tmp = NULL;
-    int dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    if (dfd < 0 || fsync(dfd) != 0) {
+    if (atomic_fsync_dir(target) != 0) {
         cli_error(c, "%s is replaced, but syncing %s failed: %s", target, dir, strerror(errno));
-        if (dfd >= 0)
-            close(dfd);
         goto out;
     }
-    close(dfd);
     if (was[0])
         printf("%s: profile \"%s\" (was \"%s\")\n", target, spec, was);
     else

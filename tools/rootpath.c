@@ -19,126 +19,33 @@
 #endif
 
 #include "rootpath.h"
-
-#define MAX_LINKS 40
-
-/* root as given, without trailing slashes, then rel ("" or "/a/b"). */
-static char *join(const char *root, const char *rel)
-{
-    size_t n = strlen(root);
-    while (n > 0 && root[n - 1] == '/')
-        n--;
-    size_t rl = strlen(rel);
-    char *s = malloc(n + rl + 2);
-    if (s == NULL)
-        return NULL;
-    memcpy(s, root, n);
-    if (n == 0 && rl == 0)
-        memcpy(s, "/", 2);
-    else
-        memcpy(s + n, rel, rl + 1);
-    return s;
-}
+#include "tlspolicy.h"
 
 char *root_path_walk(const char *root, const char *path, int follow_last, char *err, size_t errlen)
 {
-    /* res: the resolved part, "" or "/a/b" relative to root; rest: what is
-     * left, which grows by a symlink target at a time. */
-    size_t cap = strlen(path) + 2;
-    char *rest = malloc(cap), *res = calloc(1, 1), *host = NULL, *out = NULL;
-    size_t rl = 0;
-    int links = 0;
-    if (rest == NULL || res == NULL)
-        goto oom;
-    snprintf(rest, cap, "%s", path);
-    char *s = rest;
-    for (;;) {
-        while (*s == '/')
-            s++;
-        if (*s == '\0')
-            break;
-        char *e = strchrnul(s, '/');
-        size_t cl = (size_t)(e - s);
-        const char *after = e;
-        while (*after == '/')
-            after++;
-        int last = *after == '\0';
-        if (cl == 1 && s[0] == '.') {
-            s = e;
-            continue;
-        }
-        if (cl == 2 && s[0] == '.' && s[1] == '.') {
-            /* never above the root, as chroot(2) and RESOLVE_IN_ROOT */
-            while (rl > 0 && res[rl - 1] != '/')
-                rl--;
-            if (rl > 0)
-                rl--;
-            res[rl] = '\0';
-            s = e;
-            continue;
-        }
-        char *nr = realloc(res, rl + cl + 2);
-        if (nr == NULL)
-            goto oom;
-        res = nr;
-        res[rl] = '/';
-        memcpy(res + rl + 1, s, cl);
-        res[rl + 1 + cl] = '\0';
-        free(host);
-        host = join(root, res);
-        if (host == NULL)
-            goto oom;
-        struct stat st;
-        if (lstat(host, &st) != 0) {
-            if (errno == ENOENT && last)
-                break; /* missing last component: named as is */
-            snprintf(err, errlen, "%s: %s", host, strerror(errno));
-            goto fail;
-        }
-        if (S_ISLNK(st.st_mode) && (!last || follow_last)) {
-            if (++links > MAX_LINKS) {
-                snprintf(err, errlen, "%s: %s", path, strerror(ELOOP));
-                goto fail;
-            }
-            char target[PATH_MAX];
-            ssize_t tl = readlink(host, target, sizeof(target) - 1);
-            if (tl < 0) {
-                snprintf(err, errlen, "%s: %s", host, strerror(errno));
-                goto fail;
-            }
-            target[tl] = '\0';
-            res[rl] = '\0';
-            size_t nl = (size_t)tl + strlen(e) + 2;
-            char *n = malloc(nl);
-            if (n == NULL)
-                goto oom;
-            snprintf(n, nl, "%s/%s", target, e);
-            free(rest);
-            rest = s = n;
-            if (target[0] == '/')
-                rl = 0, res[0] = '\0';
-            continue;
-        }
-        if (!last && !S_ISDIR(st.st_mode)) {
-            snprintf(err, errlen, "%s: %s", host, strerror(ENOTDIR));
-            goto fail;
-        }
-        rl += 1 + cl;
-        s = e;
+    tp_walk w = {.root = root, .follow_last = follow_last};
+
+    switch (tp_path_walk(&w, path)) {
+    case TP_WALK_DONE:
+        return w.host;
+    case TP_WALK_ABSENT:
+        if (w.err_no == ENOENT && w.last)
+            return w.host; /* missing last component: named as is */
+        /* fall through */
+    case TP_WALK_NOTDIR:
+    case TP_WALK_BADLINK:
+        snprintf(err, errlen, "%s: %s", w.host, strerror(w.err_no));
+        break;
+    case TP_WALK_LOOP:
+        snprintf(err, errlen, "%s: %s", path, strerror(ELOOP));
+        break;
+    case TP_WALK_REFUSED: /* no check asked for */
+    case TP_WALK_NOMEM:
+        snprintf(err, errlen, "out of memory");
+        break;
     }
-    out = join(root, res);
-    if (out == NULL)
-        goto oom;
-    goto done;
-oom:
-    snprintf(err, errlen, "out of memory");
-fail:
-    out = NULL;
-done:
-    free(rest);
-    free(res);
-    free(host);
-    return out;
+    free(w.host);
+    return NULL;
 }
 
 #ifdef SYS_openat2
@@ -229,7 +136,7 @@ static int by_kernel(const char *root, const char *path, int follow_last, char *
         snprintf(tail, ol, "%s%s%.*s", suffix, base && strcmp(suffix, "/") ? "/" : "", (int)bl,
                  base ? base : "");
     free(dir);
-    *out = tail ? join(root, strcmp(tail, "/") == 0 ? "" : tail) : NULL;
+    *out = tail ? tp_path_rooted(root, strcmp(tail, "/") == 0 ? "" : tail) : NULL;
     free(tail);
     if (*out == NULL)
         snprintf(err, errlen, "out of memory");
