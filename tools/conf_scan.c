@@ -82,6 +82,7 @@ int conf_scan_load(conf_scan *cs, const char *file)
                 cs->other_providers[cs->nother_providers++] = cli_join(name, "");
     }
     cs->fips_props = cnf_alg_fips(c, ci.alg_sect);
+    cs->nodejs_conf = dup_or_null(cnf_get(c, NULL, "nodejs_conf"));
     NCONF_free(c);
     return 0;
 }
@@ -108,6 +109,7 @@ void conf_scan_free(conf_scan *cs)
     free(cs->policy);
     free(cs->ssl_before);
     free(cs->ssl_after);
+    free(cs->nodejs_conf);
     for (int i = 0; i < cs->nother_providers; i++)
         free(cs->other_providers[i]);
     memset(cs, 0, sizeof(*cs));

@@ -18,26 +18,18 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <openssl/conf.h>
-#include <openssl/err.h>
-
 #include "cli.h"
 #include "enable_nodejs.h"
+#include "probe.h" /* conf_scan: the one openssl.cnf reader */
 
 char *nodejs_conf_value(const char *file)
 {
-    CONF *conf = NCONF_new(NULL);
+    conf_scan cs;
     char *v = NULL;
-    long eline = 0;
 
-    ERR_set_mark();
-    if (conf != NULL && NCONF_load(conf, file, &eline) > 0) {
-        const char *s = NCONF_get_string(conf, NULL, "nodejs_conf");
-        if (s != NULL)
-            v = cli_join(s, "");
-    }
-    ERR_pop_to_mark();
-    NCONF_free(conf);
+    if (conf_scan_load(&cs, file) == 0 && cs.nodejs_conf != NULL)
+        v = cli_join(cs.nodejs_conf, "");
+    conf_scan_free(&cs);
     return v;
 }
 

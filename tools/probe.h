@@ -29,6 +29,8 @@ typedef struct conf_scan {
     int nother_providers;
     int config_diagnostics;
     int fips_props;         /* alg_section sets fips=yes as the default */
+    char *nodejs_conf;      /* [default] nodejs_conf: the init section Node.js
+                             * reads instead of openssl_conf, or NULL */
 } conf_scan;
 
 /* 1 if /proc/sys/crypto/fips_enabled reads 1 (the kernel's FIPS mode). */
