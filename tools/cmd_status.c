@@ -168,7 +168,19 @@ static void status_help(FILE *f)
           "Exit status: 0 no problem, 1 a problem found, 2 usage error.\n", f);
 }
 
-int cmd_status(cli *c, int argc, char **argv)
+/* One run of `status`: the options, what was read, and the findings. */
+typedef struct st_run {
+    const char *cnf_opt; /* --openssl-conf FILE, or NULL */
+    int json;
+    char *cnf; /* the openssl.cnf looked at */
+    conf_scan cs;
+    tp_policy *p;
+    char *file; /* our copy of the policy file's path, or NULL */
+    st_report r;
+} st_run;
+
+/* The command line into s; TP_EXIT_OK, or the exit status of a usage error. */
+static int status_options(cli *c, int argc, char **argv, st_run *s)
 {
     static const struct option longopts[] = {
         {"openssl-conf", required_argument, NULL, 'o'},
@@ -176,39 +188,81 @@ int cmd_status(cli *c, int argc, char **argv)
         CLI_COMMON_LONGOPTS,
         {NULL, 0, NULL, 0},
     };
-    const char *cnf_opt = NULL;
-    int json = 0, ch;
+    int ch;
 
     while ((ch = cli_getopt(c, argc, argv, "o:j", longopts, status_help)) != -1) {
         switch (ch) {
-        case 'o': cnf_opt = optarg; break;
-        case 'j': json = 1; break;
+        case 'o': s->cnf_opt = optarg; break;
+        case 'j': s->json = 1; break;
         default: return TP_EXIT_USAGE;
         }
     }
     if (optind < argc)
         return cli_usage(c, "unexpected argument '%s'", argv[optind]);
-    if (cnf_opt && !cnf_opt[0])
+    if (s->cnf_opt && !s->cnf_opt[0])
         return cli_usage(c, "--openssl-conf needs a file");
+    return TP_EXIT_OK;
+}
 
-    OPENSSL_init_ssl(OPENSSL_INIT_NO_LOAD_CONFIG, NULL);
-    st_report r;
-    memset(&r, 0, sizeof(r));
-    conf_scan cs;
-    char *cnf = cnf_opt ? cli_join(cnf_opt, "") : conf_default_file();
-    conf_scan_load(&cs, cnf);
-    check_wiring(&r, &cs);
-    check_fips(&r, &cs);
+/* Did the library refuse the policy as untrusted (for the file or a
+ * directory above it)? */
+static int policy_untrusted(const tp_policy *p)
+{
+    int bad = 0;
 
-    /* The policy, found as the module finds it. */
-    c->policy_key = cs.policy;
-    c->key_sect = cs.section;
-    c->key_cnf = cnf;
-    if (cli_resolve_opts(c) != 0) {
-        conf_scan_free(&cs);
-        free(cnf);
-        return TP_EXIT_LOAD;
+    for (size_t i = 0; i < tp_policy_ndiags(p); i++) {
+        const tp_diag *d = tp_policy_diag(p, i);
+        bad |= d->severity == TP_SEV_ERROR && d->code == TP_ERR_UNTRUSTED;
     }
+    return bad;
+}
+
+/* One problem per error the library found in the policy, then the verdict;
+ * with dir_trust, the trust errors are policy_trusted findings. */
+static void say_policy_errors(st_report *r, const tp_policy *p, const char *file, int dir_trust)
+{
+    for (size_t i = 0; i < tp_policy_ndiags(p); i++) {
+        const tp_diag *d = tp_policy_diag(p, i);
+        if (d->severity != TP_SEV_ERROR)
+            continue;
+        int trust = dir_trust && d->code == TP_ERR_UNTRUSTED;
+        const char *check = trust ? "policy_trusted" : "policy_valid";
+        if (d->line > 0)
+            say(r, ST_PROBLEM, check, "%s:%d: %s", d->file ? d->file : file, d->line, d->message);
+        else
+            say(r, ST_PROBLEM, check, "%s: %s", d->file ? d->file : file, d->message);
+    }
+    say(r, ST_PROBLEM, "policy_valid",
+        "policy %s cannot be used: programs get the compiled-in DEFAULT", file);
+}
+
+/* The policy file's findings: is it trusted, is it valid. */
+static void check_policy(st_report *r, const tp_policy *p, const char *file)
+{
+    /* The file itself may be fine and a directory above it (or above
+     * a symlink's target) not: then that is the trust finding. */
+    int nb = r->n;
+    check_trust(r, "policy_trusted", "policy file", file);
+    int file_ok = r->n > nb && r->f[nb].sev == ST_OK;
+    int dir_bad = policy_untrusted(p);
+    if (file_ok && dir_bad)
+        r->n = nb;
+    if (tp_policy_nerrors(p) || tp_policy_is_fallback(p))
+        say_policy_errors(r, p, file, file_ok && dir_bad);
+    else
+        say(r, ST_OK, "policy_valid", "policy %s is valid (%zu drop-in%s)", file,
+            tp_policy_ndropins(p), tp_policy_ndropins(p) == 1 ? "" : "s");
+}
+
+/* The policy, found as the module finds it: loaded into s->p, its path
+ * copied to s->file, its findings added. TP_EXIT_OK, or TP_EXIT_LOAD. */
+static int status_policy(cli *c, st_run *s)
+{
+    c->policy_key = s->cs.policy;
+    c->key_sect = s->cs.section;
+    c->key_cnf = s->cnf;
+    if (cli_resolve_opts(c) != 0)
+        return TP_EXIT_LOAD;
     c->opts.require_trusted = 1;
     const char *file = c->opts.policy_file;
     const char *dflt = NULL;
@@ -218,102 +272,101 @@ int cmd_status(cli *c, int argc, char **argv)
             file = c->opts.policy_file = dflt;
     }
     tp_err err = TP_OK;
-    tp_policy *p = cli_load(c, &err);
-    if (p == NULL) {
-        conf_scan_free(&cs);
-        free(cnf);
+    s->p = cli_load(c, &err);
+    if (s->p == NULL)
         return TP_EXIT_LOAD;
-    }
     /* Our own copy: the GnuTLS finding below resolves the options again,
      * which frees what c->where held. */
-    char *file_own = NULL;
-    if (file != NULL && (file_own = strdup(file)) == NULL) {
-        tp_policy_free(p);
-        conf_scan_free(&cs);
-        free(cnf);
+    if (file != NULL && (s->file = strdup(file)) == NULL)
         return TP_EXIT_LOAD;
-    }
-    file = file_own;
-    if (!file) {
-        say(&r, ST_NOTE, "policy", "no policy file (%s absent): programs get the compiled-in DEFAULT",
-            dflt);
-    } else {
-        /* The file itself may be fine and a directory above it (or above
-         * a symlink's target) not: then that is the trust finding. */
-        int nb = r.n, dir_bad = 0;
-        check_trust(&r, "policy_trusted", "policy file", file);
-        int file_ok = r.n > nb && r.f[nb].sev == ST_OK;
-        for (size_t i = 0; i < tp_policy_ndiags(p); i++) {
-            const tp_diag *d = tp_policy_diag(p, i);
-            dir_bad |= d->severity == TP_SEV_ERROR && d->code == TP_ERR_UNTRUSTED;
-        }
-        if (file_ok && dir_bad)
-            r.n = nb;
-        if (tp_policy_nerrors(p) || tp_policy_is_fallback(p)) {
-            for (size_t i = 0; i < tp_policy_ndiags(p); i++) {
-                const tp_diag *d = tp_policy_diag(p, i);
-                if (d->severity != TP_SEV_ERROR)
-                    continue;
-                int trust = file_ok && dir_bad && d->code == TP_ERR_UNTRUSTED;
-                const char *check = trust ? "policy_trusted" : "policy_valid";
-                if (d->line > 0)
-                    say(&r, ST_PROBLEM, check, "%s:%d: %s", d->file ? d->file : file, d->line,
-                        d->message);
-                else
-                    say(&r, ST_PROBLEM, check, "%s: %s", d->file ? d->file : file, d->message);
-            }
-            say(&r, ST_PROBLEM, "policy_valid",
-                "policy %s cannot be used: programs get the compiled-in DEFAULT", file);
-        } else {
-            say(&r, ST_OK, "policy_valid", "policy %s is valid (%zu drop-in%s)", file,
-                tp_policy_ndropins(p), tp_policy_ndropins(p) == 1 ? "" : "s");
-        }
-    }
+    if (!s->file)
+        say(&s->r, ST_NOTE, "policy",
+            "no policy file (%s absent): programs get the compiled-in DEFAULT", dflt);
+    else
+        check_policy(&s->r, s->p, s->file);
+    return TP_EXIT_OK;
+}
 
-    /* The GnuTLS back-end (gnutls_wire.c): one finding. */
+/* The GnuTLS back-end (gnutls_wire.c): one finding. */
+static void check_gnutls(cli *c, st_report *r)
+{
     char gmsg[1024];
     int gsev = gw_status_line(c, gmsg, sizeof(gmsg));
-    say(&r, gsev == 2 ? ST_PROBLEM : gsev == 1 ? ST_NOTE : ST_OK, "gnutls", "%s", gmsg);
+    say(r, gsev == 2 ? ST_PROBLEM : gsev == 1 ? ST_NOTE : ST_OK, "gnutls", "%s", gmsg);
+}
 
-    int out_bad = 0; /* the JSON document could not be completed */
-    if (json) {
-        json_w w;
-        json_init(&w, stdout, 1);
+/* The report as one JSON object; nonzero if the document could not be
+ * completed. */
+static int print_status_json(cli *c, const st_run *s)
+{
+    json_w w;
+    json_init(&w, stdout, 1);
+    json_obj_begin(&w);
+    json_key(&w, "schema");
+    json_int(&w, TP_SCHEMA_VERSION);
+    json_key(&w, "openssl_conf");
+    json_str(&w, s->cnf);
+    json_key(&w, "module");
+    json_str(&w, s->cs.module_path);
+    json_key(&w, "policy_file");
+    json_str(&w, s->file);
+    json_key(&w, "findings");
+    json_arr_begin(&w);
+    for (int i = 0; i < s->r.n; i++) {
         json_obj_begin(&w);
-        json_key(&w, "schema");
-        json_int(&w, TP_SCHEMA_VERSION);
-        json_key(&w, "openssl_conf");
-        json_str(&w, cnf);
-        json_key(&w, "module");
-        json_str(&w, cs.module_path);
-        json_key(&w, "policy_file");
-        json_str(&w, file);
-        json_key(&w, "findings");
-        json_arr_begin(&w);
-        for (int i = 0; i < r.n; i++) {
-            json_obj_begin(&w);
-            json_key(&w, "severity");
-            json_str(&w, sev_name(r.f[i].sev));
-            json_key(&w, "check");
-            json_str(&w, r.f[i].check);
-            json_key(&w, "message");
-            json_str(&w, r.f[i].msg);
-            json_obj_end(&w);
-        }
-        json_arr_end(&w);
-        json_key(&w, "gnutls");
-        gw_status_json(c, &w);
-        json_key(&w, "ok");
-        json_bool(&w, r.problems == 0);
+        json_key(&w, "severity");
+        json_str(&w, sev_name(s->r.f[i].sev));
+        json_key(&w, "check");
+        json_str(&w, s->r.f[i].check);
+        json_key(&w, "message");
+        json_str(&w, s->r.f[i].msg);
         json_obj_end(&w);
-        out_bad = json_finish(&w) != 0;
-    } else {
-        for (int i = 0; i < r.n; i++)
-            printf("%s: %s\n", sev_name(r.f[i].sev), esc(r.f[i].msg));
     }
-    tp_policy_free(p);
-    conf_scan_free(&cs);
-    free(cnf);
-    free(file_own);
-    return r.problems || out_bad ? TP_EXIT_PROBLEMS : TP_EXIT_OK;
+    json_arr_end(&w);
+    json_key(&w, "gnutls");
+    gw_status_json(c, &w);
+    json_key(&w, "ok");
+    json_bool(&w, s->r.problems == 0);
+    json_obj_end(&w);
+    return json_finish(&w) != 0;
+}
+
+/* The report as text: one line per finding. */
+static void print_status_text(const st_report *r)
+{
+    for (int i = 0; i < r->n; i++)
+        printf("%s: %s\n", sev_name(r->f[i].sev), esc(r->f[i].msg));
+}
+
+int cmd_status(cli *c, int argc, char **argv)
+{
+    st_run s;
+    int rc, out_bad = 0; /* out_bad: the JSON document could not be completed */
+
+    memset(&s, 0, sizeof(s));
+    rc = status_options(c, argc, argv, &s);
+    if (rc != TP_EXIT_OK)
+        return rc;
+
+    OPENSSL_init_ssl(OPENSSL_INIT_NO_LOAD_CONFIG, NULL);
+    s.cnf = s.cnf_opt ? cli_join(s.cnf_opt, "") : conf_default_file();
+    conf_scan_load(&s.cs, s.cnf);
+    check_wiring(&s.r, &s.cs);
+    check_fips(&s.r, &s.cs);
+    rc = status_policy(c, &s);
+    if (rc != TP_EXIT_OK)
+        goto out;
+    check_gnutls(c, &s.r);
+
+    if (s.json)
+        out_bad = print_status_json(c, &s);
+    else
+        print_status_text(&s.r);
+    rc = s.r.problems || out_bad ? TP_EXIT_PROBLEMS : TP_EXIT_OK;
+out:
+    tp_policy_free(s.p);
+    conf_scan_free(&s.cs);
+    free(s.cnf);
+    free(s.file);
+    return rc;
 }
