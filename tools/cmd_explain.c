@@ -42,7 +42,30 @@ static int key_selected(const char *sel, tp_key k)
     return strncmp(name, sel, n) == 0 && name[n] == '.';
 }
 
-int cmd_explain(cli *c, int argc, char **argv)
+/* The command line of `explain`. */
+typedef struct explain_args {
+    const char *app; /* --app NAME, or NULL */
+    const char *sel; /* KEY, or NULL for every key */
+    int json;
+} explain_args;
+
+/* Does KEY name a key or a section? If not, say so and list the keys. */
+static int selection_known(cli *c, const char *sel)
+{
+    int found = 0;
+
+    for (int k = 0; k < TP_K__COUNT && !found; k++)
+        found = key_selected(sel, (tp_key)k);
+    if (!found) {
+        cli_error(c, "unknown key '%s'; the keys are:", sel);
+        for (int k = 0; k < TP_K__COUNT; k++)
+            fprintf(stderr, "  %s\n", tp_key_name((tp_key)k));
+    }
+    return found;
+}
+
+/* The command line into a; TP_EXIT_OK, or the exit status of a usage error. */
+static int explain_options(cli *c, int argc, char **argv, explain_args *a)
 {
     static const struct option longopts[] = {
         {"app", required_argument, NULL, 'a'},
@@ -50,117 +73,142 @@ int cmd_explain(cli *c, int argc, char **argv)
         CLI_COMMON_LONGOPTS,
         {NULL, 0, NULL, 0},
     };
-    const char *app = NULL, *sel = NULL;
-    int json = 0, ch;
+    int ch;
 
     while ((ch = cli_getopt(c, argc, argv, "a:j", longopts, explain_help)) != -1) {
         switch (ch) {
-        case 'a': app = optarg; break;
-        case 'j': json = 1; break;
+        case 'a': a->app = optarg; break;
+        case 'j': a->json = 1; break;
         default: return TP_EXIT_USAGE;
         }
     }
     if (optind < argc)
-        sel = argv[optind++];
+        a->sel = argv[optind++];
     if (optind < argc)
         return cli_usage(c, "unexpected argument '%s'", argv[optind]);
-    if (app && !app[0])
+    if (a->app && !a->app[0])
         return cli_usage(c, "--app needs a program name");
-    if (sel) {
-        int found = 0;
-        for (int k = 0; k < TP_K__COUNT && !found; k++)
-            found = key_selected(sel, (tp_key)k);
-        if (!found) {
-            cli_error(c, "unknown key '%s'; the keys are:", sel);
-            for (int k = 0; k < TP_K__COUNT; k++)
-                fprintf(stderr, "  %s\n", tp_key_name((tp_key)k));
-            return TP_EXIT_USAGE;
-        }
-    }
+    if (a->sel && !selection_known(c, a->sel))
+        return TP_EXIT_USAGE;
+    return TP_EXIT_OK;
+}
 
-    view v;
-    int rc = view_open(c, &v, app);
-    if (rc != TP_EXIT_OK) {
-        view_close(&v);
-        return rc;
-    }
-
+/* Key k as text: its value, then every place that set it, '*' at the one
+ * that decided. */
+static void print_key_text(const view *v, tp_key k)
+{
     static char buf[VALUE_MAX];
-    json_w w;
-    int out_bad = 0; /* the JSON document could not be completed */
-    if (json) {
-        json_init(&w, stdout, 1);
-        json_obj_begin(&w);
-        json_key(&w, "schema");
-        json_int(&w, TP_SCHEMA_VERSION);
-        json_key(&w, "program");
-        json_str(&w, app);
-        json_key(&w, "fallback");
-        json_bool(&w, view_fallback(&v));
-        json_key(&w, "keys");
-        json_obj_begin(&w);
+    size_t n = tp_resolved_norigins(v->r, k);
+
+    rep_format(v->r, k, buf, sizeof(buf));
+    printf("%s = %s\n", tp_key_name(k), buf);
+    for (size_t i = 0; i < n; i++) {
+        const tp_origin *o = tp_resolved_origin(v->r, k, i);
+        char where[8192];
+        rep_origin_text(o, where, sizeof(where));
+        printf("  %c %s: %s\n", i + 1 == n ? '*' : ' ', esc(where), o->text ? esc(o->text) : "");
     }
+}
+
+/* The selected keys as text, a blank line between two. */
+static void explain_text(const view *v, const char *sel)
+{
     int first = 1;
+
     for (int k = 0; k < TP_K__COUNT; k++) {
         if (!key_selected(sel, (tp_key)k))
             continue;
-        size_t n = tp_resolved_norigins(v.r, (tp_key)k);
-        if (json) {
-            json_key(&w, tp_key_name((tp_key)k));
-            json_obj_begin(&w);
-            json_key(&w, "value");
-            rep_key_json(&w, v.r, (tp_key)k);
-            json_key(&w, "origins");
-            json_arr_begin(&w);
-            for (size_t i = 0; i < n; i++) {
-                const tp_origin *o = tp_resolved_origin(v.r, (tp_key)k, i);
-                json_obj_begin(&w);
-                json_key(&w, "kind");
-                json_str(&w, rep_origin_kind(o->kind));
-                json_key(&w, "name");
-                json_str(&w, o->name);
-                json_key(&w, "file");
-                json_str(&w, o->file);
-                json_key(&w, "line");
-                json_int(&w, o->line);
-                json_key(&w, "text");
-                json_str(&w, o->text);
-                json_key(&w, "decided");
-                json_bool(&w, i + 1 == n);
-                json_obj_end(&w);
-            }
-            json_arr_end(&w);
-            json_obj_end(&w);
-            continue;
-        }
         if (!first)
             putchar('\n');
         first = 0;
-        rep_format(v.r, (tp_key)k, buf, sizeof(buf));
-        printf("%s = %s\n", tp_key_name((tp_key)k), buf);
-        for (size_t i = 0; i < n; i++) {
-            const tp_origin *o = tp_resolved_origin(v.r, (tp_key)k, i);
-            char where[8192];
-            rep_origin_text(o, where, sizeof(where));
-            printf("  %c %s: %s\n", i + 1 == n ? '*' : ' ', esc(where),
-                   o->text ? esc(o->text) : "");
-        }
+        print_key_text(v, (tp_key)k);
     }
-    if (json) {
-        json_obj_end(&w);
-        json_key(&w, "diagnostics");
-        json_arr_begin(&w);
-        for (size_t i = 0; i < tp_policy_ndiags(v.p); i++) {
-            const tp_diag *d = tp_policy_diag(v.p, i);
-            rep_diag_json(&w, d->severity, d->file, d->line, d->message);
-        }
-        json_arr_end(&w);
-        json_obj_end(&w);
-        out_bad = json_finish(&w) != 0;
+}
+
+/* Key k as a JSON member: its value and its origins. */
+static void print_key_json(json_w *w, const view *v, tp_key k)
+{
+    size_t n = tp_resolved_norigins(v->r, k);
+
+    json_key(w, tp_key_name(k));
+    json_obj_begin(w);
+    json_key(w, "value");
+    rep_key_json(w, v->r, k);
+    json_key(w, "origins");
+    json_arr_begin(w);
+    for (size_t i = 0; i < n; i++) {
+        const tp_origin *o = tp_resolved_origin(v->r, k, i);
+        json_obj_begin(w);
+        json_key(w, "kind");
+        json_str(w, rep_origin_kind(o->kind));
+        json_key(w, "name");
+        json_str(w, o->name);
+        json_key(w, "file");
+        json_str(w, o->file);
+        json_key(w, "line");
+        json_int(w, o->line);
+        json_key(w, "text");
+        json_str(w, o->text);
+        json_key(w, "decided");
+        json_bool(w, i + 1 == n);
+        json_obj_end(w);
     }
+    json_arr_end(w);
+    json_obj_end(w);
+}
+
+/* The selected keys and the policy's diagnostics as one JSON object;
+ * nonzero if the document could not be completed. */
+static int explain_json(const view *v, const explain_args *a)
+{
+    json_w w;
+
+    json_init(&w, stdout, 1);
+    json_obj_begin(&w);
+    json_key(&w, "schema");
+    json_int(&w, TP_SCHEMA_VERSION);
+    json_key(&w, "program");
+    json_str(&w, a->app);
+    json_key(&w, "fallback");
+    json_bool(&w, view_fallback(v));
+    json_key(&w, "keys");
+    json_obj_begin(&w);
+    for (int k = 0; k < TP_K__COUNT; k++)
+        if (key_selected(a->sel, (tp_key)k))
+            print_key_json(&w, v, (tp_key)k);
+    json_obj_end(&w);
+    json_key(&w, "diagnostics");
+    json_arr_begin(&w);
+    for (size_t i = 0; i < tp_policy_ndiags(v->p); i++) {
+        const tp_diag *d = tp_policy_diag(v->p, i);
+        rep_diag_json(&w, d->severity, d->file, d->line, d->message);
+    }
+    json_arr_end(&w);
+    json_obj_end(&w);
+    return json_finish(&w) != 0;
+}
+
+int cmd_explain(cli *c, int argc, char **argv)
+{
+    explain_args a = {NULL, NULL, 0};
+    view v;
+    int out_bad = 0; /* the JSON document could not be completed */
+
+    int rc = explain_options(c, argc, argv, &a);
+    if (rc != TP_EXIT_OK)
+        return rc;
+    rc = view_open(c, &v, a.app);
+    if (rc != TP_EXIT_OK)
+        goto out;
+
+    if (a.json)
+        out_bad = explain_json(&v, &a);
+    else
+        explain_text(&v, a.sel);
     rc = view_status(c, &v);
     if (out_bad && rc == TP_EXIT_OK)
         rc = TP_EXIT_PROBLEMS;
+out:
     view_close(&v);
     return rc;
 }
