@@ -109,7 +109,9 @@ static void live_check(target *t, const char *name, const char *exe)
     tp_resolved_free(r);
 }
 
-static void check_target(target *t)
+/* The library's diagnostics of the policy, counted; an I/O error at no
+ * line marks the target unreadable. */
+static void take_library_diags(target *t)
 {
     long lib_errors = 0;
 
@@ -127,6 +129,39 @@ static void check_target(target *t)
     /* The library counts errors past the ones it keeps. */
     if ((long)tp_policy_nerrors(t->p) > lib_errors)
         t->errors += (long)tp_policy_nerrors(t->p) - lib_errors;
+}
+
+/* Application rule i: the live check under its resolution, and a note if
+ * it matches by base name. */
+static void check_app_rule(target *t, size_t i)
+{
+    const char *file = NULL, *name, *exe;
+    int line = 0;
+    const char *match = tp_policy_app_match(t->p, i, &file, &line);
+    if (match == NULL)
+        return;
+    cli_program(match, &name, &exe);
+    t->ctx_file = file;
+    t->ctx_line = line;
+    t->ctx_rule = match;
+    if (match[0] != '/') {
+        /* state.c: in a secure-execution process the name is argv[0],
+         * the caller's choice (exec -a) */
+        char note[512];
+        snprintf(note, sizeof(note),
+                 "application rule '%s': base-name rules are not used for setuid or setgid"
+                 " programs, whose name is chosen by whoever starts them; match those by"
+                 " absolute path", match);
+        add(t, TP_SEV_NOTE, file, line, note);
+        count(t, TP_SEV_NOTE);
+    }
+    live_check(t, name, exe);
+}
+
+/* Everything `check` says about one loaded policy. */
+static void check_target(target *t)
+{
+    take_library_diags(t);
     if (tp_policy_is_fallback(t->p))
         return; /* programs get the compiled-in DEFAULT: nothing of ours to try */
 
@@ -134,29 +169,8 @@ static void check_target(target *t)
     t->ctx_line = 0;
     t->ctx_rule = NULL;
     live_check(t, NULL, NULL);
-    for (size_t i = 0; i < tp_policy_napps(t->p); i++) {
-        const char *file = NULL, *name, *exe;
-        int line = 0;
-        const char *match = tp_policy_app_match(t->p, i, &file, &line);
-        if (match == NULL)
-            continue;
-        cli_program(match, &name, &exe);
-        t->ctx_file = file;
-        t->ctx_line = line;
-        t->ctx_rule = match;
-        if (match[0] != '/') {
-            /* state.c: in a secure-execution process the name is argv[0],
-             * the caller's choice (exec -a) */
-            char note[512];
-            snprintf(note, sizeof(note),
-                     "application rule '%s': base-name rules are not used for setuid or setgid"
-                     " programs, whose name is chosen by whoever starts them; match those by"
-                     " absolute path", match);
-            add(t, TP_SEV_NOTE, file, line, note);
-            count(t, TP_SEV_NOTE);
-        }
-        live_check(t, name, exe);
-    }
+    for (size_t i = 0; i < tp_policy_napps(t->p); i++)
+        check_app_rule(t, i);
 }
 
 static void plural(char *buf, size_t len, long n, const char *what)
@@ -249,7 +263,18 @@ static void check_help(FILE *f)
           "3 a file could not be read.\n", f);
 }
 
-int cmd_check(cli *c, int argc, char **argv)
+/* One run of `check`: the options and the policies checked. */
+typedef struct check_run {
+    int json;
+    const char *impact; /* --impact FILE, or NULL */
+    char *const *files; /* the FILEs given */
+    size_t nfiles;      /* 0: the system policy */
+    target *ts;
+    size_t ntargets;
+} check_run;
+
+/* The command line into k; TP_EXIT_OK, or the exit status of a usage error. */
+static int check_options(cli *c, int argc, char **argv, check_run *k)
 {
     static const struct option longopts[] = {
         {"json", no_argument, NULL, 'j'},
@@ -257,103 +282,154 @@ int cmd_check(cli *c, int argc, char **argv)
         CLI_COMMON_LONGOPTS,
         {NULL, 0, NULL, 0},
     };
-    int json = 0, ch;
-    const char *impact = NULL;
+    int ch;
 
     while ((ch = cli_getopt(c, argc, argv, "ji:", longopts, check_help)) != -1) {
         switch (ch) {
-        case 'j': json = 1; break;
-        case 'i': impact = optarg; break;
+        case 'j': k->json = 1; break;
+        case 'i': k->impact = optarg; break;
         default: return TP_EXIT_USAGE;
         }
     }
-    if (impact && (json || optind < argc))
+    if (k->impact && (k->json || optind < argc))
         return cli_usage(c, "--impact FILE takes no other file and has no --json output");
+    /* --impact FILE: FILE is checked as any candidate file first. */
+    k->files = k->impact ? (char *const *)&k->impact : argv + optind;
+    k->nfiles = k->impact ? 1 : optind < argc ? (size_t)(argc - optind) : 0;
+    return TP_EXIT_OK;
+}
+
+/* The scanner for --impact, the load options, one target per policy;
+ * TP_EXIT_OK, or TP_EXIT_LOAD. */
+static int check_setup(cli *c, check_run *k)
+{
     char ierr[256];
     /* Before any other OpenSSL call: the scanner reads no openssl.cnf. */
-    if (impact && scan_init(ierr, sizeof(ierr)) != 0) {
+    if (k->impact && scan_init(ierr, sizeof(ierr)) != 0) {
         cli_error(c, "%s", ierr);
         return TP_EXIT_LOAD;
     }
     if (cli_resolve_opts(c) != 0)
         return TP_EXIT_LOAD;
-    /* --impact FILE: FILE is checked as any candidate file first. */
-    char *const *files = impact ? (char *const *)&impact : argv + optind;
-    size_t nfiles = impact ? 1 : optind < argc ? (size_t)(argc - optind) : 0;
-    size_t ntargets = nfiles ? nfiles : 1;
-    target *ts = calloc(ntargets, sizeof(*ts));
-    if (ts == NULL) {
+    k->ntargets = k->nfiles ? k->nfiles : 1;
+    k->ts = calloc(k->ntargets, sizeof(*k->ts));
+    if (k->ts == NULL) {
         cli_error(c, "out of memory");
         return TP_EXIT_LOAD;
     }
+    return TP_EXIT_OK;
+}
 
+/* Load target i: the system policy, or FILE i as a candidate; nonzero
+ * when out of memory (said). */
+static int load_target(cli *c, const check_run *k, size_t i)
+{
+    target *t = &k->ts[i];
+    tp_load_opts o = c->opts;
+
+    if (k->nfiles) {
+        /* A candidate file: validated for what it says, wherever it is. */
+        o.policy_file = k->files[i];
+        o.no_dropins = 1;
+        o.require_trusted = 0;
+    }
+    t->p = tp_policy_load(&o, &t->err);
+    if (t->p == NULL) {
+        cli_error(c, "out of memory");
+        return -1;
+    }
+    return 0;
+}
+
+/* Load and check each target, in text printing each as it is done; the
+ * exit status so far. */
+static int check_all(cli *c, const check_run *k)
+{
     int rc = TP_EXIT_OK;
-    for (size_t i = 0; i < ntargets; i++) {
-        target *t = &ts[i];
-        tp_load_opts o = c->opts;
-        if (nfiles) {
-            /* A candidate file: validated for what it says, wherever it is. */
-            o.policy_file = files[i];
-            o.no_dropins = 1;
-            o.require_trusted = 0;
-        }
-        t->p = tp_policy_load(&o, &t->err);
-        if (t->p == NULL) {
-            cli_error(c, "out of memory");
+
+    for (size_t i = 0; i < k->ntargets; i++) {
+        target *t = &k->ts[i];
+        if (load_target(c, k, i) != 0) {
             rc = TP_EXIT_LOAD;
             break;
         }
         check_target(t);
-        if (nfiles)
-            t->label = files[i];
+        if (k->nfiles)
+            t->label = k->files[i];
         else
             t->label = tp_policy_file(t->p) ? tp_policy_file(t->p) : "(no policy file)";
         if (t->unreadable)
             rc = TP_EXIT_LOAD;
         else if (t->errors && rc == TP_EXIT_OK)
             rc = TP_EXIT_PROBLEMS;
-        if (!json)
+        if (!k->json)
             print_text(t);
     }
+    return rc;
+}
 
-    if (impact && rc == TP_EXIT_OK) {
-        char label[4200];
-        snprintf(label, sizeof(label), "the policy %s", impact);
-        int breaks = impact_report(ts[0].p, label, stdout, ierr, sizeof(ierr));
-        if (breaks < 0)
-            cli_error(c, "cannot judge the local listeners: %s", ierr);
-        rc = breaks ? TP_EXIT_PROBLEMS : TP_EXIT_OK;
+/* --impact: judge the checked FILE against the local TLS listeners; the
+ * exit status. */
+static int judge_impact(cli *c, const check_run *k)
+{
+    char label[4200], ierr[256];
+
+    snprintf(label, sizeof(label), "the policy %s", k->impact);
+    int breaks = impact_report(k->ts[0].p, label, stdout, ierr, sizeof(ierr));
+    if (breaks < 0)
+        cli_error(c, "cannot judge the local listeners: %s", ierr);
+    return breaks ? TP_EXIT_PROBLEMS : TP_EXIT_OK;
+}
+
+/* Every loaded target and the totals as one JSON object; nonzero if the
+ * document could not be completed. */
+static int print_check_json(const check_run *k, int rc)
+{
+    json_w w;
+    long errors = 0, warnings = 0;
+
+    json_init(&w, stdout, 1);
+    json_obj_begin(&w);
+    json_key(&w, "schema");
+    json_int(&w, TP_SCHEMA_VERSION);
+    json_key(&w, "files");
+    json_arr_begin(&w);
+    for (size_t i = 0; i < k->ntargets && k->ts[i].p; i++) {
+        print_json(&w, &k->ts[i]);
+        errors += k->ts[i].errors;
+        warnings += k->ts[i].warnings;
     }
-    if (impact)
+    json_arr_end(&w);
+    json_key(&w, "errors");
+    json_int(&w, errors);
+    json_key(&w, "warnings");
+    json_int(&w, warnings);
+    json_key(&w, "ok");
+    json_bool(&w, rc == TP_EXIT_OK);
+    json_obj_end(&w);
+    return json_finish(&w);
+}
+
+int cmd_check(cli *c, int argc, char **argv)
+{
+    check_run k;
+
+    memset(&k, 0, sizeof(k));
+    int rc = check_options(c, argc, argv, &k);
+    if (rc == TP_EXIT_OK)
+        rc = check_setup(c, &k);
+    if (rc != TP_EXIT_OK)
+        return rc;
+
+    rc = check_all(c, &k);
+    if (k.impact && rc == TP_EXIT_OK)
+        rc = judge_impact(c, &k);
+    if (k.impact)
         scan_cleanup();
-
-    if (json) {
-        json_w w;
-        long errors = 0, warnings = 0;
-        json_init(&w, stdout, 1);
-        json_obj_begin(&w);
-        json_key(&w, "schema");
-        json_int(&w, TP_SCHEMA_VERSION);
-        json_key(&w, "files");
-        json_arr_begin(&w);
-        for (size_t i = 0; i < ntargets && ts[i].p; i++) {
-            print_json(&w, &ts[i]);
-            errors += ts[i].errors;
-            warnings += ts[i].warnings;
-        }
-        json_arr_end(&w);
-        json_key(&w, "errors");
-        json_int(&w, errors);
-        json_key(&w, "warnings");
-        json_int(&w, warnings);
-        json_key(&w, "ok");
-        json_bool(&w, rc == TP_EXIT_OK);
-        json_obj_end(&w);
-        if (json_finish(&w) != 0 && rc == TP_EXIT_OK)
-            rc = TP_EXIT_PROBLEMS;
-    }
-    for (size_t i = 0; i < ntargets; i++)
-        target_free(&ts[i]);
-    free(ts);
+    if (k.json && print_check_json(&k, rc) != 0 && rc == TP_EXIT_OK)
+        rc = TP_EXIT_PROBLEMS;
+    for (size_t i = 0; i < k.ntargets; i++)
+        target_free(&k.ts[i]);
+    free(k.ts);
     return rc;
 }
