@@ -129,7 +129,7 @@ static void check_wiring(st_report *r, const conf_scan *cs)
  * provider, which it does not wrap (tlspolicy(7), FIPS). */
 static void check_fips(st_report *r, const conf_scan *cs)
 {
-    int kernel = tp_kernel_fips(), fips_prov = 0;
+    int kernel = cli_kernel_fips(), fips_prov = 0;
 
     for (int i = 0; i < cs->nother_providers; i++)
         fips_prov |= strcmp(cs->other_providers[i], "fips") == 0;

@@ -87,7 +87,7 @@ int conf_scan_load(conf_scan *cs, const char *file)
     return 0;
 }
 
-int tp_kernel_fips(void)
+int cli_kernel_fips(void)
 {
     FILE *f = fopen("/proc/sys/crypto/fips_enabled", "re");
     int on = 0;

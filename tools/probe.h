@@ -34,7 +34,7 @@ typedef struct conf_scan {
 } conf_scan;
 
 /* 1 if /proc/sys/crypto/fips_enabled reads 1 (the kernel's FIPS mode). */
-int tp_kernel_fips(void);
+int cli_kernel_fips(void);
 
 /* The openssl.cnf a program started now would read: $OPENSSL_CONF, else
  * OPENSSLDIR/openssl.cnf. Malloc'ed. */

@@ -490,7 +490,7 @@ int probe_child_main(int argc, char **argv)
     report_modules();
     OSSL_PROVIDER_do_all(NULL, report_provider, NULL);
     record("fips", EVP_default_properties_is_fips_enabled(NULL) ? "1" : "0",
-           tp_kernel_fips() ? "1" : "0", NULL, NULL);
+           cli_kernel_fips() ? "1" : "0", NULL, NULL);
 
     const char *sides[] = {"client", "server"};
     for (int i = 0; i < 2; i++) {
