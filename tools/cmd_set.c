@@ -31,6 +31,70 @@
 
 #define SET_MAX_FILE (1024 * 1024)
 
+/* A comment at t[i] (#, // or slash-star): *i moves past it (to the '\n'
+ * that ends a line comment). 1 if one was skipped, 0 if none starts at i,
+ * -1 if a block comment is not closed. */
+static int skip_comment(const char *t, size_t len, size_t *i)
+{
+    char ch = t[*i];
+    if (ch == '#' || (ch == '/' && *i + 1 < len && t[*i + 1] == '/')) {
+        while (*i < len && t[*i] != '\n')
+            (*i)++;
+        return 1;
+    }
+    if (ch == '/' && *i + 1 < len && t[*i + 1] == '*') {
+        const char *e = NULL;
+        for (size_t k = *i + 2; k + 1 < len; k++)
+            if (t[k] == '*' && t[k + 1] == '/') {
+                e = t + k;
+                break;
+            }
+        if (e == NULL)
+            return -1;
+        *i = (size_t)(e - t) + 2;
+        return 1;
+    }
+    return 0;
+}
+
+/* Whether t[i] starts `profile = "VALUE"` (or `:`) on one line: then
+ * [*start, *end) is VALUE and 0 is returned, else -1. */
+static int profile_value(const char *t, size_t len, size_t i, size_t *start, size_t *end)
+{
+    if (!(len - i > 7 && strncmp(t + i, "profile", 7) == 0 && strchr(" \t=:", t[i + 7])))
+        return -1;
+    size_t k = i + 7;
+    while (k < len && (t[k] == ' ' || t[k] == '\t'))
+        k++;
+    if (!(k < len && (t[k] == '=' || t[k] == ':')))
+        return -1;
+    k++;
+    while (k < len && (t[k] == ' ' || t[k] == '\t'))
+        k++;
+    if (!(k < len && t[k] == '"'))
+        return -1;
+    size_t s = k + 1, e = s;
+    while (e < len && t[e] != '"' && t[e] != '\n' && t[e] != '\\')
+        e++;
+    if (!(e < len && t[e] == '"'))
+        return -1;
+    *start = s;
+    *end = e;
+    return 0;
+}
+
+/* Past the string that opens at t[i] (a backslash escapes one byte). */
+static size_t skip_string(const char *t, size_t len, size_t i)
+{
+    i++;
+    while (i < len && t[i] != '"') {
+        if (t[i] == '\\')
+            i++;
+        i++;
+    }
+    return i + 1;
+}
+
 /* Where the top-level profile value is: [*start, *end) is the text between
  * the quotes. Returns 0 if found. Strings, comments (#, //, slash-star) and
  * nesting are followed, so a `profile` inside an application rule or a
@@ -51,53 +115,16 @@ static int find_profile(const char *t, size_t len, size_t *start, size_t *end)
             i++;
             continue;
         }
-        if (ch == '#' || (ch == '/' && i + 1 < len && t[i + 1] == '/')) {
-            while (i < len && t[i] != '\n')
-                i++;
+        int comment = skip_comment(t, len, &i);
+        if (comment < 0)
+            return -1;
+        if (comment)
             continue;
-        }
-        if (ch == '/' && i + 1 < len && t[i + 1] == '*') {
-            const char *e = NULL;
-            for (size_t k = i + 2; k + 1 < len; k++)
-                if (t[k] == '*' && t[k + 1] == '/') {
-                    e = t + k;
-                    break;
-                }
-            if (e == NULL)
-                return -1;
-            i = (size_t)(e - t) + 2;
-            continue;
-        }
-        if (depth == 0 && line_start && len - i > 7 && strncmp(t + i, "profile", 7) == 0
-            && strchr(" \t=:", t[i + 7])) {
-            size_t k = i + 7;
-            while (k < len && (t[k] == ' ' || t[k] == '\t'))
-                k++;
-            if (k < len && (t[k] == '=' || t[k] == ':')) {
-                k++;
-                while (k < len && (t[k] == ' ' || t[k] == '\t'))
-                    k++;
-                if (k < len && t[k] == '"') {
-                    size_t s = k + 1, e = s;
-                    while (e < len && t[e] != '"' && t[e] != '\n' && t[e] != '\\')
-                        e++;
-                    if (e < len && t[e] == '"') {
-                        *start = s;
-                        *end = e;
-                        return 0;
-                    }
-                }
-            }
-        }
+        if (depth == 0 && line_start && profile_value(t, len, i, start, end) == 0)
+            return 0;
         line_start = 0;
         if (ch == '"') {
-            i++;
-            while (i < len && t[i] != '"') {
-                if (t[i] == '\\')
-                    i++;
-                i++;
-            }
-            i++;
+            i = skip_string(t, len, i);
             continue;
         }
         if (ch == '{' || ch == '(' || ch == '[')
@@ -341,7 +368,25 @@ static int judge_impact(cli *c, tp_policy *p, const char *spec, const char *targ
     return -1;
 }
 
-int cmd_set(cli *c, int argc, char **argv)
+/* One run of set: what was asked, and the files and texts it works on. */
+typedef struct set_run {
+    const char *spec; /* PROFILE[:MODIFIER...] */
+    int dry_run, force;
+    char *target;    /* the policy file to change */
+    char *dircopy;   /* a copy of target for dirname(3) */
+    const char *dir; /* target's directory, inside dircopy */
+    char *old;       /* its text, or a new file's first line */
+    char *text;      /* the text with the new profile */
+    size_t len;      /* the length of old, then of text */
+    struct stat st;  /* target's mode and owner */
+    int exists;      /* target exists */
+    char *tmp;       /* the new file until renamed; NULL if none to remove */
+    int fd;          /* tmp, open for writing; -1 if not */
+    char was[300];   /* the old profile, "" if there was none */
+} set_run;
+
+/* The options and the profile. -1 to go on, else the exit status. */
+static int set_args(cli *c, int argc, char **argv, set_run *r)
 {
     static const struct option longopts[] = {
         {"dry-run", no_argument, NULL, 'n'},
@@ -349,110 +394,145 @@ int cmd_set(cli *c, int argc, char **argv)
         CLI_COMMON_LONGOPTS,
         {NULL, 0, NULL, 0},
     };
-    int ch, dry_run = 0, force = 0;
+    int ch;
 
     while ((ch = cli_getopt(c, argc, argv, "nf", longopts, set_help)) != -1) {
         switch (ch) {
-        case 'n': dry_run = 1; break;
-        case 'f': force = 1; break;
+        case 'n': r->dry_run = 1; break;
+        case 'f': r->force = 1; break;
         default: return TP_EXIT_USAGE;
         }
     }
     if (optind >= argc)
         return cli_usage(c, "which profile? e.g. 'tlspolicy set DEFAULT:NO-CBC'");
-    const char *spec = argv[optind++];
+    r->spec = argv[optind++];
     if (optind < argc)
         return cli_usage(c, "unexpected argument '%s'", argv[optind]);
-    if (!valid_spec(spec))
-        return cli_usage(c, "'%s' is not PROFILE[:MODIFIER...]", spec);
+    if (!valid_spec(r->spec))
+        return cli_usage(c, "'%s' is not PROFILE[:MODIFIER...]", r->spec);
     if (cli_resolve_opts(c) != 0)
         return TP_EXIT_LOAD;
+    return -1;
+}
 
-    char *target = c->where.from == TP_FROM_DEFAULT && c->opts.root ? set_root_target(c)
-                                                                     : cli_join(c->where.path, "");
-    if (target == NULL)
-        return TP_EXIT_PROBLEMS;
-    char *old = NULL, *text = NULL, *tmp = NULL, *dircopy = cli_join(target, "");
-    const char *dir = dirname(dircopy);
-    size_t len = 0;
-    struct stat st;
-    int rc = TP_EXIT_PROBLEMS, fd = -1, exists;
-
-    memset(&st, 0, sizeof(st));
+/* The current text of the target (a new file's first line if there is
+ * none) and the text with the new profile. 0, or -1 after the error. */
+static int set_new_text(cli *c, set_run *r)
+{
     errno = 0;
-    exists = read_all(target, &old, &len, &st) == 0;
-    if (!exists && errno != ENOENT) {
-        cli_error(c, "cannot read %s: %s", target, strerror(errno));
-        goto out;
+    r->exists = read_all(r->target, &r->old, &r->len, &r->st) == 0;
+    if (!r->exists && errno != ENOENT) {
+        cli_error(c, "cannot read %s: %s", r->target, strerror(errno));
+        return -1;
     }
-    if (!exists) {
-        old = cli_join("# The system-wide TLS policy; see tlspolicy.conf(5).\n", "");
-        len = strlen(old);
-        st.st_mode = S_IFREG | 0644;
+    if (!r->exists) {
+        r->old = cli_join("# The system-wide TLS policy; see tlspolicy.conf(5).\n", "");
+        r->len = strlen(r->old);
+        r->st.st_mode = S_IFREG | 0644;
     }
-    char was[300] = "";
-    text = with_profile(old, len, spec, &len, was, sizeof(was));
-    if (text == NULL)
-        goto oom;
+    r->text = with_profile(r->old, r->len, r->spec, &r->len, r->was, sizeof(r->was));
+    if (r->text == NULL) {
+        cli_error(c, "%s", tp_strerror(TP_ERR_NOMEM));
+        return -1;
+    }
+    return 0;
+}
 
-    /* The new file beside the old one, complete on disk before anyone can
-     * see it under the real name. */
-    tmp = cli_join(target, ".tlspolicy-set.XXXXXX");
-    fd = mkostemp(tmp, O_CLOEXEC);
-    if (fd < 0) {
-        cli_error(c, "cannot create a file in %s: %s", dir, strerror(errno));
-        free(tmp);
-        tmp = NULL;
-        goto out;
+/* The new file beside the old one, complete on disk before anyone can
+ * see it under the real name. 0, or -1 after the error. */
+static int set_write_tmp(cli *c, set_run *r)
+{
+    r->tmp = cli_join(r->target, ".tlspolicy-set.XXXXXX");
+    r->fd = mkostemp(r->tmp, O_CLOEXEC);
+    if (r->fd < 0) {
+        cli_error(c, "cannot create a file in %s: %s", r->dir, strerror(errno));
+        free(r->tmp);
+        r->tmp = NULL;
+        return -1;
     }
-    if (fchmod(fd, st.st_mode & 07777) != 0
-        || (exists && geteuid() == 0 && fchown(fd, st.st_uid, st.st_gid) != 0)
-        || write_all(fd, text, len) != 0 || fsync(fd) != 0) {
-        cli_error(c, "cannot write %s: %s", tmp, strerror(errno));
-        goto out;
+    if (fchmod(r->fd, r->st.st_mode & 07777) != 0
+        || (r->exists && geteuid() == 0 && fchown(r->fd, r->st.st_uid, r->st.st_gid) != 0)
+        || write_all(r->fd, r->text, r->len) != 0 || fsync(r->fd) != 0) {
+        cli_error(c, "cannot write %s: %s", r->tmp, strerror(errno));
+        return -1;
     }
+    return 0;
+}
 
-    tp_policy *p = load_new(c, tmp, target, spec);
+/* Load the new file as the module will and, for a dry run or the
+ * system's policy without --force, judge the local listeners against it.
+ * -1 to go on and install it, else the exit status. */
+static int set_check(cli *c, const set_run *r)
+{
+    tp_policy *p = load_new(c, r->tmp, r->target, r->spec);
     if (p == NULL)
-        goto out;
-    if (dry_run || (!force && is_system_policy(c, target))) {
-        int judged = judge_impact(c, p, spec, target, dry_run, force);
-        if (judged != -1) {
-            rc = judged;
-            goto out;
-        }
-    } else {
-        tp_policy_free(p);
-    }
+        return TP_EXIT_PROBLEMS;
+    if (r->dry_run || (!r->force && is_system_policy(c, r->target)))
+        return judge_impact(c, p, r->spec, r->target, r->dry_run, r->force);
+    tp_policy_free(p);
+    return -1;
+}
 
-    if (rename(tmp, target) != 0) {
-        cli_error(c, "cannot replace %s: %s", target, strerror(errno));
-        goto out;
+/* Put the new file in place, sync the directory, say what changed and
+ * regenerate the GnuTLS back-end. The exit status. */
+static int set_install(cli *c, set_run *r)
+{
+    if (rename(r->tmp, r->target) != 0) {
+        cli_error(c, "cannot replace %s: %s", r->target, strerror(errno));
+        return TP_EXIT_PROBLEMS;
     }
-    free(tmp);
-    tmp = NULL;
-    if (atomic_fsync_dir(target) != 0) {
-        cli_error(c, "%s is replaced, but syncing %s failed: %s", target, dir, strerror(errno));
-        goto out;
+    free(r->tmp);
+    r->tmp = NULL;
+    if (atomic_fsync_dir(r->target) != 0) {
+        cli_error(c, "%s is replaced, but syncing %s failed: %s", r->target, r->dir,
+                  strerror(errno));
+        return TP_EXIT_PROBLEMS;
     }
-    if (was[0])
-        printf("%s: profile \"%s\" (was \"%s\")\n", target, spec, was);
+    if (r->was[0])
+        printf("%s: profile \"%s\" (was \"%s\")\n", r->target, r->spec, r->was);
     else
-        printf("%s: profile \"%s\"\n", target, spec);
-    rc = gw_regenerate(c); /* the GnuTLS back-end, if enable installed it */
-    goto out;
-oom:
-    cli_error(c, "%s", tp_strerror(TP_ERR_NOMEM));
-out:
-    if (fd >= 0)
-        close(fd);
-    if (tmp) {
-        unlink(tmp);
-        free(tmp);
+        printf("%s: profile \"%s\"\n", r->target, r->spec);
+    return gw_regenerate(c); /* the GnuTLS back-end, if enable installed it */
+}
+
+/* Close and remove what is left of the new file; free the rest. */
+static void set_run_free(set_run *r)
+{
+    if (r->fd >= 0)
+        close(r->fd);
+    if (r->tmp) {
+        unlink(r->tmp);
+        free(r->tmp);
     }
-    free(text);
-    free(old);
-    free(dircopy);
-    free(target);
+    free(r->text);
+    free(r->old);
+    free(r->dircopy);
+    free(r->target);
+}
+
+int cmd_set(cli *c, int argc, char **argv)
+{
+    set_run r;
+    memset(&r, 0, sizeof(r));
+    r.fd = -1;
+    int rc = set_args(c, argc, argv, &r);
+    if (rc != -1)
+        return rc;
+
+    r.target = c->where.from == TP_FROM_DEFAULT && c->opts.root ? set_root_target(c)
+                                                                : cli_join(c->where.path, "");
+    if (r.target == NULL)
+        return TP_EXIT_PROBLEMS;
+    r.dircopy = cli_join(r.target, "");
+    r.dir = dirname(r.dircopy);
+
+    rc = TP_EXIT_PROBLEMS;
+    if (set_new_text(c, &r) != 0 || set_write_tmp(c, &r) != 0)
+        goto out;
+    rc = set_check(c, &r);
+    if (rc == -1)
+        rc = set_install(c, &r);
+out:
+    set_run_free(&r);
     return rc;
 }
