@@ -65,6 +65,18 @@ typedef struct procs {
     size_t n, cap;
 } procs;
 
+/* One run of coverage: what the processes are judged against, the
+ * processes, and how many are in each class. */
+typedef struct coverage {
+    char *cnf;           /* the system openssl.cnf */
+    long long wired_at;  /* its mtime, 0 if unknown */
+    long long policy_at; /* the policy file's mtime, 0 if unknown */
+    long long btime;     /* the boot time, for the processes' start times */
+    int all;             /* root: every process, else the caller's own */
+    procs ps;
+    int covered, uncovered, ossl11, others_stacks;
+} coverage;
+
 static unsigned map_flags(const char *path)
 {
     const char *base = strrchr(path, '/');
@@ -289,9 +301,9 @@ static void coverage_help(FILE *f)
 
 /* The processes in /proc this user may see (all, as root), classified,
  * sorted by pid. -1 if /proc cannot be read (said on stderr). */
-static int collect_procs(cli *c, procs *ps, int all, long long btime, long long wired_at,
-                         const char *cnf, long long policy_at)
+static int collect_procs(cli *c, coverage *cv)
 {
+    procs *ps = &cv->ps;
     DIR *d = opendir("/proc");
     if (d == NULL) {
         cli_error(c, "cannot read /proc: %s", strerror(errno));
@@ -305,14 +317,14 @@ static int collect_procs(cli *c, procs *ps, int all, long long btime, long long 
         if (pid == getpid())
             continue; /* this command links OpenSSL but reads no configuration */
         proc_info pi;
-        if (read_proc(pid, &pi, btime) != 0)
+        if (read_proc(pid, &pi, cv->btime) != 0)
             continue;
-        if (!all && pi.uid != getuid()) {
+        if (!cv->all && pi.uid != getuid()) {
             free(pi.openssl_conf);
             free(pi.gnutls_conf);
             continue;
         }
-        classify(&pi, wired_at, cnf, policy_at);
+        classify(&pi, cv->wired_at, cv->cnf, cv->policy_at);
         if (ps->n == ps->cap) {
             size_t cap = ps->cap ? ps->cap * 2 : 64;
             proc_info *v = realloc(ps->v, cap * sizeof(*v));
@@ -405,6 +417,100 @@ static void json_proc(json_w *w, const proc_info *pi)
     json_obj_end(w);
 }
 
+/* What the processes are judged against: the openssl.cnf and when it
+ * changed, when the policy file changed, the GnuTLS configuration, the boot
+ * time, and whose processes to look at. */
+static void coverage_init(cli *c, coverage *cv)
+{
+    struct stat st;
+
+    memset(cv, 0, sizeof(*cv));
+    OPENSSL_init_crypto(OPENSSL_INIT_NO_LOAD_CONFIG, NULL);
+    cv->cnf = conf_default_file();
+    cv->wired_at = stat(cv->cnf, &st) == 0 ? (long long)st.st_mtime : 0;
+    /* The policy file, found as the other commands find it (the module
+     * reads it once, at a process's start). */
+    if (cli_resolve_opts(c) == 0) {
+        if (stat(c->where.path, &st) == 0)
+            cv->policy_at = (long long)st.st_mtime;
+    }
+    gw_cov_init(c, &gnutls_cov);
+    cv->btime = boot_time();
+    cv->all = geteuid() == 0;
+}
+
+/* How many processes are in each class. */
+static void count_procs(coverage *cv)
+{
+    for (size_t i = 0; i < cv->ps.n; i++) {
+        const proc_info *pi = &cv->ps.v[i];
+        cv->covered += strcmp(pi->status, "covered") == 0;
+        cv->uncovered += strcmp(pi->status, "uncovered") == 0;
+        cv->ossl11 += (pi->flags & M_OSSL11) != 0;
+        cv->others_stacks += (pi->flags & (M_GNUTLS | M_NSS)) != 0;
+    }
+}
+
+/* The --json document. 1 if it could not be completed, else 0. */
+static int print_json(const coverage *cv)
+{
+    json_w w;
+    json_init(&w, stdout, 1);
+    json_obj_begin(&w);
+    json_key(&w, "schema");
+    json_int(&w, TP_SCHEMA_VERSION);
+    json_key(&w, "scope");
+    json_str(&w, cv->all ? "all" : "own");
+    json_key(&w, "openssl_conf");
+    json_str(&w, cv->cnf);
+    json_key(&w, "processes");
+    json_arr_begin(&w);
+    for (size_t i = 0; i < cv->ps.n; i++)
+        json_proc(&w, &cv->ps.v[i]);
+    json_arr_end(&w);
+    json_key(&w, "summary");
+    json_obj_begin(&w);
+    json_key(&w, "covered");
+    json_int(&w, cv->covered);
+    json_key(&w, "uncovered");
+    json_int(&w, cv->uncovered);
+    json_key(&w, "openssl_1_1");
+    json_int(&w, cv->ossl11);
+    json_key(&w, "other_tls_stacks");
+    json_int(&w, cv->others_stacks);
+    json_obj_end(&w);
+    json_obj_end(&w);
+    return json_finish(&w) != 0;
+}
+
+/* One line per process, then the summary. */
+static void print_table(const coverage *cv)
+{
+    printf("%-8s %-6s %-16s %-10s %s\n", "PID", "UID", "COMMAND", "STATUS", "WHY");
+    for (size_t i = 0; i < cv->ps.n; i++) {
+        const proc_info *pi = &cv->ps.v[i];
+        printf("%-8d %-6u %-16s %-10s %s\n", pi->pid, pi->uid, esc(pi->comm), esc(pi->status),
+               esc(pi->reason));
+    }
+    printf("\n%d covered, %d uncovered (OpenSSL 3 without tlspolicy.so, or GnuTLS without "
+           "tlspolicy's configuration), %d on OpenSSL 1.1,"
+           " %d using GnuTLS or NSS; scope: %s processes\n",
+           cv->covered, cv->uncovered, cv->ossl11, cv->others_stacks, cv->all ? "all" : "your own");
+}
+
+/* Free what coverage_init and collect_procs took. */
+static void coverage_free(coverage *cv)
+{
+    for (size_t i = 0; i < cv->ps.n; i++) {
+        free(cv->ps.v[i].openssl_conf);
+        free(cv->ps.v[i].gnutls_conf);
+    }
+    free(cv->ps.v);
+    cov_own_free_cache();
+    free(cv->cnf);
+    gw_cov_free(&gnutls_cov);
+}
+
 int cmd_coverage(cli *c, int argc, char **argv)
 {
     static const struct option longopts[] = {
@@ -423,85 +529,19 @@ int cmd_coverage(cli *c, int argc, char **argv)
     if (optind < argc)
         return cli_usage(c, "unexpected argument '%s'", argv[optind]);
 
-    OPENSSL_init_crypto(OPENSSL_INIT_NO_LOAD_CONFIG, NULL);
-    char *cnf = conf_default_file();
-    struct stat st;
-    long long wired_at = stat(cnf, &st) == 0 ? (long long)st.st_mtime : 0;
-    /* The policy file, found as the other commands find it (the module
-     * reads it once, at a process's start). */
-    long long policy_at = 0;
-    if (cli_resolve_opts(c) == 0) {
-        if (stat(c->where.path, &st) == 0)
-            policy_at = (long long)st.st_mtime;
-    }
-    gw_cov_init(c, &gnutls_cov);
-    long long btime = boot_time();
-    int all = geteuid() == 0;
-    procs ps = {0};
-
-    if (collect_procs(c, &ps, all, btime, wired_at, cnf, policy_at) != 0) {
-        free(cnf);
-        return TP_EXIT_PROBLEMS;
-    }
-
-    int covered = 0, uncovered = 0, ossl11 = 0, others_stacks = 0;
-    for (size_t i = 0; i < ps.n; i++) {
-        const proc_info *pi = &ps.v[i];
-        covered += strcmp(pi->status, "covered") == 0;
-        uncovered += strcmp(pi->status, "uncovered") == 0;
-        ossl11 += (pi->flags & M_OSSL11) != 0;
-        others_stacks += (pi->flags & (M_GNUTLS | M_NSS)) != 0;
-    }
-    note_listeners(&ps, uncovered);
-
-    int out_bad = 0; /* the JSON document could not be completed */
-    if (json) {
-        json_w w;
-        json_init(&w, stdout, 1);
-        json_obj_begin(&w);
-        json_key(&w, "schema");
-        json_int(&w, TP_SCHEMA_VERSION);
-        json_key(&w, "scope");
-        json_str(&w, all ? "all" : "own");
-        json_key(&w, "openssl_conf");
-        json_str(&w, cnf);
-        json_key(&w, "processes");
-        json_arr_begin(&w);
-        for (size_t i = 0; i < ps.n; i++)
-            json_proc(&w, &ps.v[i]);
-        json_arr_end(&w);
-        json_key(&w, "summary");
-        json_obj_begin(&w);
-        json_key(&w, "covered");
-        json_int(&w, covered);
-        json_key(&w, "uncovered");
-        json_int(&w, uncovered);
-        json_key(&w, "openssl_1_1");
-        json_int(&w, ossl11);
-        json_key(&w, "other_tls_stacks");
-        json_int(&w, others_stacks);
-        json_obj_end(&w);
-        json_obj_end(&w);
-        out_bad = json_finish(&w) != 0;
-    } else {
-        printf("%-8s %-6s %-16s %-10s %s\n", "PID", "UID", "COMMAND", "STATUS", "WHY");
-        for (size_t i = 0; i < ps.n; i++) {
-            const proc_info *pi = &ps.v[i];
-            printf("%-8d %-6u %-16s %-10s %s\n", pi->pid, pi->uid, esc(pi->comm),
-                   esc(pi->status), esc(pi->reason));
-        }
-        printf("\n%d covered, %d uncovered (OpenSSL 3 without tlspolicy.so, or GnuTLS without "
-               "tlspolicy's configuration), %d on OpenSSL 1.1,"
-               " %d using GnuTLS or NSS; scope: %s processes\n",
-               covered, uncovered, ossl11, others_stacks, all ? "all" : "your own");
-    }
-    for (size_t i = 0; i < ps.n; i++) {
-        free(ps.v[i].openssl_conf);
-        free(ps.v[i].gnutls_conf);
-    }
-    free(ps.v);
-    cov_own_free_cache();
-    free(cnf);
-    gw_cov_free(&gnutls_cov);
-    return uncovered || out_bad ? TP_EXIT_PROBLEMS : TP_EXIT_OK;
+    coverage cv;
+    int rc = TP_EXIT_PROBLEMS, out_bad = 0; /* the JSON document could not be completed */
+    coverage_init(c, &cv);
+    if (collect_procs(c, &cv) != 0)
+        goto out;
+    count_procs(&cv);
+    note_listeners(&cv.ps, cv.uncovered);
+    if (json)
+        out_bad = print_json(&cv);
+    else
+        print_table(&cv);
+    rc = cv.uncovered || out_bad ? TP_EXIT_PROBLEMS : TP_EXIT_OK;
+out:
+    coverage_free(&cv);
+    return rc;
 }
