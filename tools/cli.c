@@ -26,6 +26,14 @@ static void verror(const cli *c, const char *fmt, va_list ap)
     fputc('\n', stderr);
 }
 
+void cli_json_begin(json_w *w)
+{
+    json_init(w, stdout, 1);
+    json_obj_begin(w);
+    json_key(w, "schema");
+    json_int(w, TP_SCHEMA_VERSION);
+}
+
 void cli_error(const cli *c, const char *fmt, ...)
 {
     va_list ap;

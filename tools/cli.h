@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <getopt.h>
 
+#include "json.h"
 #include "tlspolicy.h"
 
 /* Exit status, as documented in tlspolicy(1) and docs/DESIGN.md. */
@@ -71,6 +72,10 @@ tp_policy *cli_load(cli *c, tp_err *err);
 /* Split a --app argument: a name, or an absolute executable path (then
  * name is its base name). */
 void cli_program(const char *app, const char **name, const char **exe);
+
+/* Start the JSON document every --json command writes on stdout:
+ * {"schema": TP_SCHEMA_VERSION, ... (docs/DESIGN.md, the CLI contract). */
+void cli_json_begin(json_w *w);
 
 /* "tlspolicy: CMD: message" on stderr. */
 void cli_error(const cli *c, const char *fmt, ...)

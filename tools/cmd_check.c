@@ -388,10 +388,7 @@ static int print_check_json(const check_run *k, int rc)
     json_w w;
     long errors = 0, warnings = 0;
 
-    json_init(&w, stdout, 1);
-    json_obj_begin(&w);
-    json_key(&w, "schema");
-    json_int(&w, TP_SCHEMA_VERSION);
+    cli_json_begin(&w);
     json_key(&w, "files");
     json_arr_begin(&w);
     for (size_t i = 0; i < k->ntargets && k->ts[i].p; i++) {

@@ -455,10 +455,7 @@ static void count_procs(coverage *cv)
 static int print_json(const coverage *cv)
 {
     json_w w;
-    json_init(&w, stdout, 1);
-    json_obj_begin(&w);
-    json_key(&w, "schema");
-    json_int(&w, TP_SCHEMA_VERSION);
+    cli_json_begin(&w);
     json_key(&w, "scope");
     json_str(&w, cv->all ? "all" : "own");
     json_key(&w, "openssl_conf");

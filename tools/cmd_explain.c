@@ -163,10 +163,7 @@ static int explain_json(const view *v, const explain_args *a)
 {
     json_w w;
 
-    json_init(&w, stdout, 1);
-    json_obj_begin(&w);
-    json_key(&w, "schema");
-    json_int(&w, TP_SCHEMA_VERSION);
+    cli_json_begin(&w);
     json_key(&w, "program");
     json_str(&w, a->app);
     json_key(&w, "fallback");

@@ -226,10 +226,7 @@ int cmd_list(cli *c, int argc, char **argv)
 
     if (json) {
         json_w w;
-        json_init(&w, stdout, 1);
-        json_obj_begin(&w);
-        json_key(&w, "schema");
-        json_int(&w, TP_SCHEMA_VERSION);
+        cli_json_begin(&w);
         json_key(&w, "profile");
         json_str(&w, v.r ? tp_resolved_get_str(v.r, TP_K_PROFILE) : NULL);
         list_json(&w, "profiles", &profiles);

@@ -136,10 +136,7 @@ static void print_json(const char *target, const char *app, const char *profile,
                        const char *pfile, const scan_result *res, int ok, const char *error)
 {
     json_w w;
-    json_init(&w, stdout, 1);
-    json_obj_begin(&w);
-    json_key(&w, "schema");
-    json_int(&w, 1);
+    cli_json_begin(&w);
     json_key(&w, "target");
     json_str(&w, target);
     json_key(&w, "app");

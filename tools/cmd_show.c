@@ -138,10 +138,7 @@ static void show_text(const view *v, const tp_ossl_settings *s, const tp_floors 
 static int show_json(const view *v, const tp_ossl_settings *s, const tp_floors *fl)
 {
     json_w w;
-    json_init(&w, stdout, 1);
-    json_obj_begin(&w);
-    json_key(&w, "schema");
-    json_int(&w, TP_SCHEMA_VERSION);
+    cli_json_begin(&w);
     json_key(&w, "program");
     json_str(&w, v->app);
     json_key(&w, "policy_file");

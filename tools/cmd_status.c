@@ -300,10 +300,7 @@ static void check_gnutls(cli *c, st_report *r)
 static int print_status_json(cli *c, const st_run *s)
 {
     json_w w;
-    json_init(&w, stdout, 1);
-    json_obj_begin(&w);
-    json_key(&w, "schema");
-    json_int(&w, TP_SCHEMA_VERSION);
+    cli_json_begin(&w);
     json_key(&w, "openssl_conf");
     json_str(&w, s->cnf);
     json_key(&w, "module");

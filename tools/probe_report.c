@@ -130,10 +130,7 @@ static void settings_json(json_w *w, const child_out *o)
 int probe_print_json(const probe_ctx *pc)
 {
     json_w w;
-    json_init(&w, stdout, 1);
-    json_obj_begin(&w);
-    json_key(&w, "schema");
-    json_int(&w, TP_SCHEMA_VERSION);
+    cli_json_begin(&w);
     json_key(&w, "program");
     json_str(&w, pc->app);
     json_key(&w, "openssl_conf");
