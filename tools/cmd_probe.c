@@ -113,12 +113,54 @@ static int group_allowed(const tp_floors *fl, uint16_t id)
     return 0;
 }
 
-static void plan_rows(row *rows, const tp_floors *fl, const tp_ossl_settings *os, int short_bits)
+/* The rows, in the report's order: the JSON key and the title for people. */
+static const struct {
+    const char *name, *title;
+} row_names[NROWS] = {
+    [R_VERSION] = {"protocol_version", "protocol below the floor"},
+    [R_CIPHER] = {"forbidden_cipher", "forbidden cipher"},
+    [R_SHA1] = {"sha1_signed_chain", "SHA-1 signed certificate"},
+    [R_SHA1SIG] = {"sha1_handshake_signature", "SHA-1 handshake signature"},
+    [R_RSAKEY] = {"short_rsa_key", "short RSA key"},
+    [R_GROUP] = {"forbidden_group", "forbidden group"},
+    [R_ANON] = {"anonymous_suite", "anonymous suite (no server authentication)"},
+    [R_SUITE] = {"suite_outside_policy", "TLS 1.2 suite outside the policy's list"},
+    [R_SUITE13] = {"tls13_suite_outside_policy", "TLS 1.3 suite outside the policy's list"},
+};
+
+/* Suites outside the policy's lists, asked for by name (with
+ * ALL:@SECLEVEL=0 the defaults layer alone would let them through): the
+ * row, the rendered list they must be missing from, the attempt, the
+ * names, and the row's expectation with and without a candidate. */
+static const struct {
+    int row;
+    const char *list, *attempt;
+    const char *const *names;
+    size_t nnames;
+    const char *refused, *nothing;
+} suite_rows[] = {
+    {R_ANON, "CipherString", "cipher:%s%s", anon_cands, sizeof(anon_cands) / sizeof(anon_cands[0]),
+     "refused: not in the policy's suite list",
+     "nothing to try: the policy lists anonymous suites"},
+    {R_SUITE, "CipherString", "cipher:%s%s", suite_cands,
+     sizeof(suite_cands) / sizeof(suite_cands[0]), "refused: not in the policy's suite list",
+     "nothing to try: the policy lists every suite tried"},
+    {R_SUITE13, "Ciphersuites", "suite13:%s%s", suite13_cands,
+     sizeof(suite13_cands) / sizeof(suite13_cands[0]),
+     "refused: not in the policy's TLS 1.3 suite list",
+     "nothing to try: the policy lists every TLS 1.3 suite tried"},
+};
+
+/* What the policy says should happen: `refused` if the row has a
+ * candidate, `nothing` if there is nothing to try. */
+static void set_expect(row *r, const char *refused, const char *nothing)
 {
-    memset(rows, 0, sizeof(row) * NROWS);
-    row *r = &rows[R_VERSION];
-    r->name = "protocol_version";
-    r->title = "protocol below the floor";
+    snprintf(r->expect, sizeof(r->expect), "%s", r->ncand ? refused : nothing);
+}
+
+/* A protocol below the floor, if there is one. */
+static void plan_version(row *r, const tp_floors *fl)
+{
     const char *v = below(fl->min_tls);
     if (v) {
         add_cand(r, "version:%s%s", v, NULL);
@@ -127,41 +169,37 @@ static void plan_rows(row *rows, const tp_floors *fl, const tp_ossl_settings *os
     } else {
         snprintf(r->expect, sizeof(r->expect), "nothing to try: the policy allows every version");
     }
+}
 
-    r = &rows[R_CIPHER];
-    r->name = "forbidden_cipher";
-    r->title = "forbidden cipher";
+/* A suite of each cipher family the policy withholds. */
+static void plan_cipher(row *r, const tp_floors *fl)
+{
     for (size_t i = 0; i < sizeof(cipher_cands) / sizeof(cipher_cands[0]); i++)
         if (fl->forbidden_ciphers & cipher_cands[i].bit)
             add_cand(r, "cipher:%s%s", cipher_cands[i].suite, NULL);
-    snprintf(r->expect, sizeof(r->expect), "%s",
-             r->ncand ? "refused: the provider withholds the cipher"
-                      : "nothing to try: the policy withholds no cipher");
+    set_expect(r, "refused: the provider withholds the cipher",
+               "nothing to try: the policy withholds no cipher");
+}
 
-    r = &rows[R_SHA1];
-    r->name = "sha1_signed_chain";
-    r->title = "SHA-1 signed certificate";
+/* SHA-1, if forbidden: a certificate chain signed with it (chain) and a
+ * TLS 1.2 handshake signature made with it (sig). */
+static void plan_sha1(row *chain, row *sig, const tp_floors *fl)
+{
+    static const char nothing[] = "nothing to try: the policy allows SHA-1 signatures";
+
     if (fl->forbidden_hashes & TP_H_SHA1) {
-        add_cand(r, "sha1chain%s%s", "", NULL);
-        snprintf(r->expect, sizeof(r->expect), "refused: SHA-1 is forbidden in signatures");
-    } else {
-        snprintf(r->expect, sizeof(r->expect), "nothing to try: the policy allows SHA-1 signatures");
+        add_cand(chain, "sha1chain%s%s", "", NULL);
+        add_cand(sig, "sha1sig%s%s", "", NULL);
     }
+    set_expect(chain, "refused: SHA-1 is forbidden in signatures", nothing);
+    set_expect(sig, "refused: SHA-1 is forbidden in signatures (RFC 9155)", nothing);
+}
 
-    r = &rows[R_SHA1SIG];
-    r->name = "sha1_handshake_signature";
-    r->title = "SHA-1 handshake signature";
-    if (fl->forbidden_hashes & TP_H_SHA1) {
-        add_cand(r, "sha1sig%s%s", "", NULL);
-        snprintf(r->expect, sizeof(r->expect),
-                 "refused: SHA-1 is forbidden in signatures (RFC 9155)");
-    } else {
-        snprintf(r->expect, sizeof(r->expect), "nothing to try: the policy allows SHA-1 signatures");
-    }
-
-    r = &rows[R_RSAKEY];
-    r->name = "short_rsa_key";
-    r->title = "short RSA key";
+/* A server key of short_bits (0: nothing to try), once as any handshake
+ * uses it and once over TLS 1.2 with PKCS#1 v1.5 (rsakey12: a 512-bit key
+ * is too short for RSA-PSS). */
+static void plan_rsakey(row *r, const tp_floors *fl, int short_bits)
+{
     if (short_bits) {
         char bits[16];
         snprintf(bits, sizeof(bits), "%d", short_bits);
@@ -172,48 +210,46 @@ static void plan_rows(row *rows, const tp_floors *fl, const tp_ossl_settings *os
     } else {
         snprintf(r->expect, sizeof(r->expect), "nothing to try: no RSA minimum above 512 bits");
     }
+}
 
-    r = &rows[R_GROUP];
-    r->name = "forbidden_group";
-    r->title = "forbidden group";
+/* Each group a program might force that the policy's list leaves out,
+ * over TLS 1.3 if it can use the group, else over TLS 1.2. */
+static void plan_group(row *r, const tp_floors *fl)
+{
     for (size_t i = 0; i < sizeof(group_cands) / sizeof(group_cands[0]); i++)
         if (!group_allowed(fl, group_cands[i].id))
             add_cand(r, "group:%s:%s", group_cands[i].ossl, group_cands[i].tls13 ? "13" : "12");
-    snprintf(r->expect, sizeof(r->expect), "%s",
-             r->ncand ? "refused: the group is not in the policy's list"
-                      : "nothing to try: the policy allows every group OpenSSL offers");
+    set_expect(r, "refused: the group is not in the policy's list",
+               "nothing to try: the policy allows every group OpenSSL offers");
+}
 
-    /* Suites outside the policy's lists, asked for by name (with
-     * ALL:@SECLEVEL=0 the defaults layer alone would let them through). */
-    r = &rows[R_ANON];
-    r->name = "anonymous_suite";
-    r->title = "anonymous suite (no server authentication)";
-    for (size_t i = 0; i < sizeof(anon_cands) / sizeof(anon_cands[0]); i++)
-        if (!in_rendered(os, "CipherString", anon_cands[i]))
-            add_cand(r, "cipher:%s%s", anon_cands[i], NULL);
-    snprintf(r->expect, sizeof(r->expect), "%s",
-             r->ncand ? "refused: not in the policy's suite list"
-                      : "nothing to try: the policy lists anonymous suites");
+/* The suite rows: each name the rendered list leaves out. */
+static void plan_suites(row *rows, const tp_ossl_settings *os)
+{
+    for (size_t i = 0; i < sizeof(suite_rows) / sizeof(suite_rows[0]); i++) {
+        row *r = &rows[suite_rows[i].row];
+        for (size_t j = 0; j < suite_rows[i].nnames; j++)
+            if (!in_rendered(os, suite_rows[i].list, suite_rows[i].names[j]))
+                add_cand(r, suite_rows[i].attempt, suite_rows[i].names[j], NULL);
+        set_expect(r, suite_rows[i].refused, suite_rows[i].nothing);
+    }
+}
 
-    r = &rows[R_SUITE];
-    r->name = "suite_outside_policy";
-    r->title = "TLS 1.2 suite outside the policy's list";
-    for (size_t i = 0; i < sizeof(suite_cands) / sizeof(suite_cands[0]); i++)
-        if (!in_rendered(os, "CipherString", suite_cands[i]))
-            add_cand(r, "cipher:%s%s", suite_cands[i], NULL);
-    snprintf(r->expect, sizeof(r->expect), "%s",
-             r->ncand ? "refused: not in the policy's suite list"
-                      : "nothing to try: the policy lists every suite tried");
-
-    r = &rows[R_SUITE13];
-    r->name = "tls13_suite_outside_policy";
-    r->title = "TLS 1.3 suite outside the policy's list";
-    for (size_t i = 0; i < sizeof(suite13_cands) / sizeof(suite13_cands[0]); i++)
-        if (!in_rendered(os, "Ciphersuites", suite13_cands[i]))
-            add_cand(r, "suite13:%s%s", suite13_cands[i], NULL);
-    snprintf(r->expect, sizeof(r->expect), "%s",
-             r->ncand ? "refused: not in the policy's TLS 1.3 suite list"
-                      : "nothing to try: the policy lists every TLS 1.3 suite tried");
+/* Every row: its name, the attempts that would break its floor, and what
+ * the policy says should happen. */
+static void plan_rows(row *rows, const tp_floors *fl, const tp_ossl_settings *os, int short_bits)
+{
+    memset(rows, 0, sizeof(row) * NROWS);
+    for (int i = 0; i < NROWS; i++) {
+        rows[i].name = row_names[i].name;
+        rows[i].title = row_names[i].title;
+    }
+    plan_version(&rows[R_VERSION], fl);
+    plan_cipher(&rows[R_CIPHER], fl);
+    plan_sha1(&rows[R_SHA1], &rows[R_SHA1SIG], fl);
+    plan_rsakey(&rows[R_RSAKEY], fl, short_bits);
+    plan_group(&rows[R_GROUP], fl);
+    plan_suites(rows, os);
 }
 
 static void plan_permissive(row *rows, const tp_floors *fl)
@@ -397,8 +433,9 @@ static int write_reference(const char *path, const tp_ossl_settings *s)
     return fclose(f) == 0 ? 0 : -1;
 }
 
-/* Compare measured with reference; checks about the process. */
-static void judge_process(probe_ctx *pc, const tp_ossl_settings *s)
+/* OpenSSL's initialisation, the openssl.cnf and the module in the
+ * measured process; the module's record, NULL if it did not load. */
+static const char *judge_loading(probe_ctx *pc)
 {
     report *rp = &pc->rp;
     char why[600];
@@ -418,9 +455,19 @@ static void judge_process(probe_ctx *pc, const tp_ossl_settings *s)
         wiring_why(&pc->cs, why, sizeof(why));
         add(rp, "module_loaded", 0, "module not loaded: %s", why);
     }
+    return mod;
+}
 
+/* Provider tlspolicy active, and no provider but base beside it; 1 if it
+ * is active. */
+static int judge_providers(probe_ctx *pc, const char *mod)
+{
+    report *rp = &pc->rp;
+    char why[600];
+    const child_out *m = &pc->m;
     int ours = 0;
     char others[256] = "";
+
     for (int i = 0; i < m->n; i++) {
         if (strcmp(m->r[i].f[0], "provider") != 0)
             continue;
@@ -443,51 +490,65 @@ static void judge_process(probe_ctx *pc, const tp_ossl_settings *s)
             pc->cs.nother_providers ? " (activated by the providers section of " : "",
             pc->cs.nother_providers ? pc->cs.file : "");
         if (pc->cs.nother_providers)
-            strncat(rp->f[rp->n - 1].text, ")", sizeof(rp->f[0].text) - strlen(rp->f[rp->n - 1].text) - 1);
+            strncat(rp->f[rp->n - 1].text, ")",
+                    sizeof(rp->f[0].text) - strlen(rp->f[rp->n - 1].text) - 1);
     } else {
         add(rp, "provider_active", 1, "provider tlspolicy active, and the only one");
     }
+    return ours;
+}
 
-    /* FIPS (tlspolicy(7)): the kernel's flag leaves the floors to the
-     * provider, measured below; FIPS properties as the default send every
-     * fetch past it, to the FIPS provider. */
-    const char *fprops = probe_find(m, "fips", NULL, NULL, 1);
-    const char *fkernel = probe_find(m, "fips", NULL, NULL, 2);
+/* FIPS (tlspolicy(7)): the kernel's flag leaves the floors to the
+ * provider, measured below; FIPS properties as the default send every
+ * fetch past it, to the FIPS provider. */
+static void judge_fips(probe_ctx *pc)
+{
+    const char *fprops = probe_find(&pc->m, "fips", NULL, NULL, 1);
+    const char *fkernel = probe_find(&pc->m, "fips", NULL, NULL, 2);
     if (fprops && strcmp(fprops, "1") == 0)
-        add(rp, "fips", 0,
+        add(&pc->rp, "fips", 0,
             "FIPS properties are the default: algorithms come from the FIPS provider, which"
             " tlspolicy does not wrap; the policy's key and hash floors do not hold, only the"
             " FIPS provider's own checks and the ssl_conf defaults");
     else if (fkernel && strcmp(fkernel, "1") == 0)
-        add(rp, "fips", 1,
+        add(&pc->rp, "fips", 1,
             "the kernel is in FIPS mode, OpenSSL is not (no fips=yes default): tlspolicy wraps"
             " the default provider as always; the floors are measured below");
+}
 
-    if (pc->fallback) {
-        char first[512] = "see tlspolicy check";
-        for (size_t i = 0; i < tp_policy_ndiags(pc->p); i++) {
-            const tp_diag *d = tp_policy_diag(pc->p, i);
-            if (d->severity != TP_SEV_ERROR)
-                continue;
-            if (d->file && d->line > 0)
-                snprintf(first, sizeof(first), "%s:%d: %s", d->file, d->line, d->message);
-            else if (d->file)
-                snprintf(first, sizeof(first), "%s: %s", d->file, d->message);
-            else
-                snprintf(first, sizeof(first), "%s", d->message);
-            break;
-        }
-        add(rp, "policy_valid", 0,
-            "the policy %s cannot be used (%s): programs get the compiled-in DEFAULT",
-            pc->policy_file ? pc->policy_file : "?", first);
+/* A policy that cannot be used is a problem: its first error says why. */
+static void judge_policy(probe_ctx *pc)
+{
+    char first[512] = "see tlspolicy check";
+    for (size_t i = 0; i < tp_policy_ndiags(pc->p); i++) {
+        const tp_diag *d = tp_policy_diag(pc->p, i);
+        if (d->severity != TP_SEV_ERROR)
+            continue;
+        if (d->file && d->line > 0)
+            snprintf(first, sizeof(first), "%s:%d: %s", d->file, d->line, d->message);
+        else if (d->file)
+            snprintf(first, sizeof(first), "%s: %s", d->file, d->message);
+        else
+            snprintf(first, sizeof(first), "%s", d->message);
+        break;
     }
+    add(&pc->rp, "policy_valid", 0,
+        "the policy %s cannot be used (%s): programs get the compiled-in DEFAULT",
+        pc->policy_file ? pc->policy_file : "?", first);
+}
 
-    /* Settings: measured against the reference. */
+/* Settings: measured against the reference. SSL_CTX_new must work on both
+ * sides; each compared setting that differs is marked in pc->diffs. */
+static void judge_settings(probe_ctx *pc)
+{
+    const child_out *m = &pc->m;
+
     for (int k = 0; k < 2; k++) {
         const char *side = k ? "server" : "client";
         const char *ok = probe_find(m, "ctx", side, NULL, 2);
         if (ok && strcmp(ok, "ok") != 0)
-            add(rp, "ssl_ctx", 0, "SSL_CTX_new (%s) failed: %s", side, probe_find(m, "ctx", side, NULL, 3));
+            add(&pc->rp, "ssl_ctx", 0, "SSL_CTX_new (%s) failed: %s", side,
+                probe_find(m, "ctx", side, NULL, 3));
     }
     for (size_t i = 0; i < NCMP; i++) {
         const char *a = probe_cmp_value(m, &probe_cmp_items[i]);
@@ -497,40 +558,91 @@ static void judge_process(probe_ctx *pc, const tp_ossl_settings *s)
             pc->ndiffs++;
         }
     }
-    /* Verification: the module's own hook, not an ssl_conf command. */
-    const char *vm = probe_setting(m, "client", "verify_mode");
+}
+
+/* Verification: the module's own hook, not an ssl_conf command. */
+static void judge_verify(probe_ctx *pc, const tp_ossl_settings *s)
+{
+    const char *vm = probe_setting(&pc->m, "client", "verify_mode");
     int want_verify = s->verify_peer == 2;
     if (vm && want_verify && atoi(vm) == 0) {
-        add(rp, "verify_mode", 0, "verify.peer = required, but a new client SSL_CTX does not verify");
+        add(&pc->rp, "verify_mode", 0,
+            "verify.peer = required, but a new client SSL_CTX does not verify");
     } else if (vm && want_verify) {
-        add(rp, "verify_mode", 1, "clients verify the peer (verify mode %s)", vm);
+        add(&pc->rp, "verify_mode", 1, "clients verify the peer (verify mode %s)", vm);
     }
-    if (pc->ndiffs) {
-        if (!mod || !ours)
-            wiring_why(&pc->cs, pc->diff_why, sizeof(pc->diff_why));
-        else if (pc->cs.ssl_after)
-            snprintf(pc->diff_why, sizeof(pc->diff_why),
-                     "%s is listed after tlspolicy in [%s] of %s and replaces the policy's"
-                     " system_default: list tlspolicy last",
-                     pc->cs.ssl_after, pc->cs.init_sect, pc->cs.file);
-        else if (pc->cs.ssl_before)
-            snprintf(pc->diff_why, sizeof(pc->diff_why),
-                     "the system's own %s is merged under the policy", pc->cs.ssl_before);
-        else
-            snprintf(pc->diff_why, sizeof(pc->diff_why), "unknown: compare tlspolicy show");
-        add(rp, "defaults", 0, "%d setting%s differ%s from the policy: %s", pc->ndiffs,
-            pc->ndiffs > 1 ? "s" : "", pc->ndiffs > 1 ? "" : "s", pc->diff_why);
-    } else {
-        add(rp, "defaults", 1, "defaults of new SSL_CTXs are the policy's");
-    }
+}
 
+/* The defaults of new SSL_CTXs: the policy's, or how many settings differ
+ * and why (pc->diff_why). */
+static void judge_defaults(probe_ctx *pc, const char *mod, int ours)
+{
+    if (pc->ndiffs == 0) {
+        add(&pc->rp, "defaults", 1, "defaults of new SSL_CTXs are the policy's");
+        return;
+    }
+    if (!mod || !ours)
+        wiring_why(&pc->cs, pc->diff_why, sizeof(pc->diff_why));
+    else if (pc->cs.ssl_after)
+        snprintf(pc->diff_why, sizeof(pc->diff_why),
+                 "%s is listed after tlspolicy in [%s] of %s and replaces the policy's"
+                 " system_default: list tlspolicy last",
+                 pc->cs.ssl_after, pc->cs.init_sect, pc->cs.file);
+    else if (pc->cs.ssl_before)
+        snprintf(pc->diff_why, sizeof(pc->diff_why),
+                 "the system's own %s is merged under the policy", pc->cs.ssl_before);
+    else
+        snprintf(pc->diff_why, sizeof(pc->diff_why), "unknown: compare tlspolicy show");
+    add(&pc->rp, "defaults", 0, "%d setting%s differ%s from the policy: %s", pc->ndiffs,
+        pc->ndiffs > 1 ? "s" : "", pc->ndiffs > 1 ? "" : "s", pc->diff_why);
+}
+
+/* An ordinary handshake (the baseline attempt) must work. */
+static void judge_handshake(probe_ctx *pc)
+{
+    const child_out *m = &pc->m;
     const char *b = probe_find(m, "attempt", "baseline", NULL, 2);
     if (b && strcmp(b, "ok") == 0)
-        add(rp, "handshake", 1, "an ordinary handshake works: %s", probe_find(m, "attempt", "baseline", NULL, 3));
+        add(&pc->rp, "handshake", 1, "an ordinary handshake works: %s",
+            probe_find(m, "attempt", "baseline", NULL, 3));
     else
-        add(rp, "handshake", 0, "an ordinary handshake fails: %s",
+        add(&pc->rp, "handshake", 0, "an ordinary handshake fails: %s",
             b ? probe_find(m, "attempt", "baseline", NULL, 4) : "no result");
 }
+
+/* Compare measured with reference; checks about the process, in the
+ * report's order. */
+static void judge_process(probe_ctx *pc, const tp_ossl_settings *s)
+{
+    const char *mod = judge_loading(pc);
+    int ours = judge_providers(pc, mod);
+    judge_fips(pc);
+    if (pc->fallback)
+        judge_policy(pc);
+    judge_settings(pc);
+    judge_verify(pc, s);
+    judge_defaults(pc, mod, ours);
+    judge_handshake(pc);
+}
+
+/* One run of the command: its options, and what it holds until the end
+ * (probe_cmd_free). */
+typedef struct probe_cmd {
+    const char *app, *cnf_opt, *gnutls_conf; /* --app, --openssl-conf, --gnutls-conf */
+    int json;                                /* --json */
+    char *cnf;                               /* the openssl.cnf probed */
+    char self[4096];                         /* this executable */
+    const char *name;                        /* the program name the children run as */
+    char *tpconf;                            /* TLSPOLICY_CONF for the child, or NULL */
+    tp_policy *p;                            /* the policy */
+    tp_resolved *r;                          /* resolved for the program */
+    tp_ossl_settings s;                      /* the policy's rendered settings */
+    tp_floors fl;                            /* and its floors */
+    char *dir, *refcnf;                      /* the private directory, its reference.cnf */
+    int short_bits;                          /* the short RSA key's size, 0: none */
+    gp_result gres;                          /* the GnuTLS part */
+    probe_ctx pc;                            /* the runs, the rows, the findings */
+} probe_cmd;
 
 /* TLSPOLICY_CONF for the child, if the option or --root decides it (NULL:
  * the child finds the policy as the module does); the CLI then loads it,
@@ -547,60 +659,8 @@ static char *child_policy_file(cli *c)
     return tpconf;
 }
 
-/* Certificates sized by the floors, and the reference configuration (the
- * settings written as plain openssl.cnf), in dir. */
-static int make_pki(cli *c, const char *dir, const char *refcnf, const tp_floors *fl,
-                    const tp_ossl_settings *s, int *short_bits)
-{
-    int ec_bits = fl->min_ec_bits > 256 ? fl->min_ec_bits : 256;
-    int rsa_bits = fl->min_rsa_bits > 2048 ? fl->min_rsa_bits : 2048;
-    if (rsa_bits > 4096)
-        rsa_bits = 4096;
-    *short_bits = fl->min_rsa_bits > 1024 ? 1024 : fl->min_rsa_bits > 512 ? 512 : 0;
-    char perr[512];
-    if (probe_pki_make(dir, ec_bits, rsa_bits, *short_bits, perr, sizeof(perr)) != 0) {
-        cli_error(c, "%s", perr);
-        return -1;
-    }
-    if (write_reference(refcnf, s) != 0) {
-        cli_error(c, "cannot write %s: %s", refcnf, strerror(errno));
-        return -1;
-    }
-    return 0;
-}
-
-/* Plan the rows, then run the attempts three times: under the module,
- * under the reference configuration (baseline only) and with no
- * configuration (the control). */
-static int run_attempts(cli *c, probe_ctx *pc, const char *self, const char *name,
-                        const char *tpconf, const char *dir, const char *refcnf,
-                        const tp_floors *fl, const tp_ossl_settings *s, int short_bits)
-{
-    plan_rows(pc->rows, fl, s, short_bits);
-    plan_permissive(pc->rows, fl);
-    const char *attempts[1 + NROWS * MAX_CAND];
-    int na = 0;
-    attempts[na++] = "baseline";
-    for (int i = 0; i < NROWS; i++)
-        for (int j = 0; j < pc->rows[i].ncand; j++)
-            attempts[na++] = pc->rows[i].cand[j];
-
-    if (probe_run(self, name, pc->cnf, tpconf, dir, attempts, na, &pc->m) != 0) {
-        cli_error(c, "%s", pc->m.err);
-        return -1;
-    }
-    if (probe_run(self, name, refcnf, NULL, dir, attempts, 1, &pc->ref) != 0) {
-        cli_error(c, "reference run: %s", pc->ref.err);
-        return -1;
-    }
-    if (probe_run(self, name, "/dev/null", NULL, dir, attempts + 1, na - 1, &pc->ctl) != 0) {
-        cli_error(c, "control run: %s", pc->ctl.err);
-        return -1;
-    }
-    return 0;
-}
-
-int cmd_probe(cli *c, int argc, char **argv)
+/* The options into pr; TP_EXIT_OK, or the exit status of a usage error. */
+static int parse_opts(cli *c, int argc, char **argv, probe_cmd *pr)
 {
     static const struct option longopts[] = {
         {"app", required_argument, NULL, 'a'},
@@ -610,135 +670,227 @@ int cmd_probe(cli *c, int argc, char **argv)
         CLI_COMMON_LONGOPTS,
         {NULL, 0, NULL, 0},
     };
-    const char *app = NULL, *cnf_opt = NULL, *gnutls_conf = NULL;
-    int json = 0, ch, rc = TP_EXIT_PROBLEMS;
+    int ch;
 
     while ((ch = cli_getopt(c, argc, argv, "a:o:j", longopts, probe_help)) != -1) {
         switch (ch) {
-        case 'a': app = optarg; break;
-        case 'o': cnf_opt = optarg; break;
-        case 'G': gnutls_conf = optarg; break;
-        case 'j': json = 1; break;
+        case 'a': pr->app = optarg; break;
+        case 'o': pr->cnf_opt = optarg; break;
+        case 'G': pr->gnutls_conf = optarg; break;
+        case 'j': pr->json = 1; break;
         default: return TP_EXIT_USAGE;
         }
     }
     if (optind < argc)
         return cli_usage(c, "unexpected argument '%s'", argv[optind]);
-    if (app && !app[0])
+    if (pr->app && !pr->app[0])
         return cli_usage(c, "--app needs a program name");
-    if (cnf_opt && !cnf_opt[0])
+    if (pr->cnf_opt && !pr->cnf_opt[0])
         return cli_usage(c, "--openssl-conf needs a file");
+    return TP_EXIT_OK;
+}
 
-    /* This process reads no openssl.cnf: what it measures is in children. */
-    OPENSSL_init_ssl(OPENSSL_INIT_NO_LOAD_CONFIG, NULL);
-
-    probe_ctx pc;
-    memset(&pc, 0, sizeof(pc));
-    pc.app = app;
-    char *cnf = cnf_opt ? cli_join(cnf_opt, "") : conf_default_file();
-    pc.cnf = cnf;
-    conf_scan_load(&pc.cs, cnf);
-
-    char self[4096];
-    if (self_exe(self, sizeof(self)) != 0) {
+/* This executable, which the measuring processes run, and the name they
+ * run as: --app (its base name if a path), else this executable's. */
+static int find_self(cli *c, probe_cmd *pr)
+{
+    if (self_exe(pr->self, sizeof(pr->self)) != 0) {
         cli_error(c, "cannot find my own executable: %s", strerror(errno));
-        conf_scan_free(&pc.cs);
-        free(cnf);
-        return TP_EXIT_PROBLEMS;
+        return -1;
     }
-    const char *name = NULL, *exe_unused = NULL;
-    cli_program(app, &name, &exe_unused);
-    if (name == NULL) {
-        const char *slash = strrchr(self, '/');
-        name = slash ? slash + 1 : self;
+    const char *exe_unused = NULL;
+    cli_program(pr->app, &pr->name, &exe_unused);
+    if (pr->name == NULL) {
+        const char *slash = strrchr(pr->self, '/');
+        pr->name = slash ? slash + 1 : pr->self;
     }
+    return 0;
+}
 
-    /* The policy as the module in the probed process finds it. */
-    c->policy_key = pc.cs.policy;
-    c->key_sect = pc.cs.section;
-    c->key_cnf = cnf;
-    if (cli_resolve_opts(c) != 0) {
-        conf_scan_free(&pc.cs);
-        free(cnf);
+/* The policy as the module in the probed process finds it, resolved for
+ * the program and rendered (pr->s, pr->fl); TP_EXIT_OK or TP_EXIT_LOAD. */
+static int load_policy(cli *c, probe_cmd *pr)
+{
+    probe_ctx *pc = &pr->pc;
+
+    c->policy_key = pc->cs.policy;
+    c->key_sect = pc->cs.section;
+    c->key_cnf = pr->cnf;
+    if (cli_resolve_opts(c) != 0)
         return TP_EXIT_LOAD;
-    }
-    char *tpconf = child_policy_file(c);
+    pr->tpconf = child_policy_file(c);
 
     tp_err err = TP_OK;
-    tp_policy *p = cli_load(c, &err);
-    tp_resolved *r = p ? tp_policy_resolve(p, name, self, &err) : NULL;
-    tp_ossl_settings s;
-    tp_floors fl;
-    memset(&s, 0, sizeof(s));
-    memset(&fl, 0, sizeof(fl));
-    if (r == NULL || tp_render_ossl(r, OpenSSL_version_num(), &s) != TP_OK
-        || tp_render_floors(r, &fl) != TP_OK) {
-        cli_error(c, "cannot resolve the policy: %s", tp_strerror(err != TP_OK ? err : TP_ERR_NOMEM));
-        rc = TP_EXIT_LOAD;
-        goto out_policy;
+    pr->p = cli_load(c, &err);
+    pr->r = pr->p ? tp_policy_resolve(pr->p, pr->name, pr->self, &err) : NULL;
+    if (pr->r == NULL || tp_render_ossl(pr->r, OpenSSL_version_num(), &pr->s) != TP_OK
+        || tp_render_floors(pr->r, &pr->fl) != TP_OK) {
+        cli_error(c, "cannot resolve the policy: %s",
+                  tp_strerror(err != TP_OK ? err : TP_ERR_NOMEM));
+        return TP_EXIT_LOAD;
     }
-    pc.p = p;
-    pc.fallback = tp_policy_is_fallback(p) || tp_resolved_is_fallback(r);
-    pc.policy_file = c->opts.policy_file ? c->opts.policy_file : tp_policy_file(p);
-    if (!pc.fallback && tp_policy_file(p))
-        pc.policy_file = tp_policy_file(p);
+    pc->p = pr->p;
+    pc->fallback = tp_policy_is_fallback(pr->p) || tp_resolved_is_fallback(pr->r);
+    pc->policy_file = c->opts.policy_file ? c->opts.policy_file : tp_policy_file(pr->p);
+    if (!pc->fallback && tp_policy_file(pr->p))
+        pc->policy_file = tp_policy_file(pr->p);
+    return TP_EXIT_OK;
+}
 
-    /* Certificates and the reference configuration, in a private directory. */
+/* Certificates and the reference configuration, in a private directory
+ * under TMPDIR (else /tmp): pr->dir, set only once it exists. */
+static int make_dir(cli *c, probe_cmd *pr)
+{
     const char *tmp = getenv("TMPDIR");
     char *dir = cli_join(tmp && tmp[0] ? tmp : "/tmp", "/tlspolicy-probe.XXXXXX");
     if (mkdtemp(dir) == NULL) {
         cli_error(c, "cannot make a temporary directory: %s", strerror(errno));
         free(dir);
-        goto out_policy;
+        return -1;
     }
-    int short_bits;
-    char *refcnf = cli_join(dir, "/reference.cnf");
-    if (make_pki(c, dir, refcnf, &fl, &s, &short_bits) != 0)
-        goto out_dir;
-    if (run_attempts(c, &pc, self, name, tpconf, dir, refcnf, &fl, &s, short_bits) != 0)
-        goto out_runs;
+    pr->dir = dir;
+    pr->refcnf = cli_join(dir, "/reference.cnf");
+    return 0;
+}
 
-    judge_process(&pc, &s);
-    judge_rows(pc.rows, &pc.m, &pc.ctl, fl.permissive);
+/* Certificates sized by the floors, and the reference configuration (the
+ * settings written as plain openssl.cnf), in pr->dir. */
+static int make_pki(cli *c, probe_cmd *pr)
+{
+    const tp_floors *fl = &pr->fl;
+    int ec_bits = fl->min_ec_bits > 256 ? fl->min_ec_bits : 256;
+    int rsa_bits = fl->min_rsa_bits > 2048 ? fl->min_rsa_bits : 2048;
+    if (rsa_bits > 4096)
+        rsa_bits = 4096;
+    pr->short_bits = fl->min_rsa_bits > 1024 ? 1024 : fl->min_rsa_bits > 512 ? 512 : 0;
+    char perr[512];
+    if (probe_pki_make(pr->dir, ec_bits, rsa_bits, pr->short_bits, perr, sizeof(perr)) != 0) {
+        cli_error(c, "%s", perr);
+        return -1;
+    }
+    if (write_reference(pr->refcnf, &pr->s) != 0) {
+        cli_error(c, "cannot write %s: %s", pr->refcnf, strerror(errno));
+        return -1;
+    }
+    return 0;
+}
+
+/* Plan the rows, then run the attempts three times: under the module,
+ * under the reference configuration (baseline only) and with no
+ * configuration (the control). */
+static int run_attempts(cli *c, probe_cmd *pr)
+{
+    probe_ctx *pc = &pr->pc;
+    plan_rows(pc->rows, &pr->fl, &pr->s, pr->short_bits);
+    plan_permissive(pc->rows, &pr->fl);
+    const char *attempts[1 + NROWS * MAX_CAND];
+    int na = 0;
+    attempts[na++] = "baseline";
     for (int i = 0; i < NROWS; i++)
-        if (pc.rows[i].problem)
-            pc.rp.problems++;
-    if (app && app[0] == '/')
-        add(&pc.rp, "app_path", 1,
+        for (int j = 0; j < pc->rows[i].ncand; j++)
+            attempts[na++] = pc->rows[i].cand[j];
+
+    if (probe_run(pr->self, pr->name, pc->cnf, pr->tpconf, pr->dir, attempts, na, &pc->m) != 0) {
+        cli_error(c, "%s", pc->m.err);
+        return -1;
+    }
+    if (probe_run(pr->self, pr->name, pr->refcnf, NULL, pr->dir, attempts, 1, &pc->ref) != 0) {
+        cli_error(c, "reference run: %s", pc->ref.err);
+        return -1;
+    }
+    if (probe_run(pr->self, pr->name, "/dev/null", NULL, pr->dir, attempts + 1, na - 1,
+                  &pc->ctl) != 0) {
+        cli_error(c, "control run: %s", pc->ctl.err);
+        return -1;
+    }
+    return 0;
+}
+
+/* Judge the runs (the process, then the rows), note what --app cannot
+ * reproduce, and run the GnuTLS part: every problem in pc.rp.problems. */
+static void judge(cli *c, probe_cmd *pr)
+{
+    probe_ctx *pc = &pr->pc;
+
+    judge_process(pc, &pr->s);
+    judge_rows(pc->rows, &pc->m, &pc->ctl, pr->fl.permissive);
+    for (int i = 0; i < NROWS; i++)
+        if (pc->rows[i].problem)
+            pc->rp.problems++;
+    if (pr->app && pr->app[0] == '/')
+        add(&pc->rp, "app_path", 1,
             "note: probed as '%s'; rules that match the executable path %s cannot be"
-            " reproduced (the probe runs as %s)", name, app, self);
+            " reproduced (the probe runs as %s)",
+            pr->name, pr->app, pr->self);
 
     /* GnuTLS: gnutls-cli against gnutls-serv (probe_gnutls.c) */
-    gp_result gres;
-    gp_run(c, r, dir, gnutls_conf, short_bits, &gres);
-    pc.rp.problems += gres.problems;
-    pc.gnutls = &gres;
+    gp_run(c, pr->r, pr->dir, pr->gnutls_conf, pr->short_bits, &pr->gres);
+    pc->rp.problems += pr->gres.problems;
+    pc->gnutls = &pr->gres;
+}
 
+/* The report on stdout, as JSON or text; the exit status. */
+static int print_report(const probe_cmd *pr)
+{
     int out_bad = 0;
-    if (json)
-        out_bad = probe_print_json(&pc) != 0;
-    else
-        probe_print_text(&pc);
-    if (!json)
-        gp_print_text(&gres, stdout);
+    if (pr->json) {
+        out_bad = probe_print_json(&pr->pc) != 0;
+    } else {
+        probe_print_text(&pr->pc);
+        gp_print_text(&pr->gres, stdout);
+    }
     /* a fallback is a problem */
-    rc = pc.rp.problems || out_bad ? TP_EXIT_PROBLEMS : TP_EXIT_OK;
+    return pr->pc.rp.problems || out_bad ? TP_EXIT_PROBLEMS : TP_EXIT_OK;
+}
 
-out_runs:
-    probe_out_free(&pc.m);
-    probe_out_free(&pc.ref);
-    probe_out_free(&pc.ctl);
-    rows_free(pc.rows);
-out_dir:
-    rmtree_pki(dir);
-    free(refcnf);
-    free(dir);
-out_policy:
-    tp_ossl_settings_clear(&s);
-    tp_resolved_free(r);
-    tp_policy_free(p);
-    free(tpconf);
-    conf_scan_free(&pc.cs);
-    free(cnf);
+/* All a run holds, the latest first: the runs' records and the rows, the
+ * private directory and its files, the policy, the openssl.cnf. */
+static void probe_cmd_free(probe_cmd *pr)
+{
+    probe_out_free(&pr->pc.m);
+    probe_out_free(&pr->pc.ref);
+    probe_out_free(&pr->pc.ctl);
+    rows_free(pr->pc.rows);
+    if (pr->dir)
+        rmtree_pki(pr->dir);
+    free(pr->refcnf);
+    free(pr->dir);
+    tp_ossl_settings_clear(&pr->s);
+    tp_resolved_free(pr->r);
+    tp_policy_free(pr->p);
+    free(pr->tpconf);
+    conf_scan_free(&pr->pc.cs);
+    free(pr->cnf);
+}
+
+int cmd_probe(cli *c, int argc, char **argv)
+{
+    probe_cmd pr;
+    memset(&pr, 0, sizeof(pr));
+    int rc = parse_opts(c, argc, argv, &pr);
+    if (rc != TP_EXIT_OK)
+        return rc;
+
+    /* This process reads no openssl.cnf: what it measures is in children. */
+    OPENSSL_init_ssl(OPENSSL_INIT_NO_LOAD_CONFIG, NULL);
+
+    pr.pc.app = pr.app;
+    pr.cnf = pr.cnf_opt ? cli_join(pr.cnf_opt, "") : conf_default_file();
+    pr.pc.cnf = pr.cnf;
+    conf_scan_load(&pr.pc.cs, pr.cnf);
+
+    rc = TP_EXIT_PROBLEMS;
+    if (find_self(c, &pr) != 0)
+        goto out;
+    rc = load_policy(c, &pr);
+    if (rc != TP_EXIT_OK)
+        goto out;
+    rc = TP_EXIT_PROBLEMS;
+    if (make_dir(c, &pr) != 0 || make_pki(c, &pr) != 0 || run_attempts(c, &pr) != 0)
+        goto out;
+    judge(c, &pr);
+    rc = print_report(&pr);
+out:
+    probe_cmd_free(&pr);
     return rc;
 }
