@@ -68,7 +68,7 @@ static int check_number(pctx *c, const char *t, size_t n, int line)
     return 0;
 }
 
-/* Returns 0 if the text may be handed to libconfig. */
+/* A NUL byte: a binary file is not a policy file (returns -1). */
 static int binary_data(pctx *c, int line, size_t off)
 {
     tp_diag_add(c->p, TP_SEV_ERROR, TP_ERR_SYNTAX, c->file, line,
@@ -134,94 +134,121 @@ static int skip_string(pctx *c, const char *t, size_t len, size_t *i, int line)
     return 0;
 }
 
-static int prescan(pctx *c, const char *t, size_t len)
-{
-    int line = 1, depth = 0;
-    size_t tok = 0, tstart = 0;
+/* Where the pre-scan is in the text. */
+typedef struct scan {
+    pctx *c;
+    const char *t;
+    size_t len;
+    size_t i; /* the byte being looked at */
+    int line;
+    int depth;
+    size_t tok, tstart; /* length and start of the bare token being read */
     /* Settings per open group: libconfig's duplicate-name check makes a
      * group of n settings cost n^2 (40,000 settings: 14 s). */
-    unsigned nset[TP_MAX_DEPTH + 2] = {0};
-#define END_TOKEN()                                                            \
-    do {                                                                       \
-        if (tok && check_number(c, t + tstart, tok, line) < 0)                 \
-            return -1;                                                         \
-        tok = 0;                                                               \
-    } while (0)
-    for (size_t i = 0; i < len; i++) {
-        unsigned char ch = (unsigned char)t[i];
-        if (ch == '\0')
-            return binary_data(c, line, i);
-        if (ch == '\n') {
-            END_TOKEN();
-            line++;
-            continue;
-        }
-        if (ch == '#' || (ch == '/' && i + 1 < len && t[i + 1] == '/')) {
-            END_TOKEN();
-            if (skip_line_comment(c, t, len, &i, line) < 0)
-                return -1;
-            tok = 0;
-            continue;
-        }
-        if (ch == '/' && i + 1 < len && t[i + 1] == '*') {
-            END_TOKEN();
-            if (skip_block_comment(c, t, len, &i, &line) < 0)
-                return -1;
-            tok = 0;
-            continue;
-        }
-        if (ch == '"') {
-            END_TOKEN();
-            if (skip_string(c, t, len, &i, line) < 0)
-                return -1;
-            tok = 0;
-            continue;
-        }
-        if (ch == '@') {
-            tp_diag_add(c->p, TP_SEV_ERROR, TP_ERR_SYNTAX, c->file, line,
-                        "directives such as @include are not allowed in policy files");
+    unsigned nset[TP_MAX_DEPTH + 2];
+} scan;
+
+/* The bare token being read has ended: check it if it is a number. */
+static int end_token(scan *s)
+{
+    if (s->tok && check_number(s->c, s->t + s->tstart, s->tok, s->line) < 0)
+        return -1;
+    s->tok = 0;
+    return 0;
+}
+
+/* A comment or a string at s->i: 1 when it was skipped (s->i ends on its
+ * last byte), 0 when there is none, -1 after an error. */
+static int scan_skip(scan *s, unsigned char ch)
+{
+    const char *t = s->t;
+    size_t len = s->len;
+    int line_comment = ch == '#' || (ch == '/' && s->i + 1 < len && t[s->i + 1] == '/');
+    int block_comment = ch == '/' && s->i + 1 < len && t[s->i + 1] == '*';
+    int r;
+    if (!line_comment && !block_comment && ch != '"')
+        return 0;
+    if (end_token(s) < 0)
+        return -1;
+    if (line_comment)
+        r = skip_line_comment(s->c, t, len, &s->i, s->line);
+    else if (block_comment)
+        r = skip_block_comment(s->c, t, len, &s->i, &s->line);
+    else
+        r = skip_string(s->c, t, len, &s->i, s->line);
+    return r < 0 ? -1 : 1;
+}
+
+/* Bytes that end a bare token (outside comments and strings). */
+static int ends_token(unsigned char ch)
+{
+    return ch == '\n' || ch == '{' || ch == '(' || ch == '[' || ch == '}' || ch == ')' ||
+           ch == ']' || ch == '=' || ch == ':' || isspace(ch) || ch == ';' || ch == ',';
+}
+
+/* A byte that ends a bare token: count lines, nesting and settings. */
+static int scan_delimiter(scan *s, unsigned char ch)
+{
+    if (end_token(s) < 0)
+        return -1;
+    if (ch == '\n') {
+        s->line++;
+    } else if (ch == '{' || ch == '(' || ch == '[') {
+        if (++s->depth > TP_MAX_DEPTH) {
+            tp_diag_add(s->c->p, TP_SEV_ERROR, TP_ERR_TOOBIG, s->c->file, s->line,
+                        "nesting deeper than %d levels", TP_MAX_DEPTH);
             return -1;
         }
-        if (ch == '{' || ch == '(' || ch == '[') {
-            END_TOKEN();
-            if (++depth > TP_MAX_DEPTH) {
-                tp_diag_add(c->p, TP_SEV_ERROR, TP_ERR_TOOBIG, c->file, line,
-                            "nesting deeper than %d levels", TP_MAX_DEPTH);
-                return -1;
-            }
-            nset[depth] = 0;
-            continue;
-        }
-        if (ch == '}' || ch == ')' || ch == ']') {
-            END_TOKEN();
-            if (depth > 0)
-                depth--;
-            continue;
-        }
-        if (ch == '=' || ch == ':') {
-            END_TOKEN();
-            if (++nset[depth] > TP_MAX_SETTINGS) {
-                tp_diag_add(c->p, TP_SEV_ERROR, TP_ERR_TOOBIG, c->file, line,
-                            "more than %d settings in one group", TP_MAX_SETTINGS);
-                return -1;
-            }
-            continue;
-        }
-        if (isspace(ch) || ch == ';' || ch == ',') {
-            END_TOKEN();
-            continue;
-        }
-        if (tok == 0)
-            tstart = i;
-        if (++tok > TP_MAX_TOKEN) {
-            tp_diag_add(c->p, TP_SEV_ERROR, TP_ERR_TOOBIG, c->file, line,
-                        "token longer than %d bytes", TP_MAX_TOKEN);
+        s->nset[s->depth] = 0;
+    } else if (ch == '}' || ch == ')' || ch == ']') {
+        if (s->depth > 0)
+            s->depth--;
+    } else if (ch == '=' || ch == ':') {
+        if (++s->nset[s->depth] > TP_MAX_SETTINGS) {
+            tp_diag_add(s->c->p, TP_SEV_ERROR, TP_ERR_TOOBIG, s->c->file, s->line,
+                        "more than %d settings in one group", TP_MAX_SETTINGS);
             return -1;
         }
     }
-    END_TOKEN();
     return 0;
-#undef END_TOKEN
+}
+
+/* One step of the pre-scan: the byte at s->i, or the comment or string it
+ * starts (s->i then ends on its last byte). */
+static int scan_byte(scan *s)
+{
+    unsigned char ch = (unsigned char)s->t[s->i];
+    if (ch == '\0')
+        return binary_data(s->c, s->line, s->i);
+    if (ch == '@') {
+        tp_diag_add(s->c->p, TP_SEV_ERROR, TP_ERR_SYNTAX, s->c->file, s->line,
+                    "directives such as @include are not allowed in policy files");
+        return -1;
+    }
+    int r = scan_skip(s, ch);
+    if (r != 0)
+        return r < 0 ? -1 : 0;
+    if (ends_token(ch))
+        return scan_delimiter(s, ch);
+    if (s->tok == 0)
+        s->tstart = s->i;
+    if (++s->tok > TP_MAX_TOKEN) {
+        tp_diag_add(s->c->p, TP_SEV_ERROR, TP_ERR_TOOBIG, s->c->file, s->line,
+                    "token longer than %d bytes", TP_MAX_TOKEN);
+        return -1;
+    }
+    return 0;
+}
+
+/* Returns 0 if the text may be handed to libconfig. */
+static int prescan(pctx *c, const char *t, size_t len)
+{
+    scan s = {.c = c, .t = t, .len = len, .line = 1};
+    for (s.i = 0; s.i < len; s.i++) {
+        if (scan_byte(&s) < 0)
+            return -1;
+    }
+    return end_token(&s);
 }
 
 /* ---- helpers ------------------------------------------------------------- */
@@ -356,196 +383,262 @@ static int check_profile_spec(pctx *c, int line, const char *spec)
 
 /* ---- values -------------------------------------------------------------- */
 
-static void parse_list(pctx *c, tp_key k, const config_setting_t *s, tp_value *v,
-                       const char *dotted)
+/* A list value being read: the key's names, its counts of plain names and
+ * of +/- edits, and its text as written. */
+typedef struct listctx {
+    pctx *c;
+    const tp_keyinfo *ki;
+    tp_value *v;
+    const char *dotted;
+    int plain, edits, bad;
+    tp_buf text;
+} listctx;
+
+/* Check that s is a list of at most TP_MAX_LIST entries and allocate v's
+ * items for its n entries. */
+static int list_alloc(pctx *c, const config_setting_t *s, tp_value *v, const char *dotted, int *n)
 {
-    const tp_keyinfo *ki = tp_keyinfo_get(k);
     int line = (int)config_setting_source_line(s);
     int t = config_setting_type(s);
     if (t != CONFIG_TYPE_ARRAY && t != CONFIG_TYPE_LIST) {
         PERR(c, line, "%s must be a list of names [ \"...\", ... ], not %s", dotted, type_noun(t));
-        return;
+        return -1;
     }
-    int n = config_setting_length(s);
-    if (n > TP_MAX_LIST) {
-        PERR(c, line, "%s has %d entries (limit %d)", dotted, n, TP_MAX_LIST);
-        return;
+    *n = config_setting_length(s);
+    if (*n > TP_MAX_LIST) {
+        PERR(c, line, "%s has %d entries (limit %d)", dotted, *n, TP_MAX_LIST);
+        return -1;
     }
-    v->items = calloc((size_t)n + 1, sizeof(*v->items));
-    v->ops = calloc((size_t)n + 1, 1);
+    v->items = calloc((size_t)*n + 1, sizeof(*v->items));
+    v->ops = calloc((size_t)*n + 1, 1);
     if (v->items == NULL || v->ops == NULL) {
         PERR(c, line, "out of memory");
+        return -1;
+    }
+    return 0;
+}
+
+/* The edit operation of an entry (name[rl] is its end): "-x" removes,
+ * "+x" prepends, "x+" appends; the name without its mark. */
+static char *list_edit_op(char *name, size_t rl, int *op)
+{
+    *op = TP_OP_SET;
+    if (name[0] == '-') {
+        *op = TP_OP_REMOVE;
+        return name + 1;
+    }
+    if (name[0] == '+') {
+        *op = TP_OP_PREPEND;
+        return name + 1;
+    }
+    if (rl > 1 && name[rl - 1] == '+') {
+        *op = TP_OP_APPEND;
+        name[rl - 1] = '\0';
+    }
+    return name;
+}
+
+/* The canonical name of nm, with a note if it is an alias or too new for
+ * this OpenSSL; NULL (reported) if unknown. */
+static const char *list_canonical(listctx *lc, const char *nm, int op, int el)
+{
+    pctx *c = lc->c;
+    tp_name_kind kind = lc->ki->names;
+    const char *canon = tp_name_canonical(kind, nm);
+    if (canon == NULL) {
+        char sug[96];
+        PERR(c, el, "unknown %s '%s' in %s%s", kind_noun(kind), nm, lc->dotted,
+             suggest_name(kind, nm, sug, sizeof(sug)));
+        return NULL;
+    }
+    if (strcmp(canon, nm) != 0 && strcasecmp(canon, nm) != 0)
+        PNOTE(c, el, "%s: '%s' is read as %s '%s'", lc->dotted, nm, kind_noun(kind), canon);
+    unsigned long need = tp_name_min_openssl(kind, canon);
+    if (c->p->openssl_version && need > c->p->openssl_version && op != TP_OP_REMOVE)
+        PNOTE(c, el, "%s: %s '%s' needs OpenSSL %lu.%lu or later; OpenSSL %lu.%lu skips it",
+              lc->dotted, kind_noun(kind), canon, need >> 28, (need >> 20) & 0xff,
+              c->p->openssl_version >> 28, (c->p->openssl_version >> 20) & 0xff);
+    return canon;
+}
+
+/* Entry i of a list (at line el): its operation and canonical name are
+ * added to the value, its text as written to the list's text. */
+static void list_entry(listctx *lc, const config_setting_t *e, int i, int el)
+{
+    pctx *c = lc->c;
+    tp_value *v = lc->v;
+    if (config_setting_type(e) != CONFIG_TYPE_STRING) {
+        PERR(c, el, "%s: entry %d must be a string, not %s", lc->dotted, i + 1,
+             type_noun(config_setting_type(e)));
+        lc->bad = 1;
         return;
     }
-    int plain = 0, edits = 0, bad = 0;
-    tp_buf text = {0};
-    tp_buf_add(&text, "[");
+    const char *raw = config_setting_get_string(e);
+    char name[128];
+    int op;
+    size_t rl = strlen(raw);
+    if (rl >= sizeof(name)) {
+        PERR(c, el, "%s: name too long (%zu bytes)", lc->dotted, rl);
+        lc->bad = 1;
+        return;
+    }
+    memcpy(name, raw, rl + 1);
+    char *nm = list_edit_op(name, rl, &op);
+    if (op == TP_OP_SET)
+        lc->plain++;
+    else
+        lc->edits++;
+    const char *canon = list_canonical(lc, nm, op, el);
+    if (canon == NULL) {
+        lc->bad = 1;
+        return;
+    }
+    for (size_t j = 0; j < v->n; j++)
+        if (v->items[j] == canon) {
+            PERR(c, el, "%s: '%s' is listed twice", lc->dotted, canon);
+            lc->bad = 1;
+            break;
+        }
+    if (lc->text.n > 1)
+        tp_buf_add(&lc->text, ",");
+    tp_buf_add(&lc->text, " ");
+    tp_buf_add(&lc->text, raw);
+    v->ops[v->n] = (unsigned char)op;
+    v->items[v->n++] = canon;
+}
+
+static void parse_list(pctx *c, tp_key k, const config_setting_t *s, tp_value *v,
+                       const char *dotted)
+{
+    listctx lc = {.c = c, .ki = tp_keyinfo_get(k), .v = v, .dotted = dotted};
+    int line = (int)config_setting_source_line(s);
+    int n;
+    if (list_alloc(c, s, v, dotted, &n) < 0)
+        return;
+    tp_buf_add(&lc.text, "[");
     for (int i = 0; i < n; i++) {
         const config_setting_t *e = config_setting_get_elem(s, (unsigned)i);
         int el = (int)config_setting_source_line(e);
-        if (el == 0)
-            el = line;
-        if (config_setting_type(e) != CONFIG_TYPE_STRING) {
-            PERR(c, el, "%s: entry %d must be a string, not %s", dotted, i + 1,
-                 type_noun(config_setting_type(e)));
-            bad = 1;
-            continue;
-        }
-        const char *raw = config_setting_get_string(e);
-        char name[128];
-        int op = TP_OP_SET;
-        size_t rl = strlen(raw);
-        if (rl >= sizeof(name)) {
-            PERR(c, el, "%s: name too long (%zu bytes)", dotted, rl);
-            bad = 1;
-            continue;
-        }
-        memcpy(name, raw, rl + 1);
-        char *nm = name;
-        if (nm[0] == '-') {
-            op = TP_OP_REMOVE;
-            nm++;
-        } else if (nm[0] == '+') {
-            op = TP_OP_PREPEND;
-            nm++;
-        } else if (rl > 1 && nm[rl - 1] == '+') {
-            op = TP_OP_APPEND;
-            nm[rl - 1] = '\0';
-        }
-        if (op == TP_OP_SET)
-            plain++;
-        else
-            edits++;
-        const char *canon = tp_name_canonical(ki->names, nm);
-        if (canon == NULL) {
-            char sug[96];
-            PERR(c, el, "unknown %s '%s' in %s%s", kind_noun(ki->names), nm, dotted,
-                 suggest_name(ki->names, nm, sug, sizeof(sug)));
-            bad = 1;
-            continue;
-        }
-        if (strcmp(canon, nm) != 0 && strcasecmp(canon, nm) != 0)
-            PNOTE(c, el, "%s: '%s' is read as %s '%s'", dotted, nm, kind_noun(ki->names), canon);
-        unsigned long need = tp_name_min_openssl(ki->names, canon);
-        if (c->p->openssl_version && need > c->p->openssl_version && op != TP_OP_REMOVE)
-            PNOTE(c, el, "%s: %s '%s' needs OpenSSL %lu.%lu or later; OpenSSL %lu.%lu skips it",
-                  dotted, kind_noun(ki->names), canon, need >> 28, (need >> 20) & 0xff,
-                  c->p->openssl_version >> 28, (c->p->openssl_version >> 20) & 0xff);
-        for (size_t j = 0; j < v->n; j++)
-            if (v->items[j] == canon) {
-                PERR(c, el, "%s: '%s' is listed twice", dotted, canon);
-                bad = 1;
-                break;
-            }
-        if (text.n > 1)
-            tp_buf_add(&text, ",");
-        tp_buf_add(&text, " ");
-        tp_buf_add(&text, raw);
-        v->ops[v->n] = (unsigned char)op;
-        v->items[v->n++] = canon;
+        list_entry(&lc, e, i, el == 0 ? line : el);
     }
-    tp_buf_add(&text, " ]");
-    if (plain && edits) {
+    tp_buf_add(&lc.text, " ]");
+    if (lc.plain && lc.edits) {
         PERR(c, line, "%s mixes plain names with +/- edits: either replace the list or edit it",
              dotted);
-        bad = 1;
+        lc.bad = 1;
     }
-    v->edit = edits > 0;
-    v->text = tp_buf_done(&text);
-    if (!bad)
+    v->edit = lc.edits > 0;
+    v->text = tp_buf_done(&lc.text);
+    if (!lc.bad)
         v->set = 1;
 }
 
-static void parse_value1(pctx *c, tp_key k, const config_setting_t *s, tp_value *v,
-                         const char *dotted)
+/* A number within the key's range. */
+static void parse_int(pctx *c, const tp_keyinfo *ki, const config_setting_t *s, tp_value *v,
+                      const char *dotted)
 {
-    const tp_keyinfo *ki = tp_keyinfo_get(k);
-    int line = (int)config_setting_source_line(s);
     int t = config_setting_type(s);
     char buf[64];
-    v->line = line;
-    switch (ki->type) {
-    case TP_T_LIST:
-        parse_list(c, k, s, v, dotted);
+    if (t != CONFIG_TYPE_INT && t != CONFIG_TYPE_INT64) {
+        PERR(c, v->line, "%s must be a number, not %s", dotted, type_noun(t));
         return;
-    case TP_T_INT: {
-        if (t != CONFIG_TYPE_INT && t != CONFIG_TYPE_INT64) {
-            PERR(c, line, "%s must be a number, not %s", dotted, type_noun(t));
+    }
+    long long x = config_setting_get_int64(s);
+    if (t == CONFIG_TYPE_INT)
+        x = config_setting_get_int(s);
+    if (x < ki->min || x > ki->max) {
+        PERR(c, v->line, "%s = %lld is out of range (%ld to %ld)", dotted, x, ki->min, ki->max);
+        return;
+    }
+    v->i = (long)x;
+    snprintf(buf, sizeof(buf), "%ld", v->i);
+    v->text = strdup(buf);
+    v->set = 1;
+}
+
+/* A TLS version (tls.*) or a DTLS version (dtls.*). */
+static void parse_version(pctx *c, const char *str, tp_value *v, const char *dotted)
+{
+    int line = v->line;
+    int want_dtls = strncmp(dotted, "dtls.", 5) == 0;
+    const tp_vername *vn = tp_version_find(str);
+    if (vn != NULL && vn->dtls != want_dtls) {
+        PERR(c, line, "%s is a %s version; %s takes %s", vn->name, vn->dtls ? "DTLS" : "TLS",
+             dotted, want_dtls ? "DTLSv1.0 or DTLSv1.2" : "TLSv1.0, TLSv1.1, TLSv1.2 or TLSv1.3");
+        return;
+    }
+    if (vn == NULL) {
+        PERR(c, line, "unknown %s version '%s' in %s (known: %s)", want_dtls ? "DTLS" : "TLS", str,
+             dotted, want_dtls ? "DTLSv1.0 DTLSv1.2" : "TLSv1.0 TLSv1.1 TLSv1.2 TLSv1.3");
+        return;
+    }
+    if (strcmp(vn->name, str) != 0)
+        PNOTE(c, line, "%s: '%s' is read as %s", dotted, str, vn->name);
+    v->i = vn->version;
+    v->text = strdup(vn->name);
+    v->set = 1;
+}
+
+/* One of the key's words. */
+static void parse_enum(pctx *c, const tp_keyinfo *ki, const char *str, tp_value *v,
+                       const char *dotted)
+{
+    for (const char *const *e = ki->enums; *e; e++)
+        if (strcmp(*e, str) == 0) {
+            v->s = strdup(str);
+            v->text = strdup(str);
+            v->set = v->s != NULL;
             return;
         }
-        long long x = config_setting_get_int64(s);
-        if (t == CONFIG_TYPE_INT)
-            x = config_setting_get_int(s);
-        if (x < ki->min || x > ki->max) {
-            PERR(c, line, "%s = %lld is out of range (%ld to %ld)", dotted, x, ki->min, ki->max);
-            return;
-        }
-        v->i = (long)x;
-        snprintf(buf, sizeof(buf), "%ld", v->i);
-        v->text = strdup(buf);
-        v->set = 1;
-        return;
+    char opts[128] = "";
+    for (const char *const *e = ki->enums; *e; e++) {
+        if (opts[0])
+            strncat(opts, ", ", sizeof(opts) - strlen(opts) - 1);
+        strncat(opts, *e, sizeof(opts) - strlen(opts) - 1);
     }
-    default:
-        break;
-    }
-    if (t != CONFIG_TYPE_STRING) {
-        PERR(c, line, "%s must be a string, not %s", dotted, type_noun(t));
-        return;
-    }
-    const char *str = config_setting_get_string(s);
-    if (ki->type == TP_T_VERSION) {
-        int want_dtls = strncmp(dotted, "dtls.", 5) == 0;
-        const tp_vername *vn = tp_version_find(str);
-        if (vn != NULL && vn->dtls != want_dtls) {
-            PERR(c, line, "%s is a %s version; %s takes %s", vn->name, vn->dtls ? "DTLS" : "TLS",
-                 dotted,
-                 want_dtls ? "DTLSv1.0 or DTLSv1.2" : "TLSv1.0, TLSv1.1, TLSv1.2 or TLSv1.3");
-            return;
-        }
-        if (vn == NULL) {
-            PERR(c, line, "unknown %s version '%s' in %s (known: %s)", want_dtls ? "DTLS" : "TLS",
-                 str, dotted,
-                 want_dtls ? "DTLSv1.0 DTLSv1.2" : "TLSv1.0 TLSv1.1 TLSv1.2 TLSv1.3");
-            return;
-        }
-        if (strcmp(vn->name, str) != 0)
-            PNOTE(c, line, "%s: '%s' is read as %s", dotted, str, vn->name);
-        v->i = vn->version;
-        v->text = strdup(vn->name);
-        v->set = 1;
-        return;
-    }
-    if (ki->type == TP_T_ENUM) {
-        for (const char *const *e = ki->enums; *e; e++)
-            if (strcmp(*e, str) == 0) {
-                v->s = strdup(str);
-                v->text = strdup(str);
-                v->set = v->s != NULL;
-                return;
-            }
-        char opts[128] = "";
-        for (const char *const *e = ki->enums; *e; e++) {
-            if (opts[0])
-                strncat(opts, ", ", sizeof(opts) - strlen(opts) - 1);
-            strncat(opts, *e, sizeof(opts) - strlen(opts) - 1);
-        }
-        PERR(c, line, "%s must be one of %s, not \"%s\"", dotted, opts, str);
-        return;
-    }
-    /* TP_T_STRING */
+    PERR(c, v->line, "%s must be one of %s, not \"%s\"", dotted, opts, str);
+}
+
+/* A free string: a profile specification, or an absolute path. */
+static void parse_string(pctx *c, tp_key k, const char *str, tp_value *v, const char *dotted)
+{
     if (k == TP_K_PROFILE) {
-        if (check_profile_spec(c, line, str) < 0)
+        if (check_profile_spec(c, v->line, str) < 0)
             return;
     } else if (k == TP_K_VERIFY_CA_FILE || k == TP_K_VERIFY_CA_PATH) {
         if (str[0] != '/') {
-            PERR(c, line, "%s must be an absolute path, not \"%s\"", dotted, str);
+            PERR(c, v->line, "%s must be an absolute path, not \"%s\"", dotted, str);
             return;
         }
     }
     v->s = strdup(str);
     v->text = strdup(str);
     v->set = v->s != NULL;
+}
+
+/* The value of key k, checked against the key's type. */
+static void parse_value1(pctx *c, tp_key k, const config_setting_t *s, tp_value *v,
+                         const char *dotted)
+{
+    const tp_keyinfo *ki = tp_keyinfo_get(k);
+    int t = config_setting_type(s);
+    v->line = (int)config_setting_source_line(s);
+    switch (ki->type) {
+    case TP_T_LIST: parse_list(c, k, s, v, dotted); return;
+    case TP_T_INT: parse_int(c, ki, s, v, dotted); return;
+    default: break;
+    }
+    if (t != CONFIG_TYPE_STRING) {
+        PERR(c, v->line, "%s must be a string, not %s", dotted, type_noun(t));
+        return;
+    }
+    const char *str = config_setting_get_string(s);
+    if (ki->type == TP_T_VERSION)
+        parse_version(c, str, v, dotted);
+    else if (ki->type == TP_T_ENUM)
+        parse_enum(c, ki, str, v, dotted);
+    else /* TP_T_STRING */
+        parse_string(c, k, str, v, dotted);
 }
 
 /* Every path of parse_value1 either reports an error or sets the value with
@@ -678,6 +771,83 @@ static int appref_cmp(const void *a, const void *b)
     return r ? r : x->line - y->line;
 }
 
+/* The 'match' of application rule i (group g at line gl); NULL after an
+ * error. */
+static const char *app_match(pctx *c, const config_setting_t *g, int i, int gl)
+{
+    if (config_setting_type(g) != CONFIG_TYPE_GROUP) {
+        PERR(c, gl, "application rule %d must be a group { match = \"...\"; ... }, not %s", i + 1,
+             type_noun(config_setting_type(g)));
+        return NULL;
+    }
+    const config_setting_t *m = config_setting_get_member(g, "match");
+    if (m == NULL) {
+        PERR(c, gl, "application rule %d has no 'match'", i + 1);
+        return NULL;
+    }
+    int ml = (int)config_setting_source_line(m);
+    if (config_setting_type(m) != CONFIG_TYPE_STRING) {
+        PERR(c, ml, "match must be a string, not %s", type_noun(config_setting_type(m)));
+        return NULL;
+    }
+    const char *match = config_setting_get_string(m);
+    if (match[0] == '\0') {
+        PERR(c, ml, "match is empty");
+        return NULL;
+    }
+    if (match[0] != '/' && strchr(match, '/') != NULL) {
+        PERR(c, ml, "match \"%s\" must be a program's base name or an absolute path", match);
+        return NULL;
+    }
+    return match;
+}
+
+/* Application rule i (group g at line gl) as a layer added to the policy's
+ * rules; NULL if it had errors (reported), and then it is dropped. */
+static const tp_layer *parse_app(pctx *c, const config_setting_t *g, int i, int gl)
+{
+    const char *match = app_match(c, g, i, gl);
+    if (match == NULL)
+        return NULL;
+    /* parse_settings() reports a 'profile' here; the rule is dropped. */
+    const config_setting_t *pf = config_setting_get_member(g, "profile");
+    const config_setting_t *nested = config_setting_get_member(g, "applications");
+    if (nested != NULL) {
+        PERR(c, (int)config_setting_source_line(nested), "application rules cannot be nested");
+        return NULL;
+    }
+    tp_layer *l = layer_new(TP_O_APP, match, c->file, gl);
+    if (l == NULL) {
+        PERR(c, gl, "out of memory");
+        return NULL;
+    }
+    int before = c->errors;
+    parse_settings(c, g, l, 1);
+    if (pf != NULL || c->errors != before)
+        goto err;
+    if (push_app(c->p, l) < 0) {
+        c->errors++;
+        tp_diag_add(c->p, TP_SEV_ERROR, TP_ERR_NOMEM, c->file, gl, "out of memory");
+        goto err;
+    }
+    return l;
+err:
+    tp_layer_free(l);
+    return NULL;
+}
+
+/* Duplicates within one file are mistakes; across files (drop-ins) a
+ * later rule refines an earlier one, in merge order. */
+static void check_duplicate_apps(pctx *c, appref *refs, size_t nrefs)
+{
+    qsort(refs, nrefs, sizeof(*refs), appref_cmp);
+    for (size_t i = 1; i < nrefs; i++)
+        if (strcmp(refs[i].match, refs[i - 1].match) == 0)
+            PERR(c, refs[i].line, "duplicate application rule for \"%s\" (first at line %d)",
+                 refs[i].match, refs[i - 1].line);
+}
+
+/* The application rules of a policy file or drop-in. */
 static void parse_apps(pctx *c, const config_setting_t *apps)
 {
     int line = (int)config_setting_source_line(apps);
@@ -699,123 +869,84 @@ static void parse_apps(pctx *c, const config_setting_t *apps)
         int gl = (int)config_setting_source_line(g);
         if (gl == 0)
             gl = line;
-        if (config_setting_type(g) != CONFIG_TYPE_GROUP) {
-            PERR(c, gl, "application rule %d must be a group { match = \"...\"; ... }, not %s",
-                 i + 1, type_noun(config_setting_type(g)));
+        const tp_layer *l = parse_app(c, g, i, gl);
+        if (l == NULL)
             continue;
-        }
-        const config_setting_t *m = config_setting_get_member(g, "match");
-        if (m == NULL) {
-            PERR(c, gl, "application rule %d has no 'match'", i + 1);
-            continue;
-        }
-        int ml = (int)config_setting_source_line(m);
-        if (config_setting_type(m) != CONFIG_TYPE_STRING) {
-            PERR(c, ml, "match must be a string, not %s", type_noun(config_setting_type(m)));
-            continue;
-        }
-        const char *match = config_setting_get_string(m);
-        if (match[0] == '\0') {
-            PERR(c, ml, "match is empty");
-            continue;
-        }
-        if (match[0] != '/' && strchr(match, '/') != NULL) {
-            PERR(c, ml, "match \"%s\" must be a program's base name or an absolute path", match);
-            continue;
-        }
-        /* parse_settings() reports a 'profile' here; the rule is dropped. */
-        const config_setting_t *pf = config_setting_get_member(g, "profile");
-        const config_setting_t *nested = config_setting_get_member(g, "applications");
-        if (nested != NULL) {
-            PERR(c, (int)config_setting_source_line(nested), "application rules cannot be nested");
-            continue;
-        }
-        tp_layer *l = layer_new(TP_O_APP, match, c->file, gl);
-        if (l == NULL) {
-            PERR(c, gl, "out of memory");
-            continue;
-        }
-        int before = c->errors;
-        parse_settings(c, g, l, 1);
-        if (pf != NULL || c->errors != before) {
-            tp_layer_free(l);
-            continue;
-        }
-        if (push_app(c->p, l) < 0) {
-            c->errors++;
-            tp_diag_add(c->p, TP_SEV_ERROR, TP_ERR_NOMEM, c->file, gl, "out of memory");
-            tp_layer_free(l);
-            continue;
-        }
         refs[nrefs].match = l->name;
         refs[nrefs].line = gl;
         nrefs++;
     }
-    /* Duplicates within one file are mistakes; across files (drop-ins) a
-     * later rule refines an earlier one, in merge order. */
-    qsort(refs, nrefs, sizeof(*refs), appref_cmp);
-    for (size_t i = 1; i < nrefs; i++)
-        if (strcmp(refs[i].match, refs[i - 1].match) == 0)
-            PERR(c, refs[i].line, "duplicate application rule for \"%s\" (first at line %d)",
-                 refs[i].match, refs[i - 1].line);
+    check_duplicate_apps(c, refs, nrefs);
     free(refs);
+}
+
+/* libconfig's reading of the text into cfg; on failure (reported) cfg is
+ * left destroyed. */
+static int read_config(pctx *c, config_t *cfg, const char *text, size_t len)
+{
+    /* libconfig wants a NUL-terminated string; the pre-scan refused NULs. */
+    char *copy = malloc(len + 1);
+    if (copy == NULL) {
+        tp_diag_add(c->p, TP_SEV_ERROR, TP_ERR_NOMEM, c->file, 0, "out of memory");
+        return -1;
+    }
+    memcpy(copy, text, len);
+    copy[len] = '\0';
+    config_init(cfg);
+    int ok = config_read_string(cfg, copy);
+    free(copy);
+    if (ok == CONFIG_TRUE)
+        return 0;
+    const char *et = config_error_text(cfg);
+    /* libconfig says "syntax error" or something more precise. */
+    if (et == NULL || strcmp(et, "syntax error") == 0)
+        tp_diag_add(c->p, TP_SEV_ERROR, TP_ERR_SYNTAX, c->file, config_error_line(cfg),
+                    "syntax error (check the end of this line or the line before "
+                    "for a missing ';', '=' or quote)");
+    else
+        tp_diag_add(c->p, TP_SEV_ERROR, TP_ERR_SYNTAX, c->file, config_error_line(cfg),
+                    "syntax error: %s", et);
+    config_destroy(cfg);
+    return -1;
+}
+
+/* The top level of a file: its settings, description and application
+ * rules, and a misplaced 'match'. */
+static void parse_root(pctx *c, const config_setting_t *root, tp_layer *l)
+{
+    parse_settings(c, root, l, 0);
+    const config_setting_t *d = config_setting_get_member(root, "description");
+    if (d && config_setting_type(d) != CONFIG_TYPE_STRING)
+        PERR(c, (int)config_setting_source_line(d), "description must be a string");
+    const config_setting_t *apps = config_setting_get_member(root, "applications");
+    if (apps != NULL) {
+        if (c->kind == TP_O_FILE || c->kind == TP_O_DROPIN)
+            parse_apps(c, apps);
+        else
+            PERR(c, (int)config_setting_source_line(apps),
+                 "application rules belong in the policy file or a drop-in, not in a profile or modifier");
+    }
+    const config_setting_t *m = config_setting_get_member(root, "match");
+    if (m != NULL)
+        PERR(c, (int)config_setting_source_line(m),
+             "'match' belongs inside an application rule: applications = ( { match = \"...\"; ... } );");
 }
 
 int tp_parse_text(tp_policy *p, tp_origin_kind kind, const char *name, const char *file,
                   const char *text, size_t len, tp_layer **layer_out)
 {
     pctx c = {.p = p, .file = file, .kind = kind};
-    *layer_out = NULL;
-    if (prescan(&c, text, len) < 0)
-        return -1;
-    /* libconfig wants a NUL-terminated string; the pre-scan refused NULs. */
-    char *copy = malloc(len + 1);
-    if (copy == NULL) {
-        tp_diag_add(p, TP_SEV_ERROR, TP_ERR_NOMEM, file, 0, "out of memory");
-        return -1;
-    }
-    memcpy(copy, text, len);
-    copy[len] = '\0';
     config_t cfg;
-    config_init(&cfg);
-    int ok = config_read_string(&cfg, copy);
-    free(copy);
-    if (ok != CONFIG_TRUE) {
-        const char *et = config_error_text(&cfg);
-        /* libconfig says "syntax error" or something more precise. */
-        if (et == NULL || strcmp(et, "syntax error") == 0)
-            tp_diag_add(p, TP_SEV_ERROR, TP_ERR_SYNTAX, file, config_error_line(&cfg),
-                        "syntax error (check the end of this line or the line before "
-                        "for a missing ';', '=' or quote)");
-        else
-            tp_diag_add(p, TP_SEV_ERROR, TP_ERR_SYNTAX, file, config_error_line(&cfg),
-                        "syntax error: %s", et);
-        config_destroy(&cfg);
+    *layer_out = NULL;
+    if (prescan(&c, text, len) < 0 || read_config(&c, &cfg, text, len) < 0)
         return -1;
-    }
     tp_layer *l = layer_new(kind, name, file, 0);
     if (l == NULL) {
         tp_diag_add(p, TP_SEV_ERROR, TP_ERR_NOMEM, file, 0, "out of memory");
         config_destroy(&cfg);
         return -1;
     }
-    const config_setting_t *root = config_root_setting(&cfg);
-    parse_settings(&c, root, l, 0);
-    const config_setting_t *d = config_setting_get_member(root, "description");
-    if (d && config_setting_type(d) != CONFIG_TYPE_STRING)
-        PERR(&c, (int)config_setting_source_line(d), "description must be a string");
-    const config_setting_t *apps = config_setting_get_member(root, "applications");
-    if (apps != NULL) {
-        if (kind == TP_O_FILE || kind == TP_O_DROPIN)
-            parse_apps(&c, apps);
-        else
-            PERR(&c, (int)config_setting_source_line(apps),
-                 "application rules belong in the policy file or a drop-in, not in a profile or modifier");
-    }
-    const config_setting_t *m = config_setting_get_member(root, "match");
-    if (m != NULL)
-        PERR(&c, (int)config_setting_source_line(m),
-             "'match' belongs inside an application rule: applications = ( { match = \"...\"; ... } );");
+    parse_root(&c, config_root_setting(&cfg), l);
     config_destroy(&cfg);
     *layer_out = l;
     return c.errors ? -1 : 0;
