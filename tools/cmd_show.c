@@ -70,7 +70,8 @@ static void show_help(FILE *f)
           f);
 }
 
-static void show_text(const view *v, const tp_ossl_settings *s, const tp_floors *fl)
+/* Text: which program, and the files and rules its policy came from. */
+static void show_text_sources(const view *v)
 {
     static char buf[VALUE_MAX];
     const char *file = tp_policy_file(v->p);
@@ -89,6 +90,12 @@ static void show_text(const view *v, const tp_ossl_settings *s, const tp_floors 
     }
     if (view_fallback(v))
         printf("Fallback: the policy has errors; programs get the compiled-in DEFAULT\n");
+}
+
+/* Text: every key, then the OpenSSL settings and what the module applies. */
+static void show_text_settings(const view *v, const tp_ossl_settings *s)
+{
+    static char buf[VALUE_MAX];
 
     printf("\nPolicy:\n");
     for (int k = 0; k < TP_K__COUNT; k++) {
@@ -108,22 +115,30 @@ static void show_text(const view *v, const tp_ossl_settings *s, const tp_floors 
            s->verify_peer ? verify_name(s->verify_peer) : "none (left to the program)");
     printf("  %-28s %s\n", "CA file", s->ca_file ? esc(s->ca_file) : "(system default)");
     printf("  %-28s %s\n", "CA path", s->ca_path ? esc(s->ca_path) : "(system default)");
+}
 
+/* Text: one line "  LABEL NAME..." of the names of the bits in mask, or
+ * " none". */
+static void show_text_bits(const char *label, uint32_t mask, const char *(*name)(uint32_t))
+{
+    const char *names[32];
+    int nn = bit_names(mask, name, names);
+
+    printf("  %-28s", label);
+    for (int i = 0; i < nn; i++)
+        printf(" %s", names[i]);
+    printf("%s\n", nn ? "" : " none");
+}
+
+/* Text: the floors the provider enforces. */
+static void show_text_floors(const tp_floors *fl)
+{
     printf("\nProvider floors:\n");
     printf("  %-28s %s\n", "mode", fl->permissive ? "permissive" : "enforce");
     printf("  %-28s %s\n", "min TLS version", version_or(fl->min_tls, "none"));
     printf("  %-28s %s\n", "min DTLS version", version_or(fl->min_dtls, "none"));
-    printf("  %-28s", "forbidden signature hashes");
-    const char *names[32];
-    int nn = bit_names(fl->forbidden_hashes, tp_hash_bit_name, names);
-    for (int i = 0; i < nn; i++)
-        printf(" %s", names[i]);
-    printf("%s\n", nn ? "" : " none");
-    printf("  %-28s", "withheld ciphers");
-    nn = bit_names(fl->forbidden_ciphers, tp_cipher_bit_name, names);
-    for (int i = 0; i < nn; i++)
-        printf(" %s", names[i]);
-    printf("%s\n", nn ? "" : " none");
+    show_text_bits("forbidden signature hashes", fl->forbidden_hashes, tp_hash_bit_name);
+    show_text_bits("withheld ciphers", fl->forbidden_ciphers, tp_cipher_bit_name);
     printf("  %-28s RSA %d, DH %d, DSA %d, EC %d\n", "min key bits",
            fl->min_rsa_bits, fl->min_dh_bits, fl->min_dsa_bits, fl->min_ec_bits);
     printf("  %-28s", "allowed groups");
@@ -134,98 +149,125 @@ static void show_text(const view *v, const tp_ossl_settings *s, const tp_floors 
     printf("%s\n", fl->ngroups ? "" : " none");
 }
 
-/* 0, or -1 if the document could not be completed (json_finish). */
-static int show_json(const view *v, const tp_ossl_settings *s, const tp_floors *fl)
+/* The text form of show. */
+static void show_text(const view *v, const tp_ossl_settings *s, const tp_floors *fl)
 {
-    json_w w;
-    cli_json_begin(&w);
-    json_key(&w, "program");
-    json_str(&w, v->app);
-    json_key(&w, "policy_file");
-    json_str(&w, tp_policy_file(v->p));
-    json_key(&w, "dropins");
-    json_arr_begin(&w);
+    show_text_sources(v);
+    show_text_settings(v, s);
+    show_text_floors(fl);
+}
+
+/* JSON: "program", "policy_file", "dropins", "applications", "fallback". */
+static void show_json_sources(json_w *w, const view *v)
+{
+    json_key(w, "program");
+    json_str(w, v->app);
+    json_key(w, "policy_file");
+    json_str(w, tp_policy_file(v->p));
+    json_key(w, "dropins");
+    json_arr_begin(w);
     for (size_t i = 0; i < tp_policy_ndropins(v->p); i++)
-        json_str(&w, tp_policy_dropin(v->p, i));
-    json_arr_end(&w);
-    json_key(&w, "applications");
-    json_arr_begin(&w);
+        json_str(w, tp_policy_dropin(v->p, i));
+    json_arr_end(w);
+    json_key(w, "applications");
+    json_arr_begin(w);
     for (size_t i = 0; i < tp_resolved_napps(v->r); i++) {
         const char *file = NULL;
         int line = 0;
         const char *m = tp_policy_app_match(v->p, tp_resolved_app(v->r, i), &file, &line);
-        json_obj_begin(&w);
-        json_key(&w, "match");
-        json_str(&w, m);
-        json_key(&w, "file");
-        json_str(&w, file);
-        json_key(&w, "line");
-        json_int(&w, line);
-        json_obj_end(&w);
+        json_obj_begin(w);
+        json_key(w, "match");
+        json_str(w, m);
+        json_key(w, "file");
+        json_str(w, file);
+        json_key(w, "line");
+        json_int(w, line);
+        json_obj_end(w);
     }
-    json_arr_end(&w);
-    json_key(&w, "fallback");
-    json_bool(&w, view_fallback(v));
+    json_arr_end(w);
+    json_key(w, "fallback");
+    json_bool(w, view_fallback(v));
+}
 
-    rep_keys_json(&w, v->r);
-
-    json_key(&w, "openssl");
-    json_obj_begin(&w);
+/* JSON: "openssl" (the ssl_conf commands) and "module" (what the config
+ * module applies). */
+static void show_json_settings(json_w *w, const tp_ossl_settings *s)
+{
+    json_key(w, "openssl");
+    json_obj_begin(w);
     for (size_t i = 0; i < s->ncmds; i++) {
-        json_key(&w, s->cmds[i].cmd);
-        json_str(&w, s->cmds[i].value);
+        json_key(w, s->cmds[i].cmd);
+        json_str(w, s->cmds[i].value);
     }
-    json_obj_end(&w);
+    json_obj_end(w);
 
-    json_key(&w, "module");
-    json_obj_begin(&w);
-    json_key(&w, "security_level");
-    json_int(&w, s->security_level);
-    json_key(&w, "verify_peer");
-    json_str(&w, verify_name(s->verify_peer));
-    json_key(&w, "ca_file");
-    json_str(&w, s->ca_file);
-    json_key(&w, "ca_path");
-    json_str(&w, s->ca_path);
-    json_obj_end(&w);
+    json_key(w, "module");
+    json_obj_begin(w);
+    json_key(w, "security_level");
+    json_int(w, s->security_level);
+    json_key(w, "verify_peer");
+    json_str(w, verify_name(s->verify_peer));
+    json_key(w, "ca_file");
+    json_str(w, s->ca_file);
+    json_key(w, "ca_path");
+    json_str(w, s->ca_path);
+    json_obj_end(w);
+}
 
-    json_key(&w, "floors");
-    json_obj_begin(&w);
-    json_key(&w, "permissive");
-    json_bool(&w, fl->permissive);
-    json_key(&w, "min_tls");
-    json_str(&w, fl->min_tls ? tp_version_name(fl->min_tls) : NULL);
-    json_key(&w, "min_dtls");
-    json_str(&w, fl->min_dtls ? tp_version_name(fl->min_dtls) : NULL);
-    json_key(&w, "forbidden_hashes");
-    json_arr_begin(&w);
+/* JSON: key, then an array of the names of the bits in mask. */
+static void show_json_bits(json_w *w, const char *key, uint32_t mask, const char *(*name)(uint32_t))
+{
     const char *names[32];
-    int nn = bit_names(fl->forbidden_hashes, tp_hash_bit_name, names);
+    int nn = bit_names(mask, name, names);
+
+    json_key(w, key);
+    json_arr_begin(w);
     for (int i = 0; i < nn; i++)
-        json_str(&w, names[i]);
-    json_arr_end(&w);
-    json_key(&w, "forbidden_ciphers");
-    json_arr_begin(&w);
-    nn = bit_names(fl->forbidden_ciphers, tp_cipher_bit_name, names);
-    for (int i = 0; i < nn; i++)
-        json_str(&w, names[i]);
-    json_arr_end(&w);
-    json_key(&w, "min_rsa_bits");
-    json_int(&w, fl->min_rsa_bits);
-    json_key(&w, "min_dh_bits");
-    json_int(&w, fl->min_dh_bits);
-    json_key(&w, "min_dsa_bits");
-    json_int(&w, fl->min_dsa_bits);
-    json_key(&w, "min_ec_bits");
-    json_int(&w, fl->min_ec_bits);
-    json_key(&w, "groups");
-    json_arr_begin(&w);
+        json_str(w, names[i]);
+    json_arr_end(w);
+}
+
+/* JSON: "floors", the floors the provider enforces. */
+static void show_json_floors(json_w *w, const tp_floors *fl)
+{
+    json_key(w, "floors");
+    json_obj_begin(w);
+    json_key(w, "permissive");
+    json_bool(w, fl->permissive);
+    json_key(w, "min_tls");
+    json_str(w, fl->min_tls ? tp_version_name(fl->min_tls) : NULL);
+    json_key(w, "min_dtls");
+    json_str(w, fl->min_dtls ? tp_version_name(fl->min_dtls) : NULL);
+    show_json_bits(w, "forbidden_hashes", fl->forbidden_hashes, tp_hash_bit_name);
+    show_json_bits(w, "forbidden_ciphers", fl->forbidden_ciphers, tp_cipher_bit_name);
+    json_key(w, "min_rsa_bits");
+    json_int(w, fl->min_rsa_bits);
+    json_key(w, "min_dh_bits");
+    json_int(w, fl->min_dh_bits);
+    json_key(w, "min_dsa_bits");
+    json_int(w, fl->min_dsa_bits);
+    json_key(w, "min_ec_bits");
+    json_int(w, fl->min_ec_bits);
+    json_key(w, "groups");
+    json_arr_begin(w);
     for (size_t i = 0; i < fl->ngroups && i < TP_MAX_GROUPS; i++) {
         char gb[16];
-        json_str(&w, group_name(fl->groups[i], gb, sizeof(gb)));
+        json_str(w, group_name(fl->groups[i], gb, sizeof(gb)));
     }
-    json_arr_end(&w);
-    json_obj_end(&w);
+    json_arr_end(w);
+    json_obj_end(w);
+}
+
+/* The JSON form of show. 0, or -1 if the document could not be completed
+ * (json_finish). */
+static int show_json(const view *v, const tp_ossl_settings *s, const tp_floors *fl)
+{
+    json_w w;
+    cli_json_begin(&w);
+    show_json_sources(&w, v);
+    rep_keys_json(&w, v->r);
+    show_json_settings(&w, s);
+    show_json_floors(&w, fl);
 
     json_key(&w, "diagnostics");
     json_arr_begin(&w);
