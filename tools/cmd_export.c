@@ -85,7 +85,20 @@ static void json_conf(json_w *w, const tp_gnutls_conf *conf, const gw_lib *g, co
     json_obj_end(w);
 }
 
-int cmd_export(cli *c, int argc, char **argv)
+/* One run of export: what was asked, the policy and the rendered file
+ * (export_run_free). */
+typedef struct export_run {
+    const char *app; /* --app NAME, or NULL */
+    int json;        /* --json */
+    tp_policy *p;
+    tp_resolved *r; /* the policy as app gets it */
+    int fallback;   /* the policy has errors: the built-in DEFAULT */
+    gw_lib g;       /* the names GnuTLS knows */
+    char *text;     /* the file, or NULL */
+} export_run;
+
+/* The options and the library. -1 to go on, else the exit status. */
+static int export_args(cli *c, int argc, char **argv, export_run *x)
 {
     static const struct option longopts[] = {
         {"app", required_argument, NULL, 'a'},
@@ -93,13 +106,12 @@ int cmd_export(cli *c, int argc, char **argv)
         CLI_COMMON_LONGOPTS,
         {NULL, 0, NULL, 0},
     };
-    const char *app = NULL;
-    int json = 0, ch;
+    int ch;
 
     while ((ch = cli_getopt(c, argc, argv, "a:j", longopts, export_help)) != -1) {
         switch (ch) {
-        case 'a': app = optarg; break;
-        case 'j': json = 1; break;
+        case 'a': x->app = optarg; break;
+        case 'j': x->json = 1; break;
         default: return TP_EXIT_USAGE;
         }
     }
@@ -110,53 +122,85 @@ int cmd_export(cli *c, int argc, char **argv)
                          "system-wide hook here)", argv[optind]);
     if (optind + 1 < argc)
         return cli_usage(c, "unexpected argument '%s'", argv[optind + 1]);
-    if (app && !app[0])
+    if (x->app && !x->app[0])
         return cli_usage(c, "--app needs a program name");
+    return -1;
+}
 
-    if (cli_resolve_opts(c) != 0)
-        return TP_EXIT_LOAD;
+/* Load the policy and resolve it for the program, saying so when it is
+ * the built-in DEFAULT. 0, or -1 after the error. */
+static int export_resolve(cli *c, export_run *x)
+{
     tp_err lerr = TP_OK, rerr = TP_OK;
-    tp_policy *p = cli_load(c, &lerr);
-    if (p == NULL)
-        return TP_EXIT_LOAD;
+    if (cli_resolve_opts(c) != 0)
+        return -1;
+    x->p = cli_load(c, &lerr);
+    if (x->p == NULL)
+        return -1;
     const char *name, *exe;
-    cli_program(app, &name, &exe);
-    tp_resolved *r = tp_policy_resolve(p, name, exe, &rerr);
-    if (r == NULL) {
+    cli_program(x->app, &name, &exe);
+    x->r = tp_policy_resolve(x->p, name, exe, &rerr);
+    if (x->r == NULL) {
         cli_error(c, "cannot resolve the policy: %s", tp_strerror(rerr));
-        tp_policy_free(p);
-        return TP_EXIT_LOAD;
+        return -1;
     }
-    int fallback = tp_resolved_is_fallback(r);
-    if (fallback) {
-        rep_policy_diags_text(stderr, p);
+    x->fallback = tp_resolved_is_fallback(x->r);
+    if (x->fallback) {
+        rep_policy_diags_text(stderr, x->p);
         cli_error(c, "the policy has errors: rendering the built-in DEFAULT, as programs get");
     }
-    gw_lib g;
-    gw_lib_load(&g);
-    if (!g.from_library)
+    return 0;
+}
+
+/* Render the file with the names GnuTLS knows and print it, as text or
+ * JSON. The exit status. */
+static int export_print(cli *c, export_run *x)
+{
+    gw_lib_load(&x->g);
+    if (!x->g.from_library)
         fprintf(stderr, "tlspolicy export: note: %s cannot be loaded; names from the static "
                 "table of GnuTLS 3.7\n", GW_SONAME);
     tp_gnutls_conf conf;
-    char *text = gw_render(r, &g, app, app ? 0 : tp_policy_napps(p), &conf);
-    int rc = fallback ? TP_EXIT_PROBLEMS : TP_EXIT_OK;
-    if (text == NULL) {
+    x->text = gw_render(x->r, &x->g, x->app, x->app ? 0 : tp_policy_napps(x->p), &conf);
+    int rc = x->fallback ? TP_EXIT_PROBLEMS : TP_EXIT_OK;
+    if (x->text == NULL) {
         cli_error(c, "%s", tp_strerror(TP_ERR_NOMEM));
         rc = TP_EXIT_LOAD;
-    } else if (json) {
+    } else if (x->json) {
         json_w w;
         json_init(&w, stdout, 1);
-        json_conf(&w, &conf, &g, app, text, fallback);
+        json_conf(&w, &conf, &x->g, x->app, x->text, x->fallback);
         if (json_finish(&w) != 0)
             rc = TP_EXIT_PROBLEMS;
         tp_gnutls_conf_clear(&conf);
     } else {
-        fputs(text, stdout);
+        fputs(x->text, stdout);
         tp_gnutls_conf_clear(&conf);
     }
-    free(text);
-    gw_lib_free(&g);
-    tp_resolved_free(r);
-    tp_policy_free(p);
+    return rc;
+}
+
+/* Free what a run holds. */
+static void export_run_free(export_run *x)
+{
+    free(x->text);
+    gw_lib_free(&x->g);
+    tp_resolved_free(x->r);
+    tp_policy_free(x->p);
+}
+
+int cmd_export(cli *c, int argc, char **argv)
+{
+    export_run x;
+    memset(&x, 0, sizeof(x));
+    int rc = export_args(c, argc, argv, &x);
+    if (rc != -1)
+        return rc;
+    rc = TP_EXIT_LOAD;
+    if (export_resolve(c, &x) != 0)
+        goto out;
+    rc = export_print(c, &x);
+out:
+    export_run_free(&x);
     return rc;
 }
