@@ -163,6 +163,63 @@ char *gw_render(const tp_resolved *r, const gw_lib *g, const char *app, size_t n
     return text;
 }
 
+/* The child of gw_check_file: load GnuTLS strictly with file as its system
+ * configuration and ask it for priorities; GnuTLS's error goes to wfd.
+ * Exits 0 accepted, 1 refused, 3 no GnuTLS. */
+static void check_child(const char *file, int wfd)
+{
+    setenv("GNUTLS_SYSTEM_PRIORITY_FILE", file, 1);
+    setenv("GNUTLS_SYSTEM_PRIORITY_FAIL_ON_INVALID", "1", 1);
+    void *h = dlopen(GW_SONAME, RTLD_NOW | RTLD_LOCAL);
+    if (h == NULL)
+        _exit(3);
+    int (*pinit)(void **, const char *, const char **);
+    void (*pdeinit)(void *);
+    const char *(*strerr)(int);
+    GW_SYM(pinit, h, "gnutls_priority_init");
+    GW_SYM(pdeinit, h, "gnutls_priority_deinit");
+    GW_SYM(strerr, h, "gnutls_strerror");
+    if (pinit == NULL || pdeinit == NULL)
+        _exit(3);
+    void *prio = NULL;
+    const char *where = NULL;
+    /* NULL: the file's default-priority-string; then a program's own. */
+    int rc = pinit(&prio, NULL, &where);
+    if (rc >= 0) {
+        pdeinit(prio);
+        if ((rc = pinit(&prio, "NORMAL", &where)) >= 0)
+            pdeinit(prio);
+    }
+    if (rc < 0) {
+        dprintf(wfd, "%s", strerr ? strerr(rc) : "refused");
+        _exit(1);
+    }
+    _exit(0);
+}
+
+/* What the child of gw_check_file said, read from rfd, and how it ended:
+ * gw_check_file's return value and message. */
+static int check_verdict(pid_t pid, int rfd, char *msg, size_t len)
+{
+    char out[256];
+    ssize_t n = read(rfd, out, sizeof(out) - 1);
+    close(rfd);
+    out[n > 0 ? n : 0] = '\0';
+    int status = 0;
+    while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+        ;
+    if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
+        return 0;
+    if (WIFEXITED(status) && WEXITSTATUS(status) == 3) {
+        snprintf(msg, len, "%s cannot be loaded", GW_SONAME);
+        return -1;
+    }
+    /* A strict GnuTLS exits at load (its constructor) on an unknown name. */
+    snprintf(msg, len, "GnuTLS refuses it in strict mode: %s",
+             out[0] ? out : "the library exits when loading it");
+    return 1;
+}
+
 int gw_check_file(const char *file, char *msg, size_t len)
 {
     int pfd[2];
@@ -179,52 +236,10 @@ int gw_check_file(const char *file, char *msg, size_t len)
     }
     if (pid == 0) {
         close(pfd[0]);
-        setenv("GNUTLS_SYSTEM_PRIORITY_FILE", file, 1);
-        setenv("GNUTLS_SYSTEM_PRIORITY_FAIL_ON_INVALID", "1", 1);
-        void *h = dlopen(GW_SONAME, RTLD_NOW | RTLD_LOCAL);
-        if (h == NULL)
-            _exit(3);
-        int (*pinit)(void **, const char *, const char **);
-        void (*pdeinit)(void *);
-        const char *(*strerr)(int);
-        GW_SYM(pinit, h, "gnutls_priority_init");
-        GW_SYM(pdeinit, h, "gnutls_priority_deinit");
-        GW_SYM(strerr, h, "gnutls_strerror");
-        if (pinit == NULL || pdeinit == NULL)
-            _exit(3);
-        void *prio = NULL;
-        const char *where = NULL;
-        /* NULL: the file's default-priority-string; then a program's own. */
-        int rc = pinit(&prio, NULL, &where);
-        if (rc >= 0) {
-            pdeinit(prio);
-            if ((rc = pinit(&prio, "NORMAL", &where)) >= 0)
-                pdeinit(prio);
-        }
-        if (rc < 0) {
-            dprintf(pfd[1], "%s", strerr ? strerr(rc) : "refused");
-            _exit(1);
-        }
-        _exit(0);
+        check_child(file, pfd[1]);
     }
     close(pfd[1]);
-    char out[256];
-    ssize_t n = read(pfd[0], out, sizeof(out) - 1);
-    close(pfd[0]);
-    out[n > 0 ? n : 0] = '\0';
-    int status = 0;
-    while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
-        ;
-    if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
-        return 0;
-    if (WIFEXITED(status) && WEXITSTATUS(status) == 3) {
-        snprintf(msg, len, "%s cannot be loaded", GW_SONAME);
-        return -1;
-    }
-    /* A strict GnuTLS exits at load (its constructor) on an unknown name. */
-    snprintf(msg, len, "GnuTLS refuses it in strict mode: %s",
-             out[0] ? out : "the library exits when loading it");
-    return 1;
+    return check_verdict(pid, pfd[0], msg, len);
 }
 
 /* ---- files ------------------------------------------------------------------ */
@@ -392,18 +407,41 @@ int gw_crypto_policies(const cli *c)
     return r;
 }
 
-int gw_enable(cli *c, const char *override, int replace_foreign)
+/* What enable and disable work on: GnuTLS's configuration file, its
+ * backup and their texts (gw_run_free). */
+typedef struct gw_run {
+    char *target;   /* the configuration file */
+    char *bak;      /* target's backup (BAK_SUFFIX) */
+    char *old;      /* target's text; NULL if it could not be read */
+    size_t olen;    /* its length */
+    char *text;     /* the new text (enable) */
+    char err[1024]; /* what went wrong */
+} gw_run;
+
+/* The file for --gnutls-conf override (NULL: the default) and its backup. */
+static void gw_run_init(gw_run *r, const cli *c, const char *override)
 {
-    char *target = gw_path(c, override);
-    char *bak = cli_join(target, BAK_SUFFIX);
-    char err[1024] = "";
-    size_t olen = 0;
-    int rc = TP_EXIT_PROBLEMS;
-    gw_lib g;
-    gw_lib_load(&g);
-    char *old = gw_slurp(target, &olen);
-    int absent = old == NULL && errno == ENOENT;
-    char *text = NULL;
+    memset(r, 0, sizeof(*r));
+    r->target = gw_path(c, override);
+    r->bak = cli_join(r->target, BAK_SUFFIX);
+}
+
+/* Free what a run holds. */
+static void gw_run_free(gw_run *r)
+{
+    free(r->text);
+    free(r->old);
+    free(r->bak);
+    free(r->target);
+}
+
+/* Whether enable leaves the file alone: crypto-policies owns it, it cannot
+ * be read, or it is a symbolic link or a file tlspolicy did not write and
+ * replacing was not asked for. -1 to go on, else the exit status. absent:
+ * the file does not exist (errno still tells why it could not be read). */
+static int enable_kept(cli *c, const gw_run *r, const char *override, int replace_foreign,
+                       int absent)
+{
     struct stat lst;
 
     if (override == NULL && gw_crypto_policies(c) && !replace_foreign) {
@@ -411,141 +449,175 @@ int gw_enable(cli *c, const char *override, int replace_foreign)
                "alone (--gnutls-conf %s --gnutls-replace would replace it; "
                "`update-crypto-policies` may overwrite it again)\n", GW_CRYPTO_POLICIES,
                GW_CRYPTO_POLICIES);
-        rc = TP_EXIT_OK;
-        goto out;
+        return TP_EXIT_OK;
     }
-    if (!absent && old == NULL) {
-        cli_error(c, "GnuTLS: %s: %s; not changed", target, strerror(errno));
-        goto out;
+    if (!absent && r->old == NULL) {
+        cli_error(c, "GnuTLS: %s: %s; not changed", r->target, strerror(errno));
+        return TP_EXIT_PROBLEMS;
     }
-    if (lstat(target, &lst) == 0 && S_ISLNK(lst.st_mode) && !replace_foreign) {
+    if (lstat(r->target, &lst) == 0 && S_ISLNK(lst.st_mode) && !replace_foreign) {
         printf("GnuTLS: %s is a symbolic link tlspolicy did not make; kept "
-               "(--gnutls-replace puts tlspolicy's file in its place)\n", target);
-        rc = TP_EXIT_OK;
-        goto out;
+               "(--gnutls-replace puts tlspolicy's file in its place)\n",
+               r->target);
+        return TP_EXIT_OK;
     }
-    if (old && !gw_is_ours(old) && !replace_foreign) {
+    if (r->old && !gw_is_ours(r->old) && !replace_foreign) {
         printf("GnuTLS: %s exists and was not written by tlspolicy; kept, GnuTLS programs "
                "are not held to the policy (--gnutls-replace replaces it, keeping a backup)\n",
-               target);
-        rc = TP_EXIT_OK;
-        goto out;
+               r->target);
+        return TP_EXIT_OK;
     }
-    if ((text = gw_render_system(c, &g)) == NULL)
-        goto out;
-    if (old && strcmp(old, text) == 0) {
-        printf("GnuTLS: already enabled: %s matches the policy\n", target);
-        rc = TP_EXIT_OK;
-        goto out;
-    }
-    if (old && !gw_is_ours(old)) {
-        /* Told to replace a foreign file: keep it for disable (a symbolic
-         * link, as crypto-policies makes, is kept as the link itself). */
-        char *bnew = cli_join(bak, ATOMIC_NEW_SUFFIX);
-        struct stat ost;
-        int w = 0;
-        if (lstat(target, &ost) == 0 && S_ISLNK(ost.st_mode)) {
-            char lt[4096];
-            ssize_t n = readlink(target, lt, sizeof(lt) - 1);
-            unlink(bnew);
-            if (n <= 0 || (lt[n] = '\0', symlink(lt, bnew) != 0)) {
-                snprintf(err, sizeof(err), "%s: %s", bnew, strerror(errno));
-                w = -1;
-            }
-        } else {
-            w = atomic_write_new(bnew, old, olen, stat(target, &ost) == 0 ? ost.st_mode : 0644,
-                                 NULL, err, sizeof(err));
-        }
-        if (w == 0 && rename(bnew, bak) != 0) {
-            snprintf(err, sizeof(err), "rename %s: %s", bak, strerror(errno));
+    return -1;
+}
+
+/* Told to replace a foreign file: keep it for disable (a symbolic link, as
+ * crypto-policies makes, is kept as the link itself). 0, or -1 after the
+ * error. */
+static int enable_backup(cli *c, gw_run *r)
+{
+    char *bnew = cli_join(r->bak, ATOMIC_NEW_SUFFIX);
+    struct stat ost;
+    int w = 0;
+    if (lstat(r->target, &ost) == 0 && S_ISLNK(ost.st_mode)) {
+        char lt[4096];
+        ssize_t n = readlink(r->target, lt, sizeof(lt) - 1);
+        unlink(bnew);
+        if (n <= 0 || (lt[n] = '\0', symlink(lt, bnew) != 0)) {
+            snprintf(r->err, sizeof(r->err), "%s: %s", bnew, strerror(errno));
             w = -1;
         }
-        free(bnew);
-        if (w != 0) {
-            cli_error(c, "GnuTLS: no backup of %s (%s); not changed", target, err);
-            goto out;
-        }
+    } else {
+        w = atomic_write_new(bnew, r->old, r->olen, stat(r->target, &ost) == 0 ? ost.st_mode : 0644,
+                             NULL, r->err, sizeof(r->err));
     }
+    if (w == 0 && rename(bnew, r->bak) != 0) {
+        snprintf(r->err, sizeof(r->err), "rename %s: %s", r->bak, strerror(errno));
+        w = -1;
+    }
+    free(bnew);
+    if (w != 0) {
+        cli_error(c, "GnuTLS: no backup of %s (%s); not changed", r->target, r->err);
+        return -1;
+    }
+    return 0;
+}
+
+/* Install the new text and say so. The exit status. */
+static int enable_install(cli *c, gw_run *r, const gw_lib *g)
+{
     const char *checked = "";
-    if (install(target, text, err, sizeof(err), &checked) != 0) {
-        cli_error(c, "GnuTLS: %s; %s not changed", err, target);
+    if (install(r->target, r->text, r->err, sizeof(r->err), &checked) != 0) {
+        cli_error(c, "GnuTLS: %s; %s not changed", r->err, r->target);
+        return TP_EXIT_PROBLEMS;
+    }
+    printf("GnuTLS: %s %s (%s; names from %s)\n", r->old ? "updated" : "wrote", r->target, checked,
+           g->source);
+    if (r->old && !gw_is_ours(r->old))
+        printf("GnuTLS: backup: %s\n", r->bak);
+    return TP_EXIT_OK;
+}
+
+int gw_enable(cli *c, const char *override, int replace_foreign)
+{
+    gw_run r;
+    gw_lib g;
+    gw_run_init(&r, c, override);
+    gw_lib_load(&g);
+    r.old = gw_slurp(r.target, &r.olen);
+    int absent = r.old == NULL && errno == ENOENT;
+
+    int rc = enable_kept(c, &r, override, replace_foreign, absent);
+    if (rc != -1)
+        goto out;
+    rc = TP_EXIT_PROBLEMS;
+    if ((r.text = gw_render_system(c, &g)) == NULL)
+        goto out;
+    if (r.old && strcmp(r.old, r.text) == 0) {
+        printf("GnuTLS: already enabled: %s matches the policy\n", r.target);
+        rc = TP_EXIT_OK;
         goto out;
     }
-    printf("GnuTLS: %s %s (%s; names from %s)\n", old ? "updated" : "wrote", target, checked,
-           g.source);
-    if (old && !gw_is_ours(old))
-        printf("GnuTLS: backup: %s\n", bak);
-    rc = TP_EXIT_OK;
+    if (r.old && !gw_is_ours(r.old) && enable_backup(c, &r) != 0)
+        goto out;
+    rc = enable_install(c, &r, &g);
 out:
     gw_lib_free(&g);
-    free(text);
-    free(old);
-    free(bak);
-    free(target);
+    gw_run_free(&r);
     return rc;
+}
+
+/* enable replaced a symbolic link: put the link itself back. The exit
+ * status. */
+static int disable_relink(cli *c, const gw_run *r)
+{
+    if (rename(r->bak, r->target) != 0) {
+        cli_error(c, "GnuTLS: rename %s: %s; %s not changed", r->bak, strerror(errno), r->target);
+        return TP_EXIT_PROBLEMS;
+    }
+    atomic_fsync_dir(r->target);
+    printf("GnuTLS: disabled: %s restored from %s (a symbolic link)\n", r->target, r->bak);
+    return TP_EXIT_OK;
+}
+
+/* Put the backup's text saved (blen bytes) back in place of the file and
+ * remove the backup. The exit status. */
+static int disable_restore(cli *c, gw_run *r, const char *saved, size_t blen)
+{
+    struct stat st;
+    mode_t mode = stat(r->bak, &st) == 0 ? st.st_mode : 0644;
+    char *tmp = cli_join(r->target, ATOMIC_NEW_SUFFIX);
+    int w = atomic_write_new(tmp, saved, blen, mode, NULL, r->err, sizeof(r->err));
+    if (w == 0 && rename(tmp, r->target) != 0) {
+        snprintf(r->err, sizeof(r->err), "rename %s: %s", r->target, strerror(errno));
+        unlink(tmp);
+        w = -1;
+    }
+    free(tmp);
+    if (w != 0) {
+        cli_error(c, "GnuTLS: %s; %s not changed", r->err, r->target);
+        return TP_EXIT_PROBLEMS;
+    }
+    unlink(r->bak);
+    atomic_fsync_dir(r->target);
+    printf("GnuTLS: disabled: %s restored from %s\n", r->target, r->bak);
+    return TP_EXIT_OK;
+}
+
+/* There was no file before enable: remove tlspolicy's. The exit status. */
+static int disable_remove(cli *c, const gw_run *r)
+{
+    if (unlink(r->target) != 0) {
+        cli_error(c, "GnuTLS: %s: %s", r->target, strerror(errno));
+        return TP_EXIT_PROBLEMS;
+    }
+    atomic_fsync_dir(r->target);
+    printf("GnuTLS: disabled: %s removed (there was none before)\n", r->target);
+    return TP_EXIT_OK;
 }
 
 int gw_disable(cli *c, const char *override)
 {
-    char *target = gw_path(c, override);
-    char *bak = cli_join(target, BAK_SUFFIX);
-    size_t olen = 0, blen = 0;
-    int rc = TP_EXIT_PROBLEMS;
-    char *old = gw_slurp(target, &olen);
-    char *saved = NULL;
-    char err[1024] = "";
+    gw_run r;
+    size_t blen = 0;
+    gw_run_init(&r, c, override);
+    r.old = gw_slurp(r.target, &r.olen);
 
-    if (old == NULL || !gw_is_ours(old)) {
-        printf("GnuTLS: not enabled: %s %s\n", target,
-               old ? "was not written by tlspolicy; kept" : "does not exist");
+    int rc;
+    if (r.old == NULL || !gw_is_ours(r.old)) {
+        printf("GnuTLS: not enabled: %s %s\n", r.target,
+               r.old ? "was not written by tlspolicy; kept" : "does not exist");
         rc = TP_EXIT_OK;
-        goto out;
-    }
-    struct stat bst;
-    if (lstat(bak, &bst) == 0 && S_ISLNK(bst.st_mode)) {
-        /* enable replaced a symbolic link: put the link itself back */
-        if (rename(bak, target) != 0) {
-            cli_error(c, "GnuTLS: rename %s: %s; %s not changed", bak, strerror(errno), target);
-            goto out;
-        }
-        atomic_fsync_dir(target);
-        printf("GnuTLS: disabled: %s restored from %s (a symbolic link)\n", target, bak);
-        rc = TP_EXIT_OK;
-        goto out;
-    }
-    saved = gw_slurp(bak, &blen);
-    if (saved) {
-        struct stat st;
-        mode_t mode = stat(bak, &st) == 0 ? st.st_mode : 0644;
-        char *tmp = cli_join(target, ATOMIC_NEW_SUFFIX);
-        int w = atomic_write_new(tmp, saved, blen, mode, NULL, err, sizeof(err));
-        if (w == 0 && rename(tmp, target) != 0) {
-            snprintf(err, sizeof(err), "rename %s: %s", target, strerror(errno));
-            unlink(tmp);
-            w = -1;
-        }
-        free(tmp);
-        if (w != 0) {
-            cli_error(c, "GnuTLS: %s; %s not changed", err, target);
-            goto out;
-        }
-        unlink(bak);
-        atomic_fsync_dir(target);
-        printf("GnuTLS: disabled: %s restored from %s\n", target, bak);
     } else {
-        if (unlink(target) != 0) {
-            cli_error(c, "GnuTLS: %s: %s", target, strerror(errno));
-            goto out;
+        struct stat bst;
+        if (lstat(r.bak, &bst) == 0 && S_ISLNK(bst.st_mode)) {
+            rc = disable_relink(c, &r);
+        } else {
+            char *saved = gw_slurp(r.bak, &blen);
+            rc = saved ? disable_restore(c, &r, saved, blen) : disable_remove(c, &r);
+            free(saved);
         }
-        atomic_fsync_dir(target);
-        printf("GnuTLS: disabled: %s removed (there was none before)\n", target);
     }
-    rc = TP_EXIT_OK;
-out:
-    free(saved);
-    free(old);
-    free(bak);
-    free(target);
+    gw_run_free(&r);
     return rc;
 }
 
