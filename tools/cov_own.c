@@ -122,67 +122,97 @@ static void scan_strings(int fd, off_t off, size_t size, cov_own *r)
     free(buf);
 }
 
+/* An ELF64 file open for reading: its header, section headers and section
+ * names. */
+typedef struct elf_file {
+    int fd;
+    Elf64_Ehdr eh;
+    Elf64_Shdr *sh;       /* eh.e_shnum section headers */
+    const Elf64_Shdr *ns; /* the section names' section */
+    char *names;          /* its text, '\0'-terminated */
+} elf_file;
+
+/* Read e's header, section headers and section names. 0, or -1 if it is
+ * not an ELF64 file this can read. */
+static int elf_read(elf_file *e)
+{
+    const Elf64_Ehdr *eh = &e->eh;
+    if (pread_all(e->fd, &e->eh, sizeof(e->eh), 0) != 0
+        || memcmp(eh->e_ident, ELFMAG, SELFMAG) != 0 || eh->e_ident[EI_CLASS] != ELFCLASS64
+        || eh->e_shentsize != sizeof(Elf64_Shdr) || eh->e_shnum == 0 || eh->e_shnum > 4096
+        || eh->e_shstrndx >= eh->e_shnum)
+        return -1;
+    e->sh = calloc(eh->e_shnum, sizeof(*e->sh));
+    if (e->sh == NULL
+        || pread_all(e->fd, e->sh, eh->e_shnum * sizeof(*e->sh), (off_t)eh->e_shoff) != 0)
+        return -1;
+    e->ns = &e->sh[eh->e_shstrndx];
+    if (e->ns->sh_size > MAX_DYN || (e->names = malloc(e->ns->sh_size + 1)) == NULL
+        || pread_all(e->fd, e->names, e->ns->sh_size, (off_t)e->ns->sh_offset) != 0)
+        return -1;
+    e->names[e->ns->sh_size] = '\0';
+    return 0;
+}
+
+/* Whether the symbol table ds (a .dynsym) with its strings ss defines
+ * OPENSSL_init_crypto (r->exported) and the rest of module_needs (else
+ * r->partial). */
+static void scan_dynsym(const elf_file *e, const Elf64_Shdr *ds, const Elf64_Shdr *ss, cov_own *r)
+{
+    if (ds->sh_size > MAX_DYN || ss->sh_size > MAX_DYN)
+        return;
+    Elf64_Sym *sym = malloc(ds->sh_size);
+    char *str = malloc(ss->sh_size + 1);
+    if (sym && str && pread_all(e->fd, sym, ds->sh_size, (off_t)ds->sh_offset) == 0
+        && pread_all(e->fd, str, ss->sh_size, (off_t)ss->sh_offset) == 0) {
+        str[ss->sh_size] = '\0';
+        unsigned have = 0;
+        for (size_t k = 0; k < ds->sh_size / sizeof(*sym); k++) {
+            if (sym[k].st_shndx == SHN_UNDEF || sym[k].st_name >= ss->sh_size)
+                continue;
+            for (size_t m = 0; m < sizeof(module_needs) / sizeof(module_needs[0]); m++)
+                if (strcmp(str + sym[k].st_name, module_needs[m]) == 0)
+                    have |= 1u << m;
+        }
+        if (have & 1u) {
+            r->exported = 1;
+            r->partial = have != (1u << (sizeof(module_needs) / sizeof(module_needs[0]))) - 1;
+        }
+    }
+    free(sym);
+    free(str);
+}
+
+/* What of OpenSSL the file at path carries: exported symbols, and (with
+ * strings, or when exported) the version text in .rodata. */
 static void scan_file(const char *path, int strings, cov_own *r)
 {
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
-    Elf64_Ehdr eh;
-    Elf64_Shdr *sh = NULL;
-    char *names = NULL;
+    elf_file e;
+    memset(&e, 0, sizeof(e));
+    e.fd = open(path, O_RDONLY | O_CLOEXEC);
 
     memset(r, 0, sizeof(*r));
-    if (fd < 0)
+    if (e.fd < 0)
         return;
-    if (pread_all(fd, &eh, sizeof(eh), 0) != 0 || memcmp(eh.e_ident, ELFMAG, SELFMAG) != 0
-        || eh.e_ident[EI_CLASS] != ELFCLASS64 || eh.e_shentsize != sizeof(Elf64_Shdr)
-        || eh.e_shnum == 0 || eh.e_shnum > 4096 || eh.e_shstrndx >= eh.e_shnum)
+    if (elf_read(&e) != 0)
         goto out;
-    sh = calloc(eh.e_shnum, sizeof(*sh));
-    if (sh == NULL || pread_all(fd, sh, eh.e_shnum * sizeof(*sh), (off_t)eh.e_shoff) != 0)
-        goto out;
-    const Elf64_Shdr *ns = &sh[eh.e_shstrndx];
-    if (ns->sh_size > MAX_DYN || (names = malloc(ns->sh_size + 1)) == NULL
-        || pread_all(fd, names, ns->sh_size, (off_t)ns->sh_offset) != 0)
-        goto out;
-    names[ns->sh_size] = '\0';
-    for (unsigned i = 0; i < eh.e_shnum && !r->exported; i++) {
-        if (sh[i].sh_type != SHT_DYNSYM || sh[i].sh_link >= eh.e_shnum)
-            continue;
-        const Elf64_Shdr *ss = &sh[sh[i].sh_link];
-        if (sh[i].sh_size > MAX_DYN || ss->sh_size > MAX_DYN)
-            continue;
-        Elf64_Sym *sym = malloc(sh[i].sh_size);
-        char *str = malloc(ss->sh_size + 1);
-        if (sym && str && pread_all(fd, sym, sh[i].sh_size, (off_t)sh[i].sh_offset) == 0
-            && pread_all(fd, str, ss->sh_size, (off_t)ss->sh_offset) == 0) {
-            str[ss->sh_size] = '\0';
-            unsigned have = 0;
-            for (size_t k = 0; k < sh[i].sh_size / sizeof(*sym); k++) {
-                if (sym[k].st_shndx == SHN_UNDEF || sym[k].st_name >= ss->sh_size)
-                    continue;
-                for (size_t m = 0; m < sizeof(module_needs) / sizeof(module_needs[0]); m++)
-                    if (strcmp(str + sym[k].st_name, module_needs[m]) == 0)
-                        have |= 1u << m;
-            }
-            if (have & 1u) {
-                r->exported = 1;
-                r->partial = have != (1u << (sizeof(module_needs) / sizeof(module_needs[0]))) - 1;
-            }
-        }
-        free(sym);
-        free(str);
-    }
+    const Elf64_Shdr *sh = e.sh;
+    unsigned shnum = e.eh.e_shnum;
+    for (unsigned i = 0; i < shnum && !r->exported; i++)
+        if (sh[i].sh_type == SHT_DYNSYM && sh[i].sh_link < shnum)
+            scan_dynsym(&e, &sh[i], &sh[sh[i].sh_link], r);
     if (strings || r->exported)
-        for (unsigned i = 0; i < eh.e_shnum; i++)
-            if (sh[i].sh_name < ns->sh_size && strcmp(names + sh[i].sh_name, ".rodata") == 0
+        for (unsigned i = 0; i < shnum; i++)
+            if (sh[i].sh_name < e.ns->sh_size && strcmp(e.names + sh[i].sh_name, ".rodata") == 0
                 && sh[i].sh_type == SHT_PROGBITS)
-                scan_strings(fd, (off_t)sh[i].sh_offset, sh[i].sh_size, r);
+                scan_strings(e.fd, (off_t)sh[i].sh_offset, sh[i].sh_size, r);
     r->found = r->exported || r->version[0] || r->boringssl;
     if (r->found)
         snprintf(r->file, sizeof(r->file), "%s", path);
 out:
-    free(names);
-    free(sh);
-    close(fd);
+    free(e.names);
+    free(e.sh);
+    close(e.fd);
 }
 
 /* A library in a system library directory comes from the distribution. */
