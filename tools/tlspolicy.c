@@ -117,7 +117,9 @@ static int cmd_help(cli *c, int argc, char **argv)
     return TP_EXIT_OK;
 }
 
-int main(int argc, char **argv)
+/* The global options before the command. -1 to go on, else the exit
+ * status (--help, --version or a usage error). */
+static int global_opts(cli *c, int argc, char **argv)
 {
     static const struct option longopts[] = {
         {"root", required_argument, NULL, CLI_OPT_ROOT},
@@ -126,10 +128,8 @@ int main(int argc, char **argv)
         {"version", no_argument, NULL, 'V'},
         {NULL, 0, NULL, 0},
     };
-    cli c;
     int ch;
 
-    memset(&c, 0, sizeof(c));
     opterr = 0;
     /* '+': stop at the command; its options are its own */
     while ((ch = getopt_long(argc, argv, "+:hV", longopts, NULL)) != -1) {
@@ -141,10 +141,10 @@ int main(int argc, char **argv)
             version();
             return TP_EXIT_OK;
         case CLI_OPT_ROOT:
-            c.root = optarg;
+            c->root = optarg;
             break;
         case CLI_OPT_POLICY:
-            c.policy = optarg;
+            c->policy = optarg;
             break;
         case ':':
             return cli_usage(NULL, "option '%s' needs an argument", argv[optind - 1]);
@@ -154,6 +154,33 @@ int main(int argc, char **argv)
             return cli_usage(NULL, "unknown option '%s'", argv[optind - 1]);
         }
     }
+    return -1;
+}
+
+/* Run the command cmd with its arguments; a failed write of stdout is a
+ * problem found. The exit status. */
+static int run_command(cli *c, const cli_cmd *cmd, int argc, char **argv)
+{
+    c->cmd = cmd->name;
+    optind = 0; /* glibc: full re-initialisation for the subcommand */
+    int rc = cmd->run(c, argc, argv);
+    cli_free(c);
+    if (fflush(stdout) != 0 || ferror(stdout)) {
+        fprintf(stderr, "tlspolicy: write error: %s\n", strerror(errno));
+        if (rc == TP_EXIT_OK)
+            rc = TP_EXIT_PROBLEMS;
+    }
+    return rc;
+}
+
+int main(int argc, char **argv)
+{
+    cli c;
+
+    memset(&c, 0, sizeof(c));
+    int rc = global_opts(&c, argc, argv);
+    if (rc != -1)
+        return rc;
     if (optind >= argc) {
         fputs("tlspolicy: no command given\n", stderr);
         usage(stderr);
@@ -164,21 +191,8 @@ int main(int argc, char **argv)
     /* probe's measuring process (cmd_probe.c): not a command for people */
     if (strcmp(name, "__probe-child") == 0)
         return probe_child_main(argc - optind, argv + optind);
-    for (size_t i = 0; i < NCOMMANDS; i++) {
-        if (strcmp(name, commands[i].name) != 0)
-            continue;
-        c.cmd = commands[i].name;
-        int sub_argc = argc - optind;
-        char **sub_argv = argv + optind;
-        optind = 0; /* glibc: full re-initialisation for the subcommand */
-        int rc = commands[i].run(&c, sub_argc, sub_argv);
-        cli_free(&c);
-        if (fflush(stdout) != 0 || ferror(stdout)) {
-            fprintf(stderr, "tlspolicy: write error: %s\n", strerror(errno));
-            if (rc == TP_EXIT_OK)
-                rc = TP_EXIT_PROBLEMS;
-        }
-        return rc;
-    }
+    for (size_t i = 0; i < NCOMMANDS; i++)
+        if (strcmp(name, commands[i].name) == 0)
+            return run_command(&c, &commands[i], argc - optind, argv + optind);
     return cli_usage(NULL, "unknown command '%s'", name);
 }
