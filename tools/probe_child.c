@@ -279,42 +279,65 @@ static int hello_cb(SSL *s, int *al, void *arg)
 
 /* ---- attempts ---------------------------------------------------------------- */
 
-static void attempt_result(const char *id, SSL_CTX *sctx, SSL_CTX *cctx, const char *want_cipher,
-                           int want_group, int want_verify, int want_md)
+/* One attempt: its contexts, and what its handshake must show to count. */
+typedef struct attempt {
+    const char *id, *arg;    /* "group:X25519:13", and what follows its first ':' */
+    SSL_CTX *s, *c;          /* server and client */
+    const char *want_cipher; /* the suite asked for; NULL: any */
+    int want_group;          /* NID of the group asked for (0: any, -1: none matches) */
+    int want_verify;         /* the server's chain must verify */
+    int want_md;             /* NID of the hash the server must sign with; 0: any */
+} attempt;
+
+/* The negotiated group's short name into buf ("" if none, "?" if unknown). */
+static void group_name(int nid, char *buf, size_t len)
+{
+    buf[0] = '\0';
+    if (nid > 0) {
+        const char *sn = OBJ_nid2sn(nid & ~TLSEXT_nid_unknown);
+        snprintf(buf, len, "%s", sn && !(nid & TLSEXT_nid_unknown) ? sn : "?");
+    }
+}
+
+/* Connected, but not on what was asked for: the attempt did not happen. */
+static void check_wants(const attempt *a, hs_result *r, const char *gname)
+{
+    if (r->ok && a->want_cipher && strcmp(r->cipher, a->want_cipher) != 0) {
+        snprintf(r->err, sizeof(r->err), "negotiated %s instead of %s", r->cipher, a->want_cipher);
+        r->ok = 0;
+    }
+    if (r->ok && a->want_group && r->group_nid != a->want_group) {
+        snprintf(r->err, sizeof(r->err), "negotiated group %s instead", gname);
+        r->ok = 0;
+    }
+    if (r->ok && a->want_md && r->peer_md_nid != a->want_md) {
+        snprintf(r->err, sizeof(r->err), "server signed with %s instead",
+                 r->peer_md_nid != NID_undef ? OBJ_nid2sn(r->peer_md_nid) : "no hash");
+        r->ok = 0;
+    }
+    if (a->want_verify && r->verify_result != X509_V_OK) {
+        snprintf(r->err + strlen(r->err), sizeof(r->err) - strlen(r->err), "%sverify: %s",
+                 r->err[0] ? "; " : "", X509_verify_cert_error_string(r->verify_result));
+        r->ok = 0;
+    }
+}
+
+/* The handshake of a set-up attempt, and its record. */
+static void attempt_result(const attempt *a)
 {
     hs_result r;
-    char detail[256], gname[64] = "";
+    char detail[256], gname[64];
 
-    handshake(sctx, cctx, &r);
-    if (r.group_nid > 0) {
-        const char *sn = OBJ_nid2sn(r.group_nid & ~TLSEXT_nid_unknown);
-        snprintf(gname, sizeof(gname), "%s", sn && !(r.group_nid & TLSEXT_nid_unknown) ? sn : "?");
-    }
-    /* Connected, but not on what was asked for: the attempt did not happen. */
-    if (r.ok && want_cipher && strcmp(r.cipher, want_cipher) != 0) {
-        snprintf(r.err, sizeof(r.err), "negotiated %s instead of %s", r.cipher, want_cipher);
-        r.ok = 0;
-    }
-    if (r.ok && want_group && r.group_nid != want_group) {
-        snprintf(r.err, sizeof(r.err), "negotiated group %s instead", gname);
-        r.ok = 0;
-    }
-    if (r.ok && want_md && r.peer_md_nid != want_md) {
-        snprintf(r.err, sizeof(r.err), "server signed with %s instead",
-                 r.peer_md_nid != NID_undef ? OBJ_nid2sn(r.peer_md_nid) : "no hash");
-        r.ok = 0;
-    }
-    if (want_verify && r.verify_result != X509_V_OK) {
-        snprintf(r.err + strlen(r.err), sizeof(r.err) - strlen(r.err), "%sverify: %s",
-                 r.err[0] ? "; " : "", X509_verify_cert_error_string(r.verify_result));
-        r.ok = 0;
-    }
+    handshake(a->s, a->c, &r);
+    group_name(r.group_nid, gname, sizeof(gname));
+    check_wants(a, &r, gname);
     if (r.ok)
         snprintf(detail, sizeof(detail), "%s %s%s%s%s%s", r.version, r.cipher, gname[0] ? " " : "",
-                 gname, want_md ? ", server signed with " : "", want_md ? OBJ_nid2sn(want_md) : "");
+                 gname, a->want_md ? ", server signed with " : "",
+                 a->want_md ? OBJ_nid2sn(a->want_md) : "");
     else
         detail[0] = '\0';
-    record("attempt", id, r.ok ? "ok" : "fail", detail, r.err);
+    record("attempt", a->id, r.ok ? "ok" : "fail", detail, r.err);
 }
 
 /* The contexts of an attempt; NULL (with the error recorded) if they could
@@ -334,141 +357,220 @@ static int make_pair(const char *id, SSL_CTX **s, SSL_CTX **c)
 }
 
 /* Configuration refused the override: that too is the floor holding. */
-static int refused(const char *id, const char *what, SSL_CTX *s, SSL_CTX *c)
+static void refused(const char *id, const char *what)
 {
     char err[256], msg[400];
     take_error(err, sizeof(err));
     snprintf(msg, sizeof(msg), "%s refused%s%s", what, err[0] ? ": " : "", err);
     record("attempt", id, "fail", "", msg);
-    SSL_CTX_free(s);
-    SSL_CTX_free(c);
-    return 0;
 }
 
+/* Security level 0 on both sides: only the configuration may refuse. */
+static void seclevel0(const attempt *a)
+{
+    SSL_CTX_set_security_level(a->s, 0);
+    SSL_CTX_set_security_level(a->c, 0);
+}
+
+/* The server's EC and RSA certificates. */
+static int use_ec_rsa(SSL_CTX *s)
+{
+    return use_cert(s, "ec.pem", "ec.key") && use_cert(s, "rsa.pem", "rsa.key");
+}
+
+/* Each setup below makes its attempt's contexts ask for what it names:
+ * NULL, or what the configuration refused ("certificate", "group"...). */
+typedef const char *attempt_setup(attempt *a);
+
+/* An ordinary program: nothing but a certificate and trust. */
+static const char *setup_baseline(attempt *a)
+{
+    SSL_CTX_set_client_hello_cb(a->s, hello_cb, NULL);
+    if (!use_ec_rsa(a->s) || !trust_ca(a->c))
+        return "certificate";
+    a->want_verify = SSL_CTX_get_verify_mode(a->c) != SSL_VERIFY_NONE;
+    return NULL;
+}
+
+/* version:V, on both sides, with every cipher. */
+static const char *setup_version(attempt *a)
+{
+    int v = vnum(a->arg);
+    seclevel0(a);
+    SSL_CTX_set_verify(a->c, SSL_VERIFY_NONE, NULL);
+    if (!use_cert(a->s, "rsa.pem", "rsa.key"))
+        return "certificate";
+    if (!SSL_CTX_set_min_proto_version(a->s, v) || !SSL_CTX_set_max_proto_version(a->s, v)
+        || !SSL_CTX_set_min_proto_version(a->c, v) || !SSL_CTX_set_max_proto_version(a->c, v))
+        return "protocol version";
+    if (!SSL_CTX_set_cipher_list(a->s, "ALL:@SECLEVEL=0")
+        || !SSL_CTX_set_cipher_list(a->c, "ALL:@SECLEVEL=0"))
+        return "cipher list";
+    return NULL;
+}
+
+/* cipher:NAME, a TLS 1.2 suite on both sides. */
+static const char *setup_cipher(attempt *a)
+{
+    char list[128];
+    snprintf(list, sizeof(list), "%s:@SECLEVEL=0", a->arg);
+    a->want_cipher = a->arg;
+    SSL_CTX_set_verify(a->c, SSL_VERIFY_NONE, NULL);
+    if (!use_ec_rsa(a->s))
+        return "certificate";
+    SSL_CTX_set_min_proto_version(a->s, TLS1_2_VERSION);
+    SSL_CTX_set_max_proto_version(a->s, TLS1_2_VERSION);
+    SSL_CTX_set_min_proto_version(a->c, TLS1_2_VERSION);
+    SSL_CTX_set_max_proto_version(a->c, TLS1_2_VERSION);
+    if (!SSL_CTX_set_cipher_list(a->s, list) || !SSL_CTX_set_cipher_list(a->c, list))
+        return "cipher suite";
+    return NULL;
+}
+
+/* suite13:NAME, a TLS 1.3 suite on both sides. */
+static const char *setup_suite13(attempt *a)
+{
+    a->want_cipher = a->arg;
+    /* 3.5 gives CCM8's 64-bit tag 64 security bits: level 0 */
+    seclevel0(a);
+    SSL_CTX_set_verify(a->c, SSL_VERIFY_NONE, NULL);
+    if (!use_ec_rsa(a->s))
+        return "certificate";
+    SSL_CTX_set_min_proto_version(a->s, TLS1_3_VERSION);
+    SSL_CTX_set_min_proto_version(a->c, TLS1_3_VERSION);
+    if (!SSL_CTX_set_ciphersuites(a->s, a->arg) || !SSL_CTX_set_ciphersuites(a->c, a->arg))
+        return "TLS 1.3 suite";
+    return NULL;
+}
+
+/* group:NAME:12|13, the only group on both sides, in TLS 1.2 or 1.3. */
+static const char *setup_group(attempt *a)
+{
+    char name[64];
+    snprintf(name, sizeof(name), "%s", a->arg);
+    int tls13 = strstr(name, ":13") != NULL;
+    name[strcspn(name, ":")] = '\0';
+    seclevel0(a);
+    SSL_CTX_set_verify(a->c, SSL_VERIFY_NONE, NULL);
+    if (!use_ec_rsa(a->s))
+        return "certificate";
+    if (tls13) {
+        SSL_CTX_set_min_proto_version(a->c, TLS1_3_VERSION);
+    } else {
+        SSL_CTX_set_max_proto_version(a->c, TLS1_2_VERSION);
+        SSL_CTX_set_cipher_list(a->c, "ECDHE:@SECLEVEL=0");
+    }
+    SSL_CTX_set_cipher_list(a->s, "ALL:@SECLEVEL=0");
+    if (!SSL_CTX_set1_groups_list(a->s, name) || !SSL_CTX_set1_groups_list(a->c, name))
+        return "group";
+    a->want_group = OBJ_sn2nid(name);
+    if (a->want_group == NID_undef)
+        a->want_group = OBJ_ln2nid(name);
+    if (a->want_group == NID_undef)
+        a->want_group = -1; /* no NID to compare: any group seen is wrong */
+    return NULL;
+}
+
+/* Every cipher at security level 0 on both sides. */
+static void all_ciphers(const attempt *a, const char *client_list)
+{
+    seclevel0(a);
+    SSL_CTX_set_cipher_list(a->s, "ALL:@SECLEVEL=0");
+    SSL_CTX_set_cipher_list(a->c, client_list);
+}
+
+/* sha1chain: a leaf signed with SHA-1, which the client verifies. */
+static const char *setup_sha1chain(attempt *a)
+{
+    all_ciphers(a, "ALL:@SECLEVEL=0");
+    SSL_CTX_set_verify(a->c, SSL_VERIFY_PEER, NULL);
+    if (!use_cert(a->s, "sha1.pem", "sha1.key") || !trust_ca(a->c))
+        return "certificate";
+    a->want_verify = 1;
+    return NULL;
+}
+
+/* sha1sig: TLS 1.2 with SHA-1 as the only handshake signature hash. */
+static const char *setup_sha1sig(attempt *a)
+{
+    all_ciphers(a, "ECDHE:@SECLEVEL=0");
+    SSL_CTX_set_verify(a->c, SSL_VERIFY_NONE, NULL);
+    SSL_CTX_set_max_proto_version(a->c, TLS1_2_VERSION);
+    if (!use_ec_rsa(a->s))
+        return "certificate";
+    if (!SSL_CTX_set1_sigalgs_list(a->c, "RSA+SHA1:ECDSA+SHA1")
+        || !SSL_CTX_set1_sigalgs_list(a->s, "RSA+SHA1:ECDSA+SHA1"))
+        return "signature algorithms";
+    a->want_md = NID_sha1;
+    return NULL;
+}
+
+/* rsakey, rsakey12: the server's key is the short RSA key. */
+static const char *setup_rsakey(attempt *a)
+{
+    all_ciphers(a, "ALL:@SECLEVEL=0");
+    SSL_CTX_set_verify(a->c, SSL_VERIFY_NONE, NULL);
+    if (!use_cert(a->s, "short.pem", "short.key"))
+        return "certificate";
+    /* A 512-bit key is too short for RSA-PSS with SHA-256 (TLS 1.3):
+     * TLS 1.2 with PKCS#1 v1.5 can still use it. */
+    if (strcmp(a->id, "rsakey12") == 0
+        && (!SSL_CTX_set_max_proto_version(a->c, TLS1_2_VERSION)
+            || !SSL_CTX_set1_sigalgs_list(a->c, "RSA+SHA256")))
+        return "signature algorithms";
+    return NULL;
+}
+
+/* The ATTEMPTs: a name, or a prefix its argument follows. */
+static const struct {
+    const char *name;
+    int prefix;
+    attempt_setup *setup;
+} attempt_kinds[] = {
+    {"baseline", 0, setup_baseline}, {"version:", 1, setup_version},
+    {"cipher:", 1, setup_cipher},    {"suite13:", 1, setup_suite13},
+    {"group:", 1, setup_group},      {"sha1chain", 0, setup_sha1chain},
+    {"sha1sig", 0, setup_sha1sig},   {"rsakey", 0, setup_rsakey},
+    {"rsakey12", 0, setup_rsakey},
+};
+
+/* The setup of attempt id, or NULL if there is no such attempt. */
+static attempt_setup *find_setup(const char *id)
+{
+    for (size_t i = 0; i < sizeof(attempt_kinds) / sizeof(attempt_kinds[0]); i++) {
+        const char *n = attempt_kinds[i].name;
+        if (attempt_kinds[i].prefix ? strncmp(id, n, strlen(n)) == 0 : strcmp(id, n) == 0)
+            return attempt_kinds[i].setup;
+    }
+    return NULL;
+}
+
+/* Run one ATTEMPT and record it; 1 if its handshake ran. */
 static int run_attempt(const char *id)
 {
-    SSL_CTX *s, *c;
+    attempt a = {.id = id};
     const char *arg = strchr(id, ':');
-    int want_group = 0, want_verify = 0, want_md = 0;
-    const char *want_cipher = NULL;
+    int ran = 0;
 
-    if (!make_pair(id, &s, &c))
+    if (!make_pair(id, &a.s, &a.c))
         return 0;
-    arg = arg ? arg + 1 : "";
-    if (strcmp(id, "baseline") == 0) {
-        /* An ordinary program: nothing but a certificate and trust. */
-        SSL_CTX_set_client_hello_cb(s, hello_cb, NULL);
-        if (!use_cert(s, "ec.pem", "ec.key") || !use_cert(s, "rsa.pem", "rsa.key") || !trust_ca(c))
-            return refused(id, "certificate", s, c);
-        want_verify = SSL_CTX_get_verify_mode(c) != SSL_VERIFY_NONE;
-    } else if (strncmp(id, "version:", 8) == 0) {
-        int v = vnum(arg);
-        SSL_CTX_set_security_level(s, 0);
-        SSL_CTX_set_security_level(c, 0);
-        SSL_CTX_set_verify(c, SSL_VERIFY_NONE, NULL);
-        if (!use_cert(s, "rsa.pem", "rsa.key"))
-            return refused(id, "certificate", s, c);
-        if (!SSL_CTX_set_min_proto_version(s, v) || !SSL_CTX_set_max_proto_version(s, v)
-            || !SSL_CTX_set_min_proto_version(c, v) || !SSL_CTX_set_max_proto_version(c, v))
-            return refused(id, "protocol version", s, c);
-        if (!SSL_CTX_set_cipher_list(s, "ALL:@SECLEVEL=0") || !SSL_CTX_set_cipher_list(c, "ALL:@SECLEVEL=0"))
-            return refused(id, "cipher list", s, c);
-    } else if (strncmp(id, "cipher:", 7) == 0) {
-        char list[128];
-        snprintf(list, sizeof(list), "%s:@SECLEVEL=0", arg);
-        want_cipher = arg;
-        SSL_CTX_set_verify(c, SSL_VERIFY_NONE, NULL);
-        if (!use_cert(s, "ec.pem", "ec.key") || !use_cert(s, "rsa.pem", "rsa.key"))
-            return refused(id, "certificate", s, c);
-        SSL_CTX_set_min_proto_version(s, TLS1_2_VERSION);
-        SSL_CTX_set_max_proto_version(s, TLS1_2_VERSION);
-        SSL_CTX_set_min_proto_version(c, TLS1_2_VERSION);
-        SSL_CTX_set_max_proto_version(c, TLS1_2_VERSION);
-        if (!SSL_CTX_set_cipher_list(s, list) || !SSL_CTX_set_cipher_list(c, list))
-            return refused(id, "cipher suite", s, c);
-    } else if (strncmp(id, "suite13:", 8) == 0) {
-        want_cipher = arg;
-        /* 3.5 gives CCM8's 64-bit tag 64 security bits: level 0 */
-        SSL_CTX_set_security_level(s, 0);
-        SSL_CTX_set_security_level(c, 0);
-        SSL_CTX_set_verify(c, SSL_VERIFY_NONE, NULL);
-        if (!use_cert(s, "ec.pem", "ec.key") || !use_cert(s, "rsa.pem", "rsa.key"))
-            return refused(id, "certificate", s, c);
-        SSL_CTX_set_min_proto_version(s, TLS1_3_VERSION);
-        SSL_CTX_set_min_proto_version(c, TLS1_3_VERSION);
-        if (!SSL_CTX_set_ciphersuites(s, arg) || !SSL_CTX_set_ciphersuites(c, arg))
-            return refused(id, "TLS 1.3 suite", s, c);
-    } else if (strncmp(id, "group:", 6) == 0) {
-        char name[64];
-        snprintf(name, sizeof(name), "%s", arg);
-        int tls13 = strstr(name, ":13") != NULL;
-        name[strcspn(name, ":")] = '\0';
-        SSL_CTX_set_security_level(s, 0);
-        SSL_CTX_set_security_level(c, 0);
-        SSL_CTX_set_verify(c, SSL_VERIFY_NONE, NULL);
-        if (!use_cert(s, "ec.pem", "ec.key") || !use_cert(s, "rsa.pem", "rsa.key"))
-            return refused(id, "certificate", s, c);
-        if (tls13) {
-            SSL_CTX_set_min_proto_version(c, TLS1_3_VERSION);
-        } else {
-            SSL_CTX_set_max_proto_version(c, TLS1_2_VERSION);
-            SSL_CTX_set_cipher_list(c, "ECDHE:@SECLEVEL=0");
-        }
-        SSL_CTX_set_cipher_list(s, "ALL:@SECLEVEL=0");
-        if (!SSL_CTX_set1_groups_list(s, name) || !SSL_CTX_set1_groups_list(c, name))
-            return refused(id, "group", s, c);
-        want_group = OBJ_sn2nid(name);
-        if (want_group == NID_undef)
-            want_group = OBJ_ln2nid(name);
-        if (want_group == NID_undef)
-            want_group = -1; /* no NID to compare: any group seen is wrong */
-    } else if (strcmp(id, "sha1chain") == 0) {
-        SSL_CTX_set_security_level(s, 0);
-        SSL_CTX_set_security_level(c, 0);
-        SSL_CTX_set_cipher_list(s, "ALL:@SECLEVEL=0");
-        SSL_CTX_set_cipher_list(c, "ALL:@SECLEVEL=0");
-        SSL_CTX_set_verify(c, SSL_VERIFY_PEER, NULL);
-        if (!use_cert(s, "sha1.pem", "sha1.key") || !trust_ca(c))
-            return refused(id, "certificate", s, c);
-        want_verify = 1;
-    } else if (strcmp(id, "sha1sig") == 0) {
-        /* TLS 1.2 with SHA-1 as the only handshake signature hash. */
-        SSL_CTX_set_security_level(s, 0);
-        SSL_CTX_set_security_level(c, 0);
-        SSL_CTX_set_cipher_list(s, "ALL:@SECLEVEL=0");
-        SSL_CTX_set_cipher_list(c, "ECDHE:@SECLEVEL=0");
-        SSL_CTX_set_verify(c, SSL_VERIFY_NONE, NULL);
-        SSL_CTX_set_max_proto_version(c, TLS1_2_VERSION);
-        if (!use_cert(s, "ec.pem", "ec.key") || !use_cert(s, "rsa.pem", "rsa.key"))
-            return refused(id, "certificate", s, c);
-        if (!SSL_CTX_set1_sigalgs_list(c, "RSA+SHA1:ECDSA+SHA1")
-            || !SSL_CTX_set1_sigalgs_list(s, "RSA+SHA1:ECDSA+SHA1"))
-            return refused(id, "signature algorithms", s, c);
-        want_md = NID_sha1;
-    } else if (strcmp(id, "rsakey") == 0 || strcmp(id, "rsakey12") == 0) {
-        SSL_CTX_set_security_level(s, 0);
-        SSL_CTX_set_security_level(c, 0);
-        SSL_CTX_set_cipher_list(s, "ALL:@SECLEVEL=0");
-        SSL_CTX_set_cipher_list(c, "ALL:@SECLEVEL=0");
-        SSL_CTX_set_verify(c, SSL_VERIFY_NONE, NULL);
-        if (!use_cert(s, "short.pem", "short.key"))
-            return refused(id, "certificate", s, c);
-        /* A 512-bit key is too short for RSA-PSS with SHA-256 (TLS 1.3):
-         * TLS 1.2 with PKCS#1 v1.5 can still use it. */
-        if (strcmp(id, "rsakey12") == 0
-            && (!SSL_CTX_set_max_proto_version(c, TLS1_2_VERSION)
-                || !SSL_CTX_set1_sigalgs_list(c, "RSA+SHA256")))
-            return refused(id, "signature algorithms", s, c);
-    } else {
+    a.arg = arg ? arg + 1 : "";
+    attempt_setup *setup = find_setup(id);
+    if (setup == NULL) {
         record("attempt", id, "fail", "", "unknown attempt");
-        SSL_CTX_free(s);
-        SSL_CTX_free(c);
-        return 0;
+        goto out;
     }
-    attempt_result(id, s, c, want_cipher, want_group, want_verify, want_md);
-    SSL_CTX_free(s);
-    SSL_CTX_free(c);
-    return 1;
+    const char *what = setup(&a);
+    if (what != NULL) {
+        refused(id, what);
+        goto out;
+    }
+    attempt_result(&a);
+    ran = 1;
+out:
+    SSL_CTX_free(a.s);
+    SSL_CTX_free(a.c);
+    return ran;
 }
 
 int probe_child_main(int argc, char **argv)
