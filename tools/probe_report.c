@@ -127,86 +127,114 @@ static void settings_json(json_w *w, const child_out *o)
     json_obj_end(w);
 }
 
+/* What the process is and loaded: program, files, module, providers. */
+static void process_json(json_w *w, const probe_ctx *pc)
+{
+    json_key(w, "program");
+    json_str(w, pc->app);
+    json_key(w, "openssl_conf");
+    json_str(w, pc->cnf);
+    json_key(w, "policy_file");
+    json_str(w, pc->policy_file);
+    json_key(w, "fallback");
+    json_bool(w, pc->fallback);
+    json_key(w, "module");
+    json_str(w, probe_find(&pc->m, "module", NULL, NULL, 1));
+    json_key(w, "providers");
+    json_arr_begin(w);
+    for (int i = 0; i < pc->m.n; i++)
+        if (strcmp(pc->m.r[i].f[0], "provider") == 0)
+            json_str(w, pc->m.r[i].f[1]);
+    json_arr_end(w);
+}
+
+/* The settings of one run as the object under key. */
+static void run_json(json_w *w, const char *key, const child_out *o)
+{
+    json_key(w, key);
+    json_obj_begin(w);
+    settings_json(w, o);
+    json_obj_end(w);
+}
+
+/* The settings that differ from the policy's, with why. */
+static void differences_json(json_w *w, const probe_ctx *pc)
+{
+    json_key(w, "differences");
+    json_arr_begin(w);
+    for (size_t i = 0; i < NCMP; i++) {
+        if (!pc->diffs[i])
+            continue;
+        json_obj_begin(w);
+        json_key(w, "setting");
+        json_str(w, probe_cmp_items[i].label);
+        json_key(w, "effective");
+        json_str(w, probe_cmp_value(&pc->m, &probe_cmp_items[i]));
+        json_key(w, "policy");
+        json_str(w, probe_cmp_value(&pc->ref, &probe_cmp_items[i]));
+        json_key(w, "why");
+        json_str(w, pc->diff_why);
+        json_obj_end(w);
+    }
+    json_arr_end(w);
+}
+
+/* The findings about the process. */
+static void checks_json(json_w *w, const report *rp)
+{
+    json_key(w, "checks");
+    json_arr_begin(w);
+    for (int i = 0; i < rp->n; i++) {
+        json_obj_begin(w);
+        json_key(w, "name");
+        json_str(w, rp->f[i].name);
+        json_key(w, "held");
+        json_bool(w, rp->f[i].held);
+        json_key(w, "message");
+        json_str(w, rp->f[i].text);
+        json_obj_end(w);
+    }
+    json_arr_end(w);
+}
+
+/* The floor attempts, one object a row. */
+static void floors_json(json_w *w, const row *rows)
+{
+    json_key(w, "floors");
+    json_arr_begin(w);
+    for (int i = 0; i < NROWS; i++) {
+        const row *r = &rows[i];
+        json_obj_begin(w);
+        json_key(w, "name");
+        json_str(w, r->name);
+        json_key(w, "attempt");
+        json_str(w, r->tried);
+        json_key(w, "expect");
+        json_str(w, r->expect);
+        json_key(w, "status");
+        json_str(w, strcmp(r->status, "NOT HELD") == 0 ? "not held" : r->status);
+        json_key(w, "held");
+        json_bool(w, !r->problem);
+        json_key(w, "result");
+        json_str(w, r->result);
+        json_key(w, "control");
+        json_str(w, r->control);
+        json_obj_end(w);
+    }
+    json_arr_end(w);
+}
+
+/* The run as one JSON object on stdout. */
 int probe_print_json(const probe_ctx *pc)
 {
     json_w w;
     cli_json_begin(&w);
-    json_key(&w, "program");
-    json_str(&w, pc->app);
-    json_key(&w, "openssl_conf");
-    json_str(&w, pc->cnf);
-    json_key(&w, "policy_file");
-    json_str(&w, pc->policy_file);
-    json_key(&w, "fallback");
-    json_bool(&w, pc->fallback);
-    json_key(&w, "module");
-    json_str(&w, probe_find(&pc->m, "module", NULL, NULL, 1));
-    json_key(&w, "providers");
-    json_arr_begin(&w);
-    for (int i = 0; i < pc->m.n; i++)
-        if (strcmp(pc->m.r[i].f[0], "provider") == 0)
-            json_str(&w, pc->m.r[i].f[1]);
-    json_arr_end(&w);
-    json_key(&w, "effective");
-    json_obj_begin(&w);
-    settings_json(&w, &pc->m);
-    json_obj_end(&w);
-    json_key(&w, "policy");
-    json_obj_begin(&w);
-    settings_json(&w, &pc->ref);
-    json_obj_end(&w);
-    json_key(&w, "differences");
-    json_arr_begin(&w);
-    for (size_t i = 0; i < NCMP; i++) {
-        if (!pc->diffs[i])
-            continue;
-        json_obj_begin(&w);
-        json_key(&w, "setting");
-        json_str(&w, probe_cmp_items[i].label);
-        json_key(&w, "effective");
-        json_str(&w, probe_cmp_value(&pc->m, &probe_cmp_items[i]));
-        json_key(&w, "policy");
-        json_str(&w, probe_cmp_value(&pc->ref, &probe_cmp_items[i]));
-        json_key(&w, "why");
-        json_str(&w, pc->diff_why);
-        json_obj_end(&w);
-    }
-    json_arr_end(&w);
-    json_key(&w, "checks");
-    json_arr_begin(&w);
-    for (int i = 0; i < pc->rp.n; i++) {
-        json_obj_begin(&w);
-        json_key(&w, "name");
-        json_str(&w, pc->rp.f[i].name);
-        json_key(&w, "held");
-        json_bool(&w, pc->rp.f[i].held);
-        json_key(&w, "message");
-        json_str(&w, pc->rp.f[i].text);
-        json_obj_end(&w);
-    }
-    json_arr_end(&w);
-    json_key(&w, "floors");
-    json_arr_begin(&w);
-    for (int i = 0; i < NROWS; i++) {
-        const row *r = &pc->rows[i];
-        json_obj_begin(&w);
-        json_key(&w, "name");
-        json_str(&w, r->name);
-        json_key(&w, "attempt");
-        json_str(&w, r->tried);
-        json_key(&w, "expect");
-        json_str(&w, r->expect);
-        json_key(&w, "status");
-        json_str(&w, strcmp(r->status, "NOT HELD") == 0 ? "not held" : r->status);
-        json_key(&w, "held");
-        json_bool(&w, !r->problem);
-        json_key(&w, "result");
-        json_str(&w, r->result);
-        json_key(&w, "control");
-        json_str(&w, r->control);
-        json_obj_end(&w);
-    }
-    json_arr_end(&w);
+    process_json(&w, pc);
+    run_json(&w, "effective", &pc->m);
+    run_json(&w, "policy", &pc->ref);
+    differences_json(&w, pc);
+    checks_json(&w, &pc->rp);
+    floors_json(&w, pc->rows);
     if (pc->gnutls) {
         json_key(&w, "gnutls");
         gp_print_json(pc->gnutls, &w);
@@ -274,7 +302,8 @@ static void print_diff(const char *label, const char *a, const char *b)
     printf(" (tlspolicy probe --json has both lists)\n");
 }
 
-void probe_print_text(const probe_ctx *pc)
+/* What the process is and loaded, for people. */
+static void process_text(const probe_ctx *pc)
 {
     printf("Program: %s\n", pc->app ? esc(pc->app) : "(any program)");
     printf("openssl.cnf: %s\n", esc(pc->cnf));
@@ -290,7 +319,11 @@ void probe_print_text(const probe_ctx *pc)
             any = 1;
         }
     printf("%s\n", any ? "" : " none");
+}
 
+/* The client's settings and ClientHello, then what differs from the policy. */
+static void settings_text(const probe_ctx *pc)
+{
     printf("\nWhat a new SSL_CTX gets (client):\n");
     const char *keys[] = {"min_version", "max_version", "security_level", "verify_mode",
                           "ciphersuites", "ciphers"};
@@ -314,6 +347,13 @@ void probe_print_text(const probe_ctx *pc)
                 print_diff(probe_cmp_items[i].label, a ? a : "?", b ? b : "?");
             }
     }
+}
+
+/* The run as text on stdout (the GnuTLS part is gp_print_text's). */
+void probe_print_text(const probe_ctx *pc)
+{
+    process_text(pc);
+    settings_text(pc);
     printf("\nChecks:\n");
     for (int i = 0; i < pc->rp.n; i++)
         printf("  %-9s %s\n", pc->rp.f[i].held ? "ok" : "PROBLEM", esc(pc->rp.f[i].text));
