@@ -104,29 +104,28 @@ static void child_env_free(char **env, int extra)
     free(env);
 }
 
-int probe_run(const char *self, const char *argv0, const char *cnf, const char *tpconf,
-                     const char *dir, const char *const *attempts, int nattempts, child_out *o)
+/* The child's argv: argv0 __probe-child DIR ATTEMPT...; NULL if out of memory. */
+static const char **child_argv(const char *argv0, const char *dir, const char *const *attempts,
+                               int nattempts)
 {
-    int fd[2];
-    char **env = child_env(cnf, tpconf);
     const char **argv = calloc((size_t)nattempts + 4, sizeof(*argv));
-    pid_t pid;
-
-    memset(o, 0, sizeof(*o));
-    if (!env || !argv || pipe2(fd, O_CLOEXEC) != 0) {
-        snprintf(o->err, sizeof(o->err), "cannot start the probe: %s", strerror(errno));
-        child_env_free(env, tpconf ? 2 : 1);
-        free(argv);
-        return -1;
-    }
+    if (argv == NULL)
+        return NULL;
     argv[0] = argv0;
     argv[1] = "__probe-child";
     argv[2] = dir;
     for (int i = 0; i < nattempts; i++)
         argv[3 + i] = attempts[i];
+    return argv;
+}
+
+/* Fork and exec self with stdout on the pipe fd, stdin and stderr on
+ * /dev/null; the pid, or -1 (errno set). */
+static pid_t child_start(const char *self, const char **argv, char **env, const int fd[2])
+{
     fflush(stdout);
     fflush(stderr);
-    pid = fork();
+    pid_t pid = fork();
     if (pid == 0) {
         int null = open("/dev/null", O_RDWR | O_CLOEXEC);
         dup2(fd[1], 1);
@@ -137,15 +136,13 @@ int probe_run(const char *self, const char *argv0, const char *cnf, const char *
         execve(self, (char *const *)argv, env);
         _exit(127);
     }
-    close(fd[1]);
-    child_env_free(env, tpconf ? 2 : 1);
-    free(argv);
-    if (pid < 0) {
-        close(fd[0]);
-        snprintf(o->err, sizeof(o->err), "cannot start the probe: %s", strerror(errno));
-        return -1;
-    }
-    FILE *f = fdopen(fd[0], "r");
+    return pid;
+}
+
+/* The records the child writes on fd, into o, until it closes its end. */
+static void read_records(int fd, child_out *o)
+{
+    FILE *f = fdopen(fd, "r");
     char *line = NULL;
     size_t cap = 0;
     ssize_t len;
@@ -158,7 +155,12 @@ int probe_run(const char *self, const char *argv0, const char *cnf, const char *
     if (f)
         fclose(f);
     else
-        close(fd[0]);
+        close(fd);
+}
+
+/* Wait for the child; 0 if it exited 0, else -1 with why in o->err. */
+static int child_wait(pid_t pid, child_out *o)
+{
     while (waitpid(pid, &o->status, 0) < 0 && errno == EINTR)
         ;
     if (!WIFEXITED(o->status) || WEXITSTATUS(o->status) != 0) {
@@ -171,4 +173,33 @@ int probe_run(const char *self, const char *argv0, const char *cnf, const char *
         return -1;
     }
     return 0;
+}
+
+/* Run one child and collect its records (see probe_int.h). */
+int probe_run(const char *self, const char *argv0, const char *cnf, const char *tpconf,
+                     const char *dir, const char *const *attempts, int nattempts, child_out *o)
+{
+    int fd[2];
+    char **env = child_env(cnf, tpconf);
+    const char **argv = child_argv(argv0, dir, attempts, nattempts);
+    pid_t pid = -1;
+    int rc = -1;
+
+    memset(o, 0, sizeof(*o));
+    if (!env || !argv || pipe2(fd, O_CLOEXEC) != 0)
+        goto out;
+    pid = child_start(self, argv, env, fd);
+    close(fd[1]);
+    if (pid < 0) {
+        close(fd[0]);
+        goto out;
+    }
+    read_records(fd[0], o);
+    rc = child_wait(pid, o);
+out:
+    if (pid < 0) /* errno is the failed call's */
+        snprintf(o->err, sizeof(o->err), "cannot start the probe: %s", strerror(errno));
+    child_env_free(env, tpconf ? 2 : 1);
+    free(argv);
+    return rc;
 }
