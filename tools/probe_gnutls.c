@@ -251,6 +251,81 @@ static void plan(gp_result *g, const tp_gnutls_conf *c, int short_bits)
         add(g, "TLS 1.2, program defaults", "ec", "NORMAL:-VERS-ALL:+VERS-TLS1.2", "NORMAL", 0);
 }
 
+/* Whether the configuration conf is probed: the installed one only if
+ * tlspolicy wrote it, a --gnutls-conf one (forced) if it can be read; if
+ * not, why in g->skip. */
+static int conf_probed(gp_result *g, const char *conf, int forced)
+{
+    size_t len = 0;
+    FILE *f = fopen(conf, "re");
+    int opened = f != NULL;
+    char head[128] = "";
+    if (f) {
+        len = fread(head, 1, sizeof(head) - 1, f);
+        head[len] = '\0';
+        fclose(f);
+    }
+    if (!forced && (!opened || strncmp(head, TP_GNUTLS_MARKER, strlen(TP_GNUTLS_MARKER)) != 0)) {
+        snprintf(g->skip, sizeof(g->skip), "%s %s: GnuTLS programs are not held to the policy "
+                 "(`tlspolicy enable` installs it); not probed", conf,
+                 opened ? "was not written by tlspolicy" : "is absent");
+        return 0;
+    }
+    if (forced && !opened) {
+        snprintf(g->skip, sizeof(g->skip), "%s: %s", conf, strerror(errno));
+        g->problems++;
+        return 0;
+    }
+    return 1;
+}
+
+/* The rows for the policy r, in GnuTLS's names; 0, or -1 with why in g->skip. */
+static int plan_policy(gp_result *g, const tp_resolved *r, int short_bits)
+{
+    gw_lib lib;
+    gw_lib_load(&lib);
+    tp_gnutls_conf want;
+    int rc = -1;
+    if (tp_render_gnutls(r, &lib.names, &want) != TP_OK) {
+        snprintf(g->skip, sizeof(g->skip), "out of memory");
+        g->problems++;
+        goto out;
+    }
+    plan(g, &want, short_bits);
+    tp_gnutls_conf_clear(&want);
+    rc = 0;
+out:
+    gw_lib_free(&lib);
+    return rc;
+}
+
+/* One row: gnutls-serv offering what it asks for, gnutls-cli with no
+ * configuration (the control) and under conf; its verdict. */
+static void run_row(gp_result *g, gp_row *row, const char *dir, const char *conf)
+{
+    server s;
+    if (server_start(&s, dir, row->cert, row->server_prio) != 0) {
+        snprintf(row->evidence, sizeof(row->evidence), "gnutls-serv did not start");
+        row->problem = 1;
+        g->problems++;
+        return;
+    }
+    char ev[256];
+    row->control_ok = client(dir, s.port, row->client_prio, "/dev/null", ev, sizeof(ev));
+    row->policy_ok = client(dir, s.port, row->client_prio, conf,
+                            row->evidence, sizeof(row->evidence));
+    server_stop(&s);
+    if (!row->control_ok) {
+        row->inconclusive = 1;
+        snprintf(row->evidence, sizeof(row->evidence), "no connection even without the "
+                 "configuration (%.180s)", ev);
+    } else if (row->expect_refused == row->policy_ok) {
+        row->problem = 1;
+        g->problems++;
+    }
+}
+
+/* Probe the GnuTLS configuration, if there is one to probe: plan the rows, run each. */
 void gp_run(cli *c, const tp_resolved *r, const char *dir, const char *conf_opt, int short_bits,
             gp_result *g)
 {
@@ -259,67 +334,14 @@ void gp_run(cli *c, const tp_resolved *r, const char *dir, const char *conf_opt,
     snprintf(g->conf, sizeof(g->conf), "%s", conf);
     if (!on_path("gnutls-cli") || !on_path("gnutls-serv")) {
         snprintf(g->skip, sizeof(g->skip), "gnutls-cli/gnutls-serv not installed: not probed");
-        free(conf);
-        return;
+        goto out;
     }
-    size_t len = 0;
-    FILE *f = fopen(conf, "re");
-    char head[128] = "";
-    if (f) {
-        len = fread(head, 1, sizeof(head) - 1, f);
-        head[len] = '\0';
-        fclose(f);
-    }
-    if (!conf_opt && (f == NULL || strncmp(head, TP_GNUTLS_MARKER, strlen(TP_GNUTLS_MARKER)) != 0)) {
-        snprintf(g->skip, sizeof(g->skip), "%s %s: GnuTLS programs are not held to the policy "
-                 "(`tlspolicy enable` installs it); not probed", conf,
-                 f ? "was not written by tlspolicy" : "is absent");
-        free(conf);
-        return;
-    }
-    if (conf_opt && f == NULL) {
-        snprintf(g->skip, sizeof(g->skip), "%s: %s", conf, strerror(errno));
-        g->problems++;
-        free(conf);
-        return;
-    }
-    gw_lib lib;
-    gw_lib_load(&lib);
-    tp_gnutls_conf want;
-    if (tp_render_gnutls(r, &lib.names, &want) != TP_OK) {
-        snprintf(g->skip, sizeof(g->skip), "out of memory");
-        g->problems++;
-        gw_lib_free(&lib);
-        free(conf);
-        return;
-    }
-    plan(g, &want, short_bits);
-    tp_gnutls_conf_clear(&want);
-    gw_lib_free(&lib);
+    if (!conf_probed(g, conf, conf_opt != NULL) || plan_policy(g, r, short_bits) != 0)
+        goto out;
     g->ran = 1;
-    for (int i = 0; i < g->n; i++) {
-        gp_row *row = &g->rows[i];
-        server s;
-        if (server_start(&s, dir, row->cert, row->server_prio) != 0) {
-            snprintf(row->evidence, sizeof(row->evidence), "gnutls-serv did not start");
-            row->problem = 1;
-            g->problems++;
-            continue;
-        }
-        char ev[256];
-        row->control_ok = client(dir, s.port, row->client_prio, "/dev/null", ev, sizeof(ev));
-        row->policy_ok = client(dir, s.port, row->client_prio, conf,
-                                row->evidence, sizeof(row->evidence));
-        server_stop(&s);
-        if (!row->control_ok) {
-            row->inconclusive = 1;
-            snprintf(row->evidence, sizeof(row->evidence), "no connection even without the "
-                     "configuration (%.180s)", ev);
-        } else if (row->expect_refused == row->policy_ok) {
-            row->problem = 1;
-            g->problems++;
-        }
-    }
+    for (int i = 0; i < g->n; i++)
+        run_row(g, &g->rows[i], dir, conf);
+out:
     free(conf);
 }
 
