@@ -197,20 +197,22 @@ static int read_unsettled(int fd, const struct stat *st, size_t got, size_t want
     return changed;
 }
 
-/*
- * Read a whole file. Returns 1 and sets *buf and *len when read, 0 when absent
- * and not required, -1 on error (diagnostic added).
- */
-static int read_whole(tp_policy *p, const char *path, int required, int trust, char **buf,
-                      size_t *len)
-{
-    char *real = NULL, *b = NULL;
-    size_t want = 0, got = 0;
-    int changed = 1;
-    long nap_ms = 0;
+/* A file being read, and what has been read of it so far. */
+typedef struct rfile {
+    tp_policy *p;
+    const char *path;
+    int fd;
     struct stat st;
-    *buf = NULL;
-    *len = 0;
+    char *b;
+    size_t want, got;
+} rfile;
+
+/* Open path for reading (with trust: as resolved through checked
+ * directories). Returns the descriptor, -2 when absent and not required,
+ * -1 on error (diagnostic added). */
+static int open_file(tp_policy *p, const char *path, int required, int trust)
+{
+    char *real = NULL;
     /* With trust: open the path as resolved through checked directories. */
     if (trust && trusted_walk(p, path, &real) < 0)
         return -1;
@@ -220,73 +222,122 @@ static int read_whole(tp_policy *p, const char *path, int required, int trust, c
     if (fd < 0) {
         int e = errno;
         if (e == ENOENT && !required)
-            return 0;
+            return -2;
         tp_diag_add(p, TP_SEV_ERROR, e == ENOENT ? TP_ERR_NOTFOUND : TP_ERR_IO, path, 0,
                     "cannot open: %s", strerror(e));
         return -1;
     }
-    if (fstat(fd, &st) < 0) {
-        tp_diag_add(p, TP_SEV_ERROR, TP_ERR_IO, path, 0, "cannot stat: %s", strerror(errno));
-        goto fail;
+    return fd;
+}
+
+/* Check that the opened file is a regular file, trusted when trust is
+ * asked for, and within the size limit. Returns 0, or -1 with a diagnostic. */
+static int check_opened(rfile *f, int trust)
+{
+    if (fstat(f->fd, &f->st) < 0) {
+        tp_diag_add(f->p, TP_SEV_ERROR, TP_ERR_IO, f->path, 0, "cannot stat: %s", strerror(errno));
+        return -1;
     }
-    if (!S_ISREG(st.st_mode)) {
-        tp_diag_add(p, TP_SEV_ERROR, TP_ERR_IO, path, 0, "not a regular file");
-        goto fail;
+    if (!S_ISREG(f->st.st_mode)) {
+        tp_diag_add(f->p, TP_SEV_ERROR, TP_ERR_IO, f->path, 0, "not a regular file");
+        return -1;
     }
-    if (trusted_stat(p, path, &st, trust) < 0)
-        goto fail;
-    if ((unsigned long long)st.st_size > TP_MAX_FILE_BYTES) {
-        tp_diag_add(p, TP_SEV_ERROR, TP_ERR_TOOBIG, path, 0,
-                    "file is %lld bytes; the limit is %u", (long long)st.st_size,
+    if (trusted_stat(f->p, f->path, &f->st, trust) < 0)
+        return -1;
+    if ((unsigned long long)f->st.st_size > TP_MAX_FILE_BYTES) {
+        tp_diag_add(f->p, TP_SEV_ERROR, TP_ERR_TOOBIG, f->path, 0,
+                    "file is %lld bytes; the limit is %u", (long long)f->st.st_size,
                     TP_MAX_FILE_BYTES);
-        goto fail;
+        return -1;
     }
-    /*
-     * Someone rewriting the file in place (`tlspolicy set` renames, so this
-     * is another writer) leaves, for a moment, a file that is part old and
-     * part new, and a read(2) racing a write(2) can return such a mix too.
-     * Act only on a file that was quiet while it was read: same size and
-     * times before and after, and last changed at least TP_SETTLE_MS ago
-     * (a write sets the times when it starts); a file changed just now is
-     * read again a little later, then refused. Only programs starting in
-     * the instant after a change wait, at most ~TP_SETTLE_MS * 2.
-     */
+    return 0;
+}
+
+/* Read the file once, as large as f->st says it is. Returns 0, or -1 with
+ * a diagnostic. */
+static int read_once(rfile *f)
+{
+    f->want = (size_t)f->st.st_size;
+    char *nb = realloc(f->b, f->want + 1);
+    if (nb == NULL) {
+        tp_diag_add(f->p, TP_SEV_ERROR, TP_ERR_NOMEM, f->path, 0, "out of memory");
+        return -1;
+    }
+    f->b = nb;
+    ssize_t r = read_at_most(f->fd, f->b, f->want);
+    if (r < 0) {
+        tp_diag_add(f->p, TP_SEV_ERROR, TP_ERR_IO, f->path, 0, "read error: %s", strerror(errno));
+        return -1;
+    }
+    f->got = (size_t)r;
+    return 0;
+}
+
+/* Sleep nap_ms, then look at the file again. Returns 0, or -1 when it can
+ * no longer be stat'ed or has grown past the limit. */
+static int nap_and_restat(rfile *f, long nap_ms)
+{
+    struct timespec nap = {0, nap_ms * 1000000L};
+    nanosleep(&nap, NULL);
+    if (fstat(f->fd, &f->st) < 0)
+        return -1;
+    if ((unsigned long long)f->st.st_size > TP_MAX_FILE_BYTES)
+        return -1;
+    return 0;
+}
+
+/*
+ * Someone rewriting the file in place (`tlspolicy set` renames, so this
+ * is another writer) leaves, for a moment, a file that is part old and
+ * part new, and a read(2) racing a write(2) can return such a mix too.
+ * Act only on a file that was quiet while it was read: same size and
+ * times before and after, and last changed at least TP_SETTLE_MS ago
+ * (a write sets the times when it starts); a file changed just now is
+ * read again a little later, then refused. Only programs starting in
+ * the instant after a change wait, at most ~TP_SETTLE_MS * 2.
+ * Returns 0 with the settled content in f, or -1 with a diagnostic.
+ */
+static int read_settled(rfile *f)
+{
+    int changed = 1;
+    long nap_ms = 0;
     for (int attempt = 0; attempt < TP_SETTLE_TRIES && changed; attempt++) {
-        if (attempt > 0) {
-            struct timespec nap = {0, nap_ms * 1000000L};
-            nanosleep(&nap, NULL);
-            if (fstat(fd, &st) < 0)
-                break;
-            if ((unsigned long long)st.st_size > TP_MAX_FILE_BYTES)
-                break;
-        }
-        want = (size_t)st.st_size;
-        char *nb = realloc(b, want + 1);
-        if (nb == NULL) {
-            tp_diag_add(p, TP_SEV_ERROR, TP_ERR_NOMEM, path, 0, "out of memory");
-            goto fail;
-        }
-        b = nb;
-        ssize_t r = read_at_most(fd, b, want);
-        if (r < 0) {
-            tp_diag_add(p, TP_SEV_ERROR, TP_ERR_IO, path, 0, "read error: %s", strerror(errno));
-            goto fail;
-        }
-        got = (size_t)r;
-        changed = read_unsettled(fd, &st, got, want, &nap_ms);
+        if (attempt > 0 && nap_and_restat(f, nap_ms) < 0)
+            break;
+        if (read_once(f) < 0)
+            return -1;
+        changed = read_unsettled(f->fd, &f->st, f->got, f->want, &nap_ms);
     }
     if (changed) {
-        tp_diag_add(p, TP_SEV_ERROR, TP_ERR_IO, path, 0, "file changed while being read");
-        goto fail;
+        tp_diag_add(f->p, TP_SEV_ERROR, TP_ERR_IO, f->path, 0, "file changed while being read");
+        return -1;
     }
-    close(fd);
-    b[got] = '\0';
-    *buf = b;
-    *len = got;
+    return 0;
+}
+
+/*
+ * Read a whole file. Returns 1 and sets *buf and *len when read, 0 when absent
+ * and not required, -1 on error (diagnostic added).
+ */
+static int read_whole(tp_policy *p, const char *path, int required, int trust, char **buf,
+                      size_t *len)
+{
+    rfile f = {.p = p, .path = path};
+    *buf = NULL;
+    *len = 0;
+    f.fd = open_file(p, path, required, trust);
+    if (f.fd < 0)
+        return f.fd == -2 ? 0 : -1;
+    if (check_opened(&f, trust) < 0 || read_settled(&f) < 0)
+        goto err;
+    close(f.fd);
+    f.b[f.got] = '\0';
+    *buf = f.b;
+    *len = f.got;
     return 1;
-fail:
-    close(fd);
-    free(b);
+err:
+    close(f.fd);
+    free(f.b);
     return -1;
 }
 
@@ -344,103 +395,143 @@ static int has_conf_suffix(const char *n)
     return l > 5 && strcmp(n + l - 5, ".conf") == 0 && n[0] != '.';
 }
 
-/* Drop-ins: policy.d/NAME.conf beside the policy file, in name order. */
-static void add_dropins(lctx *c, const char *policy_path)
+/* The drop-in directory, policy.d beside the policy file; NULL (with a
+ * diagnostic) when out of memory. */
+static char *dropin_dir(tp_policy *p, const char *policy_path)
 {
-    tp_policy *p = c->p;
     const char *slash = strrchr(policy_path, '/');
     size_t dl = slash ? (size_t)(slash - policy_path) : 1;
     char *dir = malloc(dl + sizeof("/policy.d"));
     if (dir == NULL) {
         tp_diag_add(p, TP_SEV_ERROR, TP_ERR_NOMEM, policy_path, 0, "out of memory");
-        return;
+        return NULL;
     }
     if (slash)
         memcpy(dir, policy_path, dl);
     else
         dir[0] = '.';
     memcpy(dir + dl, "/policy.d", sizeof("/policy.d"));
+    return dir;
+}
 
+/* Open the drop-in directory, checked as the policy file is; NULL when it
+ * is absent (no diagnostic) or cannot be used (diagnostic added). */
+static DIR *open_dropin_dir(lctx *c, const char *dir)
+{
+    tp_policy *p = c->p;
     char *real = NULL;
-    if (c->o->require_trusted && trusted_walk(p, dir, &real) < 0) {
-        free(dir);
-        return;
-    }
+    struct stat st;
+    DIR *d;
+    if (c->o->require_trusted && trusted_walk(p, dir, &real) < 0)
+        return NULL;
     int fd = open(real ? real : dir, O_RDONLY | O_CLOEXEC | O_DIRECTORY | O_NONBLOCK);
     free(real);
     if (fd < 0) {
         if (errno != ENOENT)
             tp_diag_add(p, TP_SEV_ERROR, errno == ENOTDIR ? TP_ERR_INVALID : TP_ERR_IO, dir, 0,
                         "cannot read drop-in directory: %s", strerror(errno));
-        free(dir);
-        return;
+        return NULL;
     }
-    struct stat st;
-    if (fstat(fd, &st) < 0 || trusted_stat(p, dir, &st, c->o->require_trusted) < 0) {
-        close(fd);
-        free(dir);
-        return;
-    }
-    DIR *d = fdopendir(fd);
-    if (d == NULL) {
+    if (fstat(fd, &st) < 0 || trusted_stat(p, dir, &st, c->o->require_trusted) < 0)
+        goto err;
+    if ((d = fdopendir(fd)) == NULL) {
         tp_diag_add(p, TP_SEV_ERROR, errno == ENOMEM ? TP_ERR_NOMEM : TP_ERR_IO, dir, 0,
                     "cannot read drop-in directory: %s", strerror(errno));
-        close(fd);
-        free(dir);
-        return;
+        goto err;
     }
-    char **names = NULL;
-    size_t n = 0, cap = 0, seen = 0;
-    int oom = 0;
+    return d;
+err:
+    close(fd);
+    return NULL;
+}
+
+/* The drop-in names found in the directory. */
+typedef struct name_list {
+    char **v;
+    size_t n, cap;
+    size_t seen; /* *.conf names seen, kept or not */
+    int oom;
+} name_list;
+
+/* Append a copy of name to l. Returns 0, or -1 when out of memory. */
+static int name_list_add(name_list *l, const char *name)
+{
+    if (l->n == l->cap) {
+        size_t nc = l->cap ? l->cap * 2 : 16;
+        char **nn = realloc(l->v, nc * sizeof(*nn));
+        if (nn == NULL)
+            return -1;
+        l->v = nn;
+        l->cap = nc;
+    }
+    if ((l->v[l->n] = strdup(name)) == NULL)
+        return -1;
+    l->n++;
+    return 0;
+}
+
+/* Collect the *.conf names in d, keeping at most TP_MAX_DROPINS; stops at
+ * the first allocation failure (l->oom). */
+static void read_dropin_names(DIR *d, name_list *l)
+{
     struct dirent *de;
     while ((de = readdir(d)) != NULL) {
         if (!has_conf_suffix(de->d_name))
             continue;
-        if (++seen > TP_MAX_DROPINS)
+        if (++l->seen > TP_MAX_DROPINS)
             continue;
-        if (n == cap) {
-            size_t nc = cap ? cap * 2 : 16;
-            char **nn = realloc(names, nc * sizeof(*nn));
-            if (nn == NULL) {
-                oom = 1;
-                break;
-            }
-            names = nn;
-            cap = nc;
-        }
-        if ((names[n] = strdup(de->d_name)) == NULL) {
-            oom = 1;
+        if (name_list_add(l, de->d_name) < 0) {
+            l->oom = 1;
             break;
         }
-        n++;
     }
+}
+
+/* Record each drop-in's path on the policy and load it, in name order. */
+static void add_dropin_files(lctx *c, const char *dir, name_list *l)
+{
+    tp_policy *p = c->p;
+    qsort(l->v, l->n, sizeof(*l->v), str_cmp);
+    p->dropins = calloc(l->n ? l->n : 1, sizeof(*p->dropins));
+    if (p->dropins == NULL)
+        tp_diag_add(p, TP_SEV_ERROR, TP_ERR_NOMEM, dir, 0, "out of memory");
+    for (size_t i = 0; i < l->n && p->dropins; i++) {
+        char *path = malloc(strlen(dir) + strlen(l->v[i]) + 2);
+        if (path == NULL) {
+            tp_diag_add(p, TP_SEV_ERROR, TP_ERR_NOMEM, dir, 0, "out of memory");
+            break;
+        }
+        sprintf(path, "%s/%s", dir, l->v[i]);
+        p->dropins[p->ndropins++] = path;
+        add_file(c, TP_O_DROPIN, NULL, path, 1, NULL);
+    }
+}
+
+/* Drop-ins: policy.d/NAME.conf beside the policy file, in name order. */
+static void add_dropins(lctx *c, const char *policy_path)
+{
+    tp_policy *p = c->p;
+    name_list l = {0};
+    char *dir = dropin_dir(p, policy_path);
+    DIR *d = dir ? open_dropin_dir(c, dir) : NULL;
+    if (d == NULL)
+        goto end;
+    read_dropin_names(d, &l);
     closedir(d);
     /* Every drop-in or none: a policy with some of them silently missing
      * would look valid. */
-    if (oom) {
+    if (l.oom) {
         tp_diag_add(p, TP_SEV_ERROR, TP_ERR_NOMEM, dir, 0, "out of memory");
-    } else if (seen > TP_MAX_DROPINS) {
-        tp_diag_add(p, TP_SEV_ERROR, TP_ERR_TOOBIG, dir, 0,
-                    "%zu drop-in files; the limit is %d", seen, TP_MAX_DROPINS);
+    } else if (l.seen > TP_MAX_DROPINS) {
+        tp_diag_add(p, TP_SEV_ERROR, TP_ERR_TOOBIG, dir, 0, "%zu drop-in files; the limit is %d",
+                    l.seen, TP_MAX_DROPINS);
     } else {
-        qsort(names, n, sizeof(*names), str_cmp);
-        p->dropins = calloc(n ? n : 1, sizeof(*p->dropins));
-        if (p->dropins == NULL)
-            tp_diag_add(p, TP_SEV_ERROR, TP_ERR_NOMEM, dir, 0, "out of memory");
-        for (size_t i = 0; i < n && p->dropins; i++) {
-            char *path = malloc(strlen(dir) + strlen(names[i]) + 2);
-            if (path == NULL) {
-                tp_diag_add(p, TP_SEV_ERROR, TP_ERR_NOMEM, dir, 0, "out of memory");
-                break;
-            }
-            sprintf(path, "%s/%s", dir, names[i]);
-            p->dropins[p->ndropins++] = path;
-            add_file(c, TP_O_DROPIN, NULL, path, 1, NULL);
-        }
+        add_dropin_files(c, dir, &l);
     }
-    for (size_t i = 0; i < n; i++)
-        free(names[i]);
-    free(names);
+end:
+    for (size_t i = 0; i < l.n; i++)
+        free(l.v[i]);
+    free(l.v);
     free(dir);
 }
 
