@@ -169,25 +169,23 @@ static const char *ossl_version(long v)
     return o ? o : n;
 }
 
-tp_err tp_render_ossl(const tp_resolved *r, unsigned long ossl, tp_ossl_settings *out)
+/* The protocol bounds as commands. Returns 0, or -1 when out of memory. */
+static int add_protocols(tp_ossl_settings *out, const tp_resolved *r)
 {
-    if (r == NULL || out == NULL)
-        return TP_ERR_ARG;
-    memset(out, 0, sizeof(*out));
-    out->security_level = tp_security_level(r);
-    uint32_t forbidden = forbidden_hashes(r);
     int bad = 0;
-
-    /* The protocol bounds first: later commands are checked against them. */
     bad |= add_cmd(out, "TLS.MinProtocol", strdup(ossl_version(tp_resolved_get_int(r, TP_K_TLS_MIN))));
     bad |= add_cmd(out, "TLS.MaxProtocol", strdup(ossl_version(tp_resolved_get_int(r, TP_K_TLS_MAX))));
     bad |= add_cmd(out, "DTLS.MinProtocol", strdup(ossl_version(tp_resolved_get_int(r, TP_K_DTLS_MIN))));
     bad |= add_cmd(out, "DTLS.MaxProtocol", strdup(ossl_version(tp_resolved_get_int(r, TP_K_DTLS_MAX))));
+    return bad;
+}
 
-    /* CipherString: @SECLEVEL then the explicit suites. */
+/* CipherString: @SECLEVEL then the explicit suites (NULL when out of memory). */
+static char *cipher_string(const tp_resolved *r, int security_level)
+{
     tp_buf cs = {0};
     char lvl[16];
-    snprintf(lvl, sizeof(lvl), "@SECLEVEL=%d", out->security_level);
+    snprintf(lvl, sizeof(lvl), "@SECLEVEL=%d", security_level);
     tp_buf_join(&cs, ":", lvl);
     const tp_suite12 *suites[256];
     size_t ns = tp_render_suites12(r, suites, 256);
@@ -195,8 +193,12 @@ tp_err tp_render_ossl(const tp_resolved *r, unsigned long ossl, tp_ossl_settings
         ns = 256;
     for (size_t i = 0; i < ns; i++)
         tp_buf_join(&cs, ":", suites[i]->openssl);
-    bad |= add_cmd(out, "CipherString", tp_buf_done(&cs));
+    return tp_buf_done(&cs);
+}
 
+/* Ciphersuites: the TLS 1.3 suites this OpenSSL has, by OpenSSL's names. */
+static char *ciphersuites_string(const tp_resolved *r, unsigned long ossl)
+{
     tp_buf ts = {0};
     for (size_t i = 0; i < tp_resolved_list_len(r, TP_K_TLS_CIPHERSUITES); i++) {
         const char *n = tp_resolved_list_item(r, TP_K_TLS_CIPHERSUITES, i);
@@ -205,24 +207,38 @@ tp_err tp_render_ossl(const tp_resolved *r, unsigned long ossl, tp_ossl_settings
         const char *o = tp_name_openssl(TP_N_CIPHERSUITE, n);
         tp_buf_join(&ts, ":", o ? o : n);
     }
-    bad |= add_cmd(out, "Ciphersuites", tp_buf_done(&ts));
+    return tp_buf_done(&ts);
+}
 
+/* Groups: the listed groups the key floors and this OpenSSL allow. */
+static char *groups_string(const tp_resolved *r, unsigned long ossl)
+{
     tp_buf gs = {0};
     for (size_t i = 0; i < tp_resolved_list_len(r, TP_K_TLS_GROUPS); i++) {
         const tp_group *g = tp_group_find(tp_resolved_list_item(r, TP_K_TLS_GROUPS, i));
         if (g && group_allowed(r, g, ossl))
             tp_buf_join(&gs, ":", g->openssl);
     }
-    bad |= add_cmd(out, "Groups", tp_buf_done(&gs));
+    return tp_buf_done(&gs);
+}
 
+/* SignatureAlgorithms: the listed ones no forbidden hash or floor excludes. */
+static char *sigalgs_string(const tp_resolved *r, uint32_t forbidden, unsigned long ossl)
+{
     tp_buf ss = {0};
     for (size_t i = 0; i < tp_resolved_list_len(r, TP_K_TLS_SIGALGS); i++) {
         const tp_sigalg *sa = tp_sigalg_find(tp_resolved_list_item(r, TP_K_TLS_SIGALGS, i));
         if (sa && sigalg_allowed(r, sa, forbidden, ossl))
             tp_buf_join(&ss, ":", sa->openssl);
     }
-    bad |= add_cmd(out, "SignatureAlgorithms", tp_buf_done(&ss));
+    return tp_buf_done(&ss);
+}
 
+/* Peer verification, when required: the mode and the CA locations.
+ * Returns 0, or -1 when out of memory. */
+static int add_verify(tp_ossl_settings *out, const tp_resolved *r)
+{
+    int bad = 0;
     const char *peer = tp_resolved_get_str(r, TP_K_VERIFY_PEER);
     if (peer && strcmp(peer, "required") == 0) {
         out->verify_peer = 2;
@@ -234,6 +250,26 @@ tp_err tp_render_ossl(const tp_resolved *r, unsigned long ossl, tp_ossl_settings
         if (d && (out->ca_path = strdup(d)) == NULL)
             bad = -1;
     }
+    return bad;
+}
+
+/* The effective policy as SSL_CONF commands, in the order they must be applied. */
+tp_err tp_render_ossl(const tp_resolved *r, unsigned long ossl, tp_ossl_settings *out)
+{
+    if (r == NULL || out == NULL)
+        return TP_ERR_ARG;
+    memset(out, 0, sizeof(*out));
+    out->security_level = tp_security_level(r);
+    uint32_t forbidden = forbidden_hashes(r);
+    int bad = 0;
+
+    /* The protocol bounds first: later commands are checked against them. */
+    bad |= add_protocols(out, r);
+    bad |= add_cmd(out, "CipherString", cipher_string(r, out->security_level));
+    bad |= add_cmd(out, "Ciphersuites", ciphersuites_string(r, ossl));
+    bad |= add_cmd(out, "Groups", groups_string(r, ossl));
+    bad |= add_cmd(out, "SignatureAlgorithms", sigalgs_string(r, forbidden, ossl));
+    bad |= add_verify(out, r);
     if (bad) {
         tp_ossl_settings_clear(out);
         return TP_ERR_NOMEM;
