@@ -496,47 +496,56 @@ static const tp_gnutls_key disabled_key[TP_GT__COUNT] = {
     [TP_GT_CURVE] = TP_GK_DISABLED_CURVE,
 };
 
-tp_err tp_render_gnutls(const tp_resolved *r, const tp_gnutls_names *in, tp_gnutls_conf *out)
+/* Block one installed name unless the policy allows it. Returns 0, or -1
+ * when out of memory. */
+static int block_name(tp_gnutls_conf *out, const tp_resolved *r, int k, const char *name,
+                      uint32_t forbidden)
 {
-    if (r == NULL || in == NULL || out == NULL)
-        return TP_ERR_ARG;
-    memset(out, 0, sizeof(*out));
-    uint32_t forbidden = forbidden_hashes(r);
     int bad = 0;
+    const gt_name *e = gt_find((tp_gnutls_kind)k, name);
+    if (k == TP_GT_SIGN || k == TP_GT_HASH) {
+        if (e == NULL || gt_allowed(r, e, forbidden))
+            return 0;
+        if (k == TP_GT_HASH) {
+            bad |= push(out, TP_GK_INSECURE_HASH, name);
+        } else {
+            bad |= push(out, TP_GK_INSECURE_SIG, name);
+            bad |= push(out, TP_GK_INSECURE_SIG_FOR_CERT, name);
+        }
+        return bad;
+    }
+    if (e && gt_allowed(r, e, forbidden))
+        return 0;
+    char val[96];
+    /* tls-disabled-group takes the priority-string spelling */
+    snprintf(val, sizeof(val), "%s%s", k == TP_GT_GROUP ? "GROUP-" : "", name);
+    return push(out, disabled_key[k], val);
+}
 
-    /* Blocklist: every installed name the policy does not allow. Names we
-     * have no entry for are disabled too, except signatures and hashes,
-     * where only forbidden digests are marked (GnuTLS marks the rest). */
+/* Blocklist: every installed name the policy does not allow. Names we
+ * have no entry for are disabled too, except signatures and hashes,
+ * where only forbidden digests are marked (GnuTLS marks the rest).
+ * Returns 0, or -1 when out of memory. */
+static int add_blocklist(tp_gnutls_conf *out, const tp_resolved *r, const tp_gnutls_names *in,
+                         uint32_t forbidden)
+{
+    int bad = 0;
     for (int k = 0; k < TP_GT__COUNT; k++) {
         for (size_t i = 0; i < in->n[k]; i++) {
             const char *name = in->names[k][i];
             if (name == NULL || !name[0])
                 continue;
-            const gt_name *e = gt_find((tp_gnutls_kind)k, name);
-            if (k == TP_GT_SIGN || k == TP_GT_HASH) {
-                if (e == NULL || gt_allowed(r, e, forbidden))
-                    continue;
-                if (k == TP_GT_HASH) {
-                    bad |= push(out, TP_GK_INSECURE_HASH, name);
-                } else {
-                    bad |= push(out, TP_GK_INSECURE_SIG, name);
-                    bad |= push(out, TP_GK_INSECURE_SIG_FOR_CERT, name);
-                }
-                continue;
-            }
-            if (e && gt_allowed(r, e, forbidden))
-                continue;
-            char val[96];
-            /* tls-disabled-group takes the priority-string spelling */
-            snprintf(val, sizeof(val), "%s%s", k == TP_GT_GROUP ? "GROUP-" : "", name);
-            bad |= push(out, disabled_key[k], val);
+            bad |= block_name(out, r, k, name, forbidden);
         }
     }
+    return bad;
+}
 
-    out->priority = priority_string(r, in, forbidden);
-    if (out->priority == NULL)
-        bad = -1;
-
+/* The verification profile for the smallest finite-field floor, and the
+ * note saying what of the key floors it holds. Returns 0, or -1 when out
+ * of memory. */
+static int add_profile(tp_gnutls_conf *out, const tp_resolved *r)
+{
     long floor = tp_resolved_get_int(r, TP_K_KEYS_RSA);
     if (tp_resolved_get_int(r, TP_K_KEYS_DH) < floor)
         floor = tp_resolved_get_int(r, TP_K_KEYS_DH);
@@ -545,16 +554,25 @@ tp_err tp_render_gnutls(const tp_resolved *r, const tp_gnutls_names *in, tp_gnut
     int pbits = 0;
     out->profile = verification_profile(floor, &pbits);
     if (out->profile == NULL)
-        bad |= note(out, "keys: floors of %ld bits are below GnuTLS's weakest "
-                    "verification profile; GnuTLS's own defaults apply", floor);
-    else
-        bad |= note(out, "keys: min_rsa_bits = %ld, min_dh_bits = %ld, min_dsa_bits = %ld, "
-                    "min_ec_bits = %ld are held only as GnuTLS profile \"%s\" "
-                    "(RSA/DH/DSA >= %d bits and GnuTLS's EC size for it); exact key sizes "
-                    "are not expressible",
-                    tp_resolved_get_int(r, TP_K_KEYS_RSA), tp_resolved_get_int(r, TP_K_KEYS_DH),
-                    tp_resolved_get_int(r, TP_K_KEYS_DSA), tp_resolved_get_int(r, TP_K_KEYS_EC),
-                    out->profile, pbits);
+        return note(out,
+                    "keys: floors of %ld bits are below GnuTLS's weakest "
+                    "verification profile; GnuTLS's own defaults apply",
+                    floor);
+    return note(out,
+                "keys: min_rsa_bits = %ld, min_dh_bits = %ld, min_dsa_bits = %ld, "
+                "min_ec_bits = %ld are held only as GnuTLS profile \"%s\" "
+                "(RSA/DH/DSA >= %d bits and GnuTLS's EC size for it); exact key sizes "
+                "are not expressible",
+                tp_resolved_get_int(r, TP_K_KEYS_RSA), tp_resolved_get_int(r, TP_K_KEYS_DH),
+                tp_resolved_get_int(r, TP_K_KEYS_DSA), tp_resolved_get_int(r, TP_K_KEYS_EC),
+                out->profile, pbits);
+}
+
+/* Notes on the rest of the policy GnuTLS's file cannot hold. Returns 0, or
+ * -1 when out of memory. */
+static int add_unexpressible(tp_gnutls_conf *out, const tp_resolved *r)
+{
+    int bad = 0;
     bad |= note(out, "tls.signature_algorithms: held only for programs that keep the default "
                 "priority string; GnuTLS has no blocklist key for TLS signature schemes alone "
                 "(forbidden hashes are refused for every program)");
@@ -566,6 +584,24 @@ tp_err tp_render_gnutls(const tp_resolved *r, const tp_gnutls_names *in, tp_gnut
     if (mode && strcmp(mode, "permissive") == 0)
         bad |= note(out, "mode = permissive: GnuTLS has no log-only mode; this file refuses "
                     "what it disables");
+    return bad;
+}
+
+/* The effective policy as GnuTLS's system configuration, for the names in. */
+tp_err tp_render_gnutls(const tp_resolved *r, const tp_gnutls_names *in, tp_gnutls_conf *out)
+{
+    if (r == NULL || in == NULL || out == NULL)
+        return TP_ERR_ARG;
+    memset(out, 0, sizeof(*out));
+    uint32_t forbidden = forbidden_hashes(r);
+    int bad = 0;
+
+    bad |= add_blocklist(out, r, in, forbidden);
+    out->priority = priority_string(r, in, forbidden);
+    if (out->priority == NULL)
+        bad = -1;
+    bad |= add_profile(out, r);
+    bad |= add_unexpressible(out, r);
     if (bad) {
         tp_gnutls_conf_clear(out);
         return TP_ERR_NOMEM;
