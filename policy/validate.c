@@ -50,45 +50,59 @@ static tp_key blame(const tp_resolved *r, const tp_key *keys, size_t n)
     return best;
 }
 
-static void check_one(tp_policy *p, const tp_resolved *r, const char *who)
+/* One resolved policy under check, and how its messages name it. */
+typedef struct check {
+    tp_policy *p;
+    const tp_resolved *r;
+    const char *who; /* "" or "for application rule \"NAME\": " */
+} check;
+
+/* The protocol bounds: min not above max, and TLS 1.3 suites when 1.3 is allowed. */
+static void check_versions(const check *c)
 {
     static const tp_key tls_mm[] = {TP_K_TLS_MIN, TP_K_TLS_MAX};
     static const tp_key dtls_mm[] = {TP_K_DTLS_MIN, TP_K_DTLS_MAX};
-    static const tp_key suite12[] = {TP_K_TLS_CIPHERS, TP_K_TLS_KEX, TP_K_TLS_MACS};
-    static const tp_key sigs[] = {TP_K_TLS_SIGALGS, TP_K_SIG_FORBIDDEN};
+    const tp_resolved *r = c->r;
     long tls_min = tp_resolved_get_int(r, TP_K_TLS_MIN);
     long tls_max = tp_resolved_get_int(r, TP_K_TLS_MAX);
     long dtls_min = tp_resolved_get_int(r, TP_K_DTLS_MIN);
     long dtls_max = tp_resolved_get_int(r, TP_K_DTLS_MAX);
-    const char *ca_file = tp_resolved_get_str(r, TP_K_VERIFY_CA_FILE);
-    const char *ca_path = tp_resolved_get_str(r, TP_K_VERIFY_CA_PATH);
     if (vorder(tls_min) > vorder(tls_max))
-        tp_diag_add(p, TP_SEV_ERROR, TP_ERR_INVALID, AT(r, blame(r, tls_mm, 2)),
-                    "%stls.min_version %s is above tls.max_version %s", who,
+        tp_diag_add(c->p, TP_SEV_ERROR, TP_ERR_INVALID, AT(r, blame(r, tls_mm, 2)),
+                    "%stls.min_version %s is above tls.max_version %s", c->who,
                     tp_version_name(tls_min), tp_version_name(tls_max));
     if (vorder(dtls_min) > vorder(dtls_max))
-        tp_diag_add(p, TP_SEV_ERROR, TP_ERR_INVALID, AT(r, blame(r, dtls_mm, 2)),
-                    "%sdtls.min_version %s is above dtls.max_version %s", who,
+        tp_diag_add(c->p, TP_SEV_ERROR, TP_ERR_INVALID, AT(r, blame(r, dtls_mm, 2)),
+                    "%sdtls.min_version %s is above dtls.max_version %s", c->who,
                     tp_version_name(dtls_min), tp_version_name(dtls_max));
     if (tls_max >= TP_V_TLS1_3 && tp_resolved_list_len(r, TP_K_TLS_CIPHERSUITES) == 0)
-        tp_diag_add(p, TP_SEV_ERROR, TP_ERR_INVALID, AT(r, TP_K_TLS_CIPHERSUITES),
-                    "%stls.ciphersuites is empty but TLS 1.3 is allowed", who);
-    if (vorder(tls_min) <= 12) {
-        const tp_suite12 *s[1];
-        if (tp_render_suites12(r, s, 1) == 0) {
-            tp_key k = tp_resolved_list_len(r, TP_K_TLS_CIPHERS) == 0 ? TP_K_TLS_CIPHERS
-                       : tp_resolved_list_len(r, TP_K_TLS_KEX) == 0   ? TP_K_TLS_KEX
-                       : tp_resolved_list_len(r, TP_K_TLS_MACS) == 0  ? TP_K_TLS_MACS
-                                                                      : blame(r, suite12, 3);
-            tp_diag_add(p, TP_SEV_ERROR, TP_ERR_INVALID, AT(r, k),
-                        "%stls.ciphers, tls.key_exchange and tls.macs leave no cipher suite "
-                        "for TLS 1.2 and below, which tls.min_version allows",
-                        who);
-        }
-    }
-    if (tp_resolved_list_len(r, TP_K_TLS_GROUPS) == 0)
-        tp_diag_add(p, TP_SEV_ERROR, TP_ERR_INVALID, AT(r, TP_K_TLS_GROUPS),
-                    "%stls.groups is empty: no key exchange would be possible", who);
+        tp_diag_add(c->p, TP_SEV_ERROR, TP_ERR_INVALID, AT(r, TP_K_TLS_CIPHERSUITES),
+                    "%stls.ciphersuites is empty but TLS 1.3 is allowed", c->who);
+}
+
+/* At least one TLS 1.2 suite when the minimum version allows TLS 1.2 or below. */
+static void check_suites12(const check *c)
+{
+    static const tp_key suite12[] = {TP_K_TLS_CIPHERS, TP_K_TLS_KEX, TP_K_TLS_MACS};
+    const tp_resolved *r = c->r;
+    const tp_suite12 *s[1];
+    if (vorder(tp_resolved_get_int(r, TP_K_TLS_MIN)) > 12 || tp_render_suites12(r, s, 1) != 0)
+        return;
+    tp_key k = tp_resolved_list_len(r, TP_K_TLS_CIPHERS) == 0 ? TP_K_TLS_CIPHERS
+               : tp_resolved_list_len(r, TP_K_TLS_KEX) == 0   ? TP_K_TLS_KEX
+               : tp_resolved_list_len(r, TP_K_TLS_MACS) == 0  ? TP_K_TLS_MACS
+                                                              : blame(r, suite12, 3);
+    tp_diag_add(c->p, TP_SEV_ERROR, TP_ERR_INVALID, AT(r, k),
+                "%stls.ciphers, tls.key_exchange and tls.macs leave no cipher suite "
+                "for TLS 1.2 and below, which tls.min_version allows",
+                c->who);
+}
+
+/* A usable signature algorithm, and a warning when SHA2-256 is forbidden. */
+static void check_signatures(const check *c)
+{
+    static const tp_key sigs[] = {TP_K_TLS_SIGALGS, TP_K_SIG_FORBIDDEN};
+    const tp_resolved *r = c->r;
     size_t usable = 0;
     uint32_t forbidden = 0;
     for (size_t i = 0; i < tp_resolved_list_len(r, TP_K_SIG_FORBIDDEN); i++) {
@@ -103,19 +117,40 @@ static void check_one(tp_policy *p, const tp_resolved *r, const char *who)
             usable++;
     }
     if (usable == 0)
-        tp_diag_add(p, TP_SEV_ERROR, TP_ERR_INVALID, AT(r, blame(r, sigs, 2)),
+        tp_diag_add(c->p, TP_SEV_ERROR, TP_ERR_INVALID, AT(r, blame(r, sigs, 2)),
                     "%stls.signature_algorithms leaves no signature algorithm whose hash "
                     "signatures.forbidden_hashes allows",
-                    who);
+                    c->who);
     if (forbidden & TP_H_SHA256)
-        tp_diag_add(p, TP_SEV_WARNING, TP_OK, AT(r, TP_K_SIG_FORBIDDEN),
+        tp_diag_add(c->p, TP_SEV_WARNING, TP_OK, AT(r, TP_K_SIG_FORBIDDEN),
                     "%ssignatures.forbidden_hashes forbids SHA2-256: most certificates in use "
                     "will fail verification",
-                    who);
+                    c->who);
+}
+
+/* CA locations set where peer verification is off. */
+static void check_verify(const check *c)
+{
+    const tp_resolved *r = c->r;
+    const char *ca_file = tp_resolved_get_str(r, TP_K_VERIFY_CA_FILE);
+    const char *ca_path = tp_resolved_get_str(r, TP_K_VERIFY_CA_PATH);
     if (strcmp(tp_resolved_get_str(r, TP_K_VERIFY_PEER), "required") != 0 && (ca_file || ca_path))
         tp_diag_add(
-            p, TP_SEV_WARNING, TP_OK, AT(r, ca_file ? TP_K_VERIFY_CA_FILE : TP_K_VERIFY_CA_PATH),
-            "%sverify.ca_file/ca_path have no effect unless verify.peer = \"required\"", who);
+            c->p, TP_SEV_WARNING, TP_OK, AT(r, ca_file ? TP_K_VERIFY_CA_FILE : TP_K_VERIFY_CA_PATH),
+            "%sverify.ca_file/ca_path have no effect unless verify.peer = \"required\"", c->who);
+}
+
+/* Check one resolved policy (the system-wide one or an application's). */
+static void check_one(tp_policy *p, const tp_resolved *r, const char *who)
+{
+    const check c = {p, r, who};
+    check_versions(&c);
+    check_suites12(&c);
+    if (tp_resolved_list_len(r, TP_K_TLS_GROUPS) == 0)
+        tp_diag_add(p, TP_SEV_ERROR, TP_ERR_INVALID, AT(r, TP_K_TLS_GROUPS),
+                    "%stls.groups is empty: no key exchange would be possible", who);
+    check_signatures(&c);
+    check_verify(&c);
 }
 
 /* Warn when an application rule lowers a floor of the system-wide policy. */
