@@ -317,6 +317,63 @@ static int op_filtered(int op)
     return 0;
 }
 
+/* What the filter does with one algorithm it offers: wrap it (w) or not. */
+typedef struct tpp_choice {
+    enum tpp_wrap_kind w;
+    enum tpp_key_kind kk;
+    uint32_t hash;
+} tpp_choice;
+
+/* Decide for one algorithm of operation op: 0 to offer it (wrapped when
+ * ch->w is set), -1 to withhold it. Logs what it withholds. */
+static int choose(const tpp_active *active, const tp_floors *f, int op, const char *algnames,
+                  tpp_choice *ch)
+{
+    const tpp_rule *r;
+    tpp_names names;
+
+    ch->w = TPP_W_NONE;
+    ch->kk = TPP_KK_NONE;
+    ch->hash = 0;
+    names_split(algnames, &names);
+    r = rule_for(active, &names, NULL);
+    while (r != NULL && r->act == TPP_A_DROP && f->permissive) {
+        log_withheld(f, algnames, r->why);
+        r = rule_for(active, &names, r);
+    }
+    if (r != NULL && r->act == TPP_A_DROP) {
+        log_withheld(f, algnames, r->why);
+        return -1;
+    } else if (r != NULL && r->act == TPP_A_WRAP) {
+        ch->w = r->wrap;
+        ch->kk = r->kk;
+    } else if (op == OSSL_OP_SIGNATURE && composite_sig(algnames, &ch->kk, &ch->hash)) {
+        if ((f->forbidden_hashes & ch->hash) != 0) {
+            log_withheld(f, algnames, "its digest is forbidden in signatures (RFC 9155)");
+            if (!f->permissive)
+                return -1;
+        }
+        ch->w = TPP_W_SIG;
+    }
+    return 0;
+}
+
+/* Point the entry a at the wrapper ch asks for: 0, or -1 when no wrapper
+ * slot is left. */
+static int wrap_entry(OSSL_ALGORITHM *a, const tpp_choice *ch)
+{
+    const OSSL_DISPATCH *d =
+        tpp_wrap_dispatch(ch->w, ch->kk, ch->hash, a->algorithm_names, a->implementation);
+
+    if (d == NULL) {
+        /* No wrapper slot left: fail closed. */
+        tpm_log(LOG_ERR, "wrap", "cannot wrap %s: withheld", a->algorithm_names);
+        return -1;
+    }
+    a->implementation = d;
+    return 0;
+}
+
 /* Build our table for one operation. Called under cache_lock.
  * Returns NULL with *same = 1 when nothing changes. */
 static OSSL_ALGORITHM *build(tpp_prov *p, int op, const OSSL_ALGORITHM *src,
@@ -330,13 +387,12 @@ static OSSL_ALGORITHM *build(tpp_prov *p, int op, const OSSL_ALGORITHM *src,
     const int wrap_ok = 1;
     OSSL_ALGORITHM *out;
     tpp_active active;
+    tpp_choice ch;
     size_t n, i, j = 0;
     int changed = 0;
 
-    if (!op_filtered(op)) {
-        *same = 1;
-        return NULL;
-    }
+    if (!op_filtered(op))
+        goto same;
     for (n = 0; src[n].algorithm_names != NULL; n++)
         ;
     out = calloc(n + 1, sizeof(*out));
@@ -348,59 +404,24 @@ static OSSL_ALGORITHM *build(tpp_prov *p, int op, const OSSL_ALGORITHM *src,
     active_rules(op, f, &active);
 
     for (i = 0; i < n; i++) {
-        const tpp_rule *r;
-        tpp_names names;
-        enum tpp_key_kind kk = TPP_KK_NONE;
-        uint32_t hash = 0;
-        enum tpp_wrap_kind w = TPP_W_NONE;
-
-        names_split(src[i].algorithm_names, &names);
-        r = rule_for(&active, &names, NULL);
         out[j] = src[i];
-        while (r != NULL && r->act == TPP_A_DROP && f->permissive) {
-            log_withheld(f, src[i].algorithm_names, r->why);
-            r = rule_for(&active, &names, r);
-        }
-        if (r != NULL && r->act == TPP_A_DROP) {
-            log_withheld(f, src[i].algorithm_names, r->why);
+        if (choose(&active, f, op, src[i].algorithm_names, &ch) < 0) {
             changed = 1;
             continue;
-        } else if (r != NULL && r->act == TPP_A_WRAP) {
-            w = r->wrap;
-            kk = r->kk;
-        } else if (op == OSSL_OP_SIGNATURE
-                   && composite_sig(src[i].algorithm_names, &kk, &hash)) {
-            if ((f->forbidden_hashes & hash) != 0) {
-                log_withheld(f, src[i].algorithm_names,
-                             "its digest is forbidden in signatures (RFC 9155)");
-                if (!f->permissive) {
-                    changed = 1;
-                    continue;
-                }
-            }
-            w = TPP_W_SIG;
         }
-        if (w != TPP_W_NONE && wrap_ok) {
-            const OSSL_DISPATCH *d = tpp_wrap_dispatch(w, kk, hash,
-                                                      src[i].algorithm_names,
-                                                      src[i].implementation);
+        if (ch.w != TPP_W_NONE && wrap_ok) {
             changed = 1;
-            if (d == NULL) {
-                /* No wrapper slot left: fail closed. */
-                tpm_log(LOG_ERR, "wrap", "cannot wrap %s: withheld",
-                        src[i].algorithm_names);
+            if (wrap_entry(&out[j], &ch) < 0)
                 continue;
-            }
-            out[j].implementation = d;
         }
         j++;
     }
-    if (!changed) {
-        free(out);
-        *same = 1;
-        return NULL;
-    }
-    return out;
+    if (changed)
+        return out;
+    free(out);
+same:
+    *same = 1;
+    return NULL;
 }
 
 const OSSL_ALGORITHM *tpp_filter_query(tpp_prov *p, int op, int *no_cache)
