@@ -125,112 +125,168 @@ static tp_err state_render(tpm_state *st, const tp_policy *p)
     return err;
 }
 
-static tpm_state_priv *state_resolve(void)
+static void state_free(tpm_state_priv *sp)
 {
-    tpm_state_priv *sp = calloc(1, sizeof(*sp));
-    tp_load_opts opts;
-    tp_policy *p;
-    const char *file, *datadir;
-    tp_policy_where where;
-    char why[512], pdir[4096], mdir[4096];
-    const char *pdirs[] = { TP_ETCDIR "/profiles", NULL, NULL };
-    const char *mdirs[] = { TP_ETCDIR "/modifiers", NULL, NULL };
-    tp_err err = TP_OK;
+    tp_ossl_settings_clear(&sp->pub.ossl);
+    free(sp->policy_file);
+    free(sp);
+}
 
-    if (sp == NULL)
-        return NULL;
-    state_identify(&sp->pub);
+/* One resolution in progress: the state being built, the last error and,
+ * when the state falls back, why. */
+typedef struct tpm_resolving {
+    tpm_state_priv *sp;
+    tp_err err;
+    char why[512];
+} tpm_resolving;
 
-    {
-        const tp_policy_rules rules = { .key = st_policy_path, .use_env = 1 };
+/* Where the loader looks for profiles and modifiers. */
+typedef struct tpm_dirs {
+    char pdir[4096], mdir[4096];
+    const char *pdirs[3], *mdirs[3];
+} tpm_dirs;
 
-        if (tp_policy_locate(&rules, &where) != 0) {
-            free(sp);
-            return NULL;
-        }
-    }
-    /* NULL: the default, whose absence is not an error */
-    file = where.from == TP_FROM_DEFAULT ? NULL : where.path;
+/* The load options for file (NULL: the default), with d holding the
+ * profile and modifier directories they point to. */
+static void load_opts_init(tp_load_opts *opts, tpm_dirs *d, const char *file)
+{
+    const char *datadir;
 
-    memset(&opts, 0, sizeof(opts));
-    opts.policy_file = file; /* NULL: /etc/tlspolicy/policy.conf, may be absent */
-    opts.require_trusted = 1;
-    opts.openssl_version = OpenSSL_version_num();
+    memset(opts, 0, sizeof(*opts));
+    opts->policy_file = file; /* NULL: /etc/tlspolicy/policy.conf, may be absent */
+    opts->require_trusted = 1;
+    opts->openssl_version = OpenSSL_version_num();
     /* Profiles and modifiers: /etc first, then the data directory, which
      * TLSPOLICY_DATADIR replaces as it does for the CLI (running from a
      * build tree); secure_getenv keeps setuid programs on the default. */
     datadir = secure_getenv("TLSPOLICY_DATADIR");
     if (datadir != NULL && *datadir != '\0') {
-        snprintf(pdir, sizeof(pdir), "%s/profiles", datadir);
-        snprintf(mdir, sizeof(mdir), "%s/modifiers", datadir);
-        pdirs[1] = pdir;
-        mdirs[1] = mdir;
-        opts.profile_dirs = pdirs;
-        opts.modifier_dirs = mdirs;
+        snprintf(d->pdir, sizeof(d->pdir), "%s/profiles", datadir);
+        snprintf(d->mdir, sizeof(d->mdir), "%s/modifiers", datadir);
+        d->pdirs[0] = TP_ETCDIR "/profiles";
+        d->pdirs[1] = d->pdir;
+        d->pdirs[2] = NULL;
+        d->mdirs[0] = TP_ETCDIR "/modifiers";
+        d->mdirs[1] = d->mdir;
+        d->mdirs[2] = NULL;
+        opts->profile_dirs = d->pdirs;
+        opts->modifier_dirs = d->mdirs;
     }
+}
+
+/* Load the policy file; a relative path gets the built-in policy and a
+ * reason instead. NULL only when out of memory. */
+static tp_policy *policy_open(tpm_resolving *rs, const char *file, const tp_load_opts *opts)
+{
+    tpm_state_priv *sp = rs->sp;
+    tp_policy *p;
 
     if (file != NULL && file[0] != '/') {
         /* relative to each program's working directory: never what an
          * administrator meant */
-        snprintf(why, sizeof(why), "%s: not an absolute path", file);
+        snprintf(rs->why, sizeof(rs->why), "%s: not an absolute path", file);
         sp->pub.fallback = 1;
         p = tp_policy_builtin();
     } else {
-        p = tp_policy_load(&opts, &err);
+        p = tp_policy_load(opts, &rs->err);
     }
-    if (p != NULL && !sp->pub.fallback && (err != TP_OK || tp_policy_is_fallback(p))) {
-        first_error(p, err, why, sizeof(why));
+    if (p != NULL && !sp->pub.fallback && (rs->err != TP_OK || tp_policy_is_fallback(p))) {
+        first_error(p, rs->err, rs->why, sizeof(rs->why));
         sp->pub.fallback = 1;
     }
     if (p != NULL && tp_policy_file(p) != NULL && !sp->pub.fallback) {
         sp->policy_file = strdup(tp_policy_file(p));
         sp->pub.policy_file = sp->policy_file;
     }
+    return p;
+}
+
+/* Render p (loaded from path) into the state; when there is no p or it
+ * cannot be rendered, the state falls back, and rs->why says why. */
+static void policy_render(tpm_resolving *rs, const tp_policy *p, const char *path)
+{
+    tpm_state_priv *sp = rs->sp;
+
     if (p != NULL) {
-        err = state_render(&sp->pub, p);
-        if (err != TP_OK && !sp->pub.fallback) {
-            snprintf(why, sizeof(why), "%s: cannot render the policy for this program: %s",
+        rs->err = state_render(&sp->pub, p);
+        if (rs->err != TP_OK && !sp->pub.fallback) {
+            snprintf(rs->why, sizeof(rs->why), "%s: cannot render the policy for this program: %s",
                      tp_policy_file(p) != NULL ? tp_policy_file(p) : "(built-in)",
-                     tp_strerror(err));
+                     tp_strerror(rs->err));
             sp->pub.fallback = 1;
         }
     } else {
-        snprintf(why, sizeof(why), "%s: %s", where.path, tp_strerror(err));
+        snprintf(rs->why, sizeof(rs->why), "%s: %s", path, tp_strerror(rs->err));
         sp->pub.fallback = 1;
-        err = TP_ERR_NOMEM;
+        rs->err = TP_ERR_NOMEM;
     }
+}
+
+/* Put the compiled-in DEFAULT in force, logging why once. Returns 0, or -1
+ * when even that cannot be rendered. */
+static int fall_back(tpm_resolving *rs)
+{
+    tpm_state_priv *sp = rs->sp;
+    tp_policy *p;
+
+    /* One line per process (rate-limit key "fallback"): program and
+     * pid come from tpm_log's prefix. */
+    tpm_log(LOG_WARNING, "fallback", "policy not used, compiled-in DEFAULT in force: %s", rs->why);
+    free(sp->policy_file);
+    sp->policy_file = NULL;
+    sp->pub.policy_file = NULL;
+    if (rs->err == TP_OK && sp->pub.ossl.ncmds)
+        return 0;
+    p = tp_policy_builtin();
+    rs->err = p != NULL ? state_render(&sp->pub, p) : TP_ERR_NOMEM;
+    tp_policy_free(p);
+    sp->pub.fallback = 1;
+    return rs->err == TP_OK ? 0 : -1;
+}
+
+/* FIPS mode of the kernel (RHEL); the config module adds the library's
+ * default properties, which it can query safely. */
+static void kernel_fips(tpm_state *st)
+{
+    FILE *f = fopen("/proc/sys/crypto/fips_enabled", "re");
+
+    if (f != NULL) {
+        st->fips = fgetc(f) == '1' ? TPM_FIPS_KERNEL : 0;
+        fclose(f);
+    }
+}
+
+/* The state for this process: the policy file's, or the compiled-in
+ * DEFAULT with one log line saying why. NULL only when out of memory. */
+static tpm_state_priv *state_resolve(void)
+{
+    const tp_policy_rules rules = {.key = st_policy_path, .use_env = 1};
+    tpm_resolving rs = {.err = TP_OK};
+    tp_policy_where where;
+    tp_load_opts opts;
+    tpm_dirs dirs;
+    tp_policy *p;
+    const char *file;
+
+    if ((rs.sp = calloc(1, sizeof(*rs.sp))) == NULL)
+        return NULL;
+    state_identify(&rs.sp->pub);
+    if (tp_policy_locate(&rules, &where) != 0)
+        goto err;
+    /* NULL: the default, whose absence is not an error */
+    file = where.from == TP_FROM_DEFAULT ? NULL : where.path;
+    load_opts_init(&opts, &dirs, file);
+    p = policy_open(&rs, file, &opts);
+    policy_render(&rs, p, where.path);
     tp_policy_free(p);
     tp_policy_where_free(&where); /* file is gone with it */
-
-    if (sp->pub.fallback) {
-        /* One line per process (rate-limit key "fallback"): program and
-         * pid come from tpm_log's prefix. */
-        tpm_log(LOG_WARNING, "fallback", "policy not used, compiled-in DEFAULT in force: %s", why);
-        free(sp->policy_file);
-        sp->policy_file = NULL;
-        sp->pub.policy_file = NULL;
-        if (err != TP_OK || !sp->pub.ossl.ncmds) {
-            p = tp_policy_builtin();
-            err = p != NULL ? state_render(&sp->pub, p) : TP_ERR_NOMEM;
-            tp_policy_free(p);
-            sp->pub.fallback = 1;
-            if (err != TP_OK) {
-                tp_ossl_settings_clear(&sp->pub.ossl);
-                free(sp);
-                return NULL;
-            }
-        }
-    }
-    /* FIPS mode of the kernel (RHEL); the config module adds the library's
-     * default properties, which it can query safely. */
-    {
-        FILE *f = fopen("/proc/sys/crypto/fips_enabled", "re");
-        if (f != NULL) {
-            sp->pub.fips = fgetc(f) == '1' ? TPM_FIPS_KERNEL : 0;
-            fclose(f);
-        }
-    }
-    return sp;
+    if (rs.sp->pub.fallback && fall_back(&rs) < 0)
+        goto err;
+    kernel_fips(&rs.sp->pub);
+    return rs.sp;
+err:
+    state_free(rs.sp);
+    return NULL;
 }
 
 const tpm_state *tpm_state_get(void)
@@ -267,13 +323,6 @@ const tpm_state *tpm_state_get1(void)
         sp->refs++;
     pthread_mutex_unlock(&st_lock);
     return sp != NULL ? &sp->pub : NULL;
-}
-
-static void state_free(tpm_state_priv *sp)
-{
-    tp_ossl_settings_clear(&sp->pub.ossl);
-    free(sp->policy_file);
-    free(sp);
 }
 
 void tpm_state_free(const tpm_state *st)
