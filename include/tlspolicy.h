@@ -298,6 +298,8 @@ const char *tp_resolved_get_str(const tp_resolved *r, tp_key k); /* STRING/ENUM;
 long tp_resolved_get_int(const tp_resolved *r, tp_key k);       /* INT/VERSION */
 size_t tp_resolved_list_len(const tp_resolved *r, tp_key k);
 const char *tp_resolved_list_item(const tp_resolved *r, tp_key k, size_t i);
+/* 1 if the list of key k holds name (any case), else 0. */
+int tp_resolved_list_has(const tp_resolved *r, tp_key k, const char *name);
 /* Provenance: origins in order of application; the last one decided. */
 size_t tp_resolved_norigins(const tp_resolved *r, tp_key k);
 const tp_origin *tp_resolved_origin(const tp_resolved *r, tp_key k, size_t i);

@@ -108,6 +108,8 @@ void tp_validate_resolved(tp_policy *p);
 /* render.c */
 size_t tp_render_suites12(const tp_resolved *r, const tp_suite12 **out, size_t max);
 int tp_security_level(const tp_resolved *r);
+/* The TP_H_* bits of signatures.forbidden_hashes. */
+uint32_t tp_forbidden_hash_bits(const tp_resolved *r);
 
 
 #endif

@@ -12,16 +12,7 @@
 
 #include "internal.h"
 
-static int in_list(const tp_resolved *r, tp_key k, const char *name)
-{
-    size_t n = tp_resolved_list_len(r, k);
-    for (size_t i = 0; i < n; i++)
-        if (strcasecmp(tp_resolved_list_item(r, k, i), name) == 0)
-            return 1;
-    return 0;
-}
-
-static uint32_t forbidden_hashes(const tp_resolved *r)
+uint32_t tp_forbidden_hash_bits(const tp_resolved *r)
 {
     uint32_t bits = 0;
     size_t n = tp_resolved_list_len(r, TP_K_SIG_FORBIDDEN);
@@ -132,7 +123,7 @@ int tp_security_level(const tp_resolved *r)
      * (SP 800-57: 2048 bits = 112-bit security = level 2, 3072 = level 3).
      */
     if (tp_resolved_get_int(r, TP_K_TLS_MIN) < TP_V_TLS1_2 ||
-        !(forbidden_hashes(r) & TP_H_SHA1))
+        !(tp_forbidden_hash_bits(r) & TP_H_SHA1))
         return 0;
     long bits = tp_resolved_get_int(r, TP_K_KEYS_RSA);
     if (tp_resolved_get_int(r, TP_K_KEYS_DH) < bits)
@@ -260,7 +251,7 @@ tp_err tp_render_ossl(const tp_resolved *r, unsigned long ossl, tp_ossl_settings
         return TP_ERR_ARG;
     memset(out, 0, sizeof(*out));
     out->security_level = tp_security_level(r);
-    uint32_t forbidden = forbidden_hashes(r);
+    uint32_t forbidden = tp_forbidden_hash_bits(r);
     int bad = 0;
 
     /* The protocol bounds first: later commands are checked against them. */
@@ -305,12 +296,12 @@ tp_err tp_render_floors(const tp_resolved *r, tp_floors *out)
     out->permissive = mode && strcmp(mode, "permissive") == 0;
     out->min_tls = (int)tp_resolved_get_int(r, TP_K_TLS_MIN);
     out->min_dtls = (int)tp_resolved_get_int(r, TP_K_DTLS_MIN);
-    out->forbidden_hashes = forbidden_hashes(r);
+    out->forbidden_hashes = tp_forbidden_hash_bits(r);
     /* TLS 1.0/1.1 need the MD5+SHA1 PRF and signatures (RFC 8996). */
     if (out->min_tls >= TP_V_TLS1_2 && out->min_dtls == TP_V_DTLS1_2)
         out->forbidden_hashes |= TP_H_MD5_SHA1;
     for (size_t i = 0; i < tp_nciphers; i++)
-        if (tp_ciphers[i].bits && !in_list(r, TP_K_TLS_CIPHERS, tp_ciphers[i].name))
+        if (tp_ciphers[i].bits && !tp_resolved_list_has(r, TP_K_TLS_CIPHERS, tp_ciphers[i].name))
             out->forbidden_ciphers |= tp_ciphers[i].bits;
     out->min_rsa_bits = (int)tp_resolved_get_int(r, TP_K_KEYS_RSA);
     out->min_dh_bits = (int)tp_resolved_get_int(r, TP_K_KEYS_DH);

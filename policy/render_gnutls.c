@@ -255,26 +255,6 @@ static int installed(const tp_gnutls_names *in, tp_gnutls_kind k, const char *na
     return 0;
 }
 
-static int in_list(const tp_resolved *r, tp_key k, const char *name)
-{
-    size_t n = tp_resolved_list_len(r, k);
-    for (size_t i = 0; i < n; i++)
-        if (strcasecmp(tp_resolved_list_item(r, k, i), name) == 0)
-            return 1;
-    return 0;
-}
-
-static uint32_t forbidden_hashes(const tp_resolved *r)
-{
-    uint32_t bits = 0;
-    for (size_t i = 0; i < tp_resolved_list_len(r, TP_K_SIG_FORBIDDEN); i++) {
-        const tp_family *h = tp_family_find(TP_N_HASH, tp_resolved_list_item(r, TP_K_SIG_FORBIDDEN, i));
-        if (h)
-            bits |= h->bits;
-    }
-    return bits;
-}
-
 static int version_allowed(const tp_resolved *r, const char *ours)
 {
     const tp_vername *v = tp_version_find(ours);
@@ -290,7 +270,7 @@ static int version_allowed(const tp_resolved *r, const char *ours)
 /* A cipher is allowed for TLS 1.2 by tls.ciphers, for TLS 1.3 by a suite. */
 static int cipher_allowed(const tp_resolved *r, const char *ours)
 {
-    if (in_list(r, TP_K_TLS_CIPHERS, ours))
+    if (tp_resolved_list_has(r, TP_K_TLS_CIPHERS, ours))
         return 1;
     if (tp_resolved_get_int(r, TP_K_TLS_MAX) < TP_V_TLS1_3)
         return 0;
@@ -305,7 +285,7 @@ static int cipher_allowed(const tp_resolved *r, const char *ours)
 static int group_allowed(const tp_resolved *r, const char *ours)
 {
     const tp_group *g = tp_group_find(ours);
-    if (g == NULL || !in_list(r, TP_K_TLS_GROUPS, g->iana))
+    if (g == NULL || !tp_resolved_list_has(r, TP_K_TLS_GROUPS, g->iana))
         return 0;
     switch (g->kind) {
     case TP_G_FFDHE:
@@ -322,7 +302,7 @@ static int group_allowed(const tp_resolved *r, const char *ours)
 static int sigalg_allowed(const tp_resolved *r, const char *ours, uint32_t forbidden)
 {
     const tp_sigalg *sa = tp_sigalg_find(ours);
-    if (sa == NULL || !in_list(r, TP_K_TLS_SIGALGS, sa->iana))
+    if (sa == NULL || !tp_resolved_list_has(r, TP_K_TLS_SIGALGS, sa->iana))
         return 0;
     if (sa->hash & forbidden)
         return 0;
@@ -340,9 +320,9 @@ static int gt_allowed(const tp_resolved *r, const gt_name *e, uint32_t forbidden
     case TP_GT_CIPHER:
         return e->ours && cipher_allowed(r, e->ours);
     case TP_GT_MAC:
-        return e->ours && in_list(r, TP_K_TLS_MACS, e->ours);
+        return e->ours && tp_resolved_list_has(r, TP_K_TLS_MACS, e->ours);
     case TP_GT_KX:
-        return e->ours && in_list(r, TP_K_TLS_KEX, e->ours);
+        return e->ours && tp_resolved_list_has(r, TP_K_TLS_KEX, e->ours);
     case TP_GT_GROUP:
         return e->ours && group_allowed(r, e->ours);
     case TP_GT_CURVE:
@@ -593,7 +573,7 @@ tp_err tp_render_gnutls(const tp_resolved *r, const tp_gnutls_names *in, tp_gnut
     if (r == NULL || in == NULL || out == NULL)
         return TP_ERR_ARG;
     memset(out, 0, sizeof(*out));
-    uint32_t forbidden = forbidden_hashes(r);
+    uint32_t forbidden = tp_forbidden_hash_bits(r);
     int bad = 0;
 
     bad |= add_blocklist(out, r, in, forbidden);

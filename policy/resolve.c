@@ -11,6 +11,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "internal.h"
 
@@ -302,6 +303,16 @@ size_t tp_resolved_list_len(const tp_resolved *r, tp_key k)
 const char *tp_resolved_list_item(const tp_resolved *r, tp_key k, size_t i)
 {
     return r && (unsigned)k < TP_K__COUNT && i < r->v[k].n ? r->v[k].items[i] : NULL;
+}
+
+int tp_resolved_list_has(const tp_resolved *r, tp_key k, const char *name)
+{
+    size_t n = tp_resolved_list_len(r, k);
+
+    for (size_t i = 0; i < n; i++)
+        if (strcasecmp(tp_resolved_list_item(r, k, i), name) == 0)
+            return 1;
+    return 0;
 }
 
 size_t tp_resolved_norigins(const tp_resolved *r, tp_key k)

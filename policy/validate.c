@@ -104,13 +104,7 @@ static void check_signatures(const check *c)
     static const tp_key sigs[] = {TP_K_TLS_SIGALGS, TP_K_SIG_FORBIDDEN};
     const tp_resolved *r = c->r;
     size_t usable = 0;
-    uint32_t forbidden = 0;
-    for (size_t i = 0; i < tp_resolved_list_len(r, TP_K_SIG_FORBIDDEN); i++) {
-        const tp_family *h =
-            tp_family_find(TP_N_HASH, tp_resolved_list_item(r, TP_K_SIG_FORBIDDEN, i));
-        if (h)
-            forbidden |= h->bits;
-    }
+    uint32_t forbidden = tp_forbidden_hash_bits(r);
     for (size_t i = 0; i < tp_resolved_list_len(r, TP_K_TLS_SIGALGS); i++) {
         const tp_sigalg *sa = tp_sigalg_find(tp_resolved_list_item(r, TP_K_TLS_SIGALGS, i));
         if (sa && (sa->hash & forbidden) == 0)
