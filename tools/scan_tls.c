@@ -390,54 +390,47 @@ typedef struct hs {
     scan_attempt *a;
     const tp_floors *fl;   /* non-NULL: judge the chain into res */
     scan_result *res;
+    SSL *ssl;              /* the connection, while handshake runs */
+    int fd;
+    int64_t deadline;      /* for connect, STARTTLS and the handshake */
 } hs;
 
-/* Connect and shake hands with a->ctx; fills a. */
-static void handshake(target *t, hs *h)
+/* STARTTLS on h->fd, as the options ask; err is the buffer connecting
+ * wrote to (a failed SMTP send leaves its text). 0, or -1 with a->error set. */
+static int attempt_starttls(const target *t, hs *h, char *err, size_t len)
 {
     scan_attempt *a = h->a;
     const scan_opts *o = t->o;
-    int64_t deadline = now_ms() + o->timeout_ms;
-    char err[256] = "";
-    SSL *ssl = NULL;
-    int fd = tcp_connect(t, deadline, err, sizeof(err));
 
-    a->tried = 1;
-    if (fd < 0) {
-        snprintf(a->error, sizeof(a->error), "cannot connect: %.200s", err);
-        return;
-    }
-    if (o->starttls && starttls(fd, o->starttls, deadline, err, sizeof(err)) != 0) {
-        const char *proto = o->starttls == SCAN_STARTTLS_SMTP ? "smtp" : "imap";
-        if (strncmp(err, "STARTTLS", 8) == 0)
-            snprintf(a->error, sizeof(a->error), "%s", err);
-        else
-            snprintf(a->error, sizeof(a->error), "STARTTLS (%s): %.200s", proto, err);
-        goto out;
-    }
-    ssl = SSL_new(h->ctx);
-    if (ssl == NULL || !SSL_set_fd(ssl, fd)) {
-        ssl_error(a->error, sizeof(a->error), "SSL_new failed");
-        goto out;
-    }
-    SSL_set_msg_callback(ssl, msg_cb);
-    SSL_set_msg_callback_arg(ssl, &a->tls_seen);
-    if (!t->is_ip)
-        SSL_set_tlsext_host_name(ssl, o->host);
+    if (starttls(h->fd, o->starttls, h->deadline, err, len) == 0)
+        return 0;
+    const char *proto = o->starttls == SCAN_STARTTLS_SMTP ? "smtp" : "imap";
+    if (strncmp(err, "STARTTLS", 8) == 0)
+        snprintf(a->error, sizeof(a->error), "%s", err);
+    else
+        snprintf(a->error, sizeof(a->error), "STARTTLS (%s): %.200s", proto, err);
+    return -1;
+}
+
+/* SSL_connect until it completes, fails or the deadline passes (counted
+ * in t->timeouts). 0 when it completed, -1 with a->error set. */
+static int shake(target *t, hs *h)
+{
+    scan_attempt *a = h->a;
     for (;;) {
-        int rc = SSL_connect(ssl);
+        int rc = SSL_connect(h->ssl);
         if (rc == 1)
             break;
-        int e = SSL_get_error(ssl, rc), w;
+        int e = SSL_get_error(h->ssl, rc), w;
         if (e == SSL_ERROR_WANT_READ || e == SSL_ERROR_WANT_WRITE) {
-            w = wait_fd(fd, e == SSL_ERROR_WANT_READ ? POLLIN : POLLOUT, deadline);
+            w = wait_fd(h->fd, e == SSL_ERROR_WANT_READ ? POLLIN : POLLOUT, h->deadline);
             if (w > 0)
                 continue;
             snprintf(a->error, sizeof(a->error), "%s",
                      w == 0 ? "no answer within the timeout" : strerror(errno));
             if (w == 0)
                 t->timeouts++;
-            goto out;
+            return -1;
         }
         if (e == SSL_ERROR_SYSCALL && ERR_peek_error() == 0)
             snprintf(a->error, sizeof(a->error), "the server closed the connection%s%s",
@@ -445,9 +438,18 @@ static void handshake(target *t, hs *h)
         else
             ssl_error(a->error, sizeof(a->error), "handshake failed");
         t->timeouts = 0;
-        goto out;
+        return -1;
     }
     t->timeouts = 0;
+    return 0;
+}
+
+/* What the completed handshake negotiated into a, the chain into res. */
+static void record_accepted(hs *h)
+{
+    scan_attempt *a = h->a;
+    SSL *ssl = h->ssl;
+
     a->accepted = 1;
     snprintf(a->version, sizeof(a->version), "%s", SSL_get_version(ssl));
     snprintf(a->cipher, sizeof(a->cipher), "%s", SSL_get_cipher_name(ssl));
@@ -460,11 +462,41 @@ static void handshake(target *t, hs *h)
     if (h->fl && h->res->nchain == 0)
         judge_chain(ssl, h->fl, h->res);
     SSL_shutdown(ssl); /* non-blocking: sends close_notify, does not wait */
+}
+
+/* Connect and shake hands with a->ctx; fills a. */
+static void handshake(target *t, hs *h)
+{
+    scan_attempt *a = h->a;
+    const scan_opts *o = t->o;
+    char err[256] = "";
+
+    h->deadline = now_ms() + o->timeout_ms;
+    h->ssl = NULL;
+    h->fd = tcp_connect(t, h->deadline, err, sizeof(err));
+    a->tried = 1;
+    if (h->fd < 0) {
+        snprintf(a->error, sizeof(a->error), "cannot connect: %.200s", err);
+        return;
+    }
+    if (o->starttls && attempt_starttls(t, h, err, sizeof(err)) != 0)
+        goto out;
+    h->ssl = SSL_new(h->ctx);
+    if (h->ssl == NULL || !SSL_set_fd(h->ssl, h->fd)) {
+        ssl_error(a->error, sizeof(a->error), "SSL_new failed");
+        goto out;
+    }
+    SSL_set_msg_callback(h->ssl, msg_cb);
+    SSL_set_msg_callback_arg(h->ssl, &a->tls_seen);
+    if (!t->is_ip)
+        SSL_set_tlsext_host_name(h->ssl, o->host);
+    if (shake(t, h) == 0)
+        record_accepted(h);
 out:
     ERR_clear_error();
-    SSL_free(ssl);
-    if (fd >= 0)
-        close(fd);
+    SSL_free(h->ssl);
+    h->ssl = NULL;
+    close(h->fd);
 }
 
 /* ---- the plan ------------------------------------------------------------------------ */
@@ -602,19 +634,23 @@ static void plan_ciphers(const tp_resolved *r, const tp_ossl_settings *s, scan_r
     SSL_CTX_free(ctx);
 }
 
-static void plan(const tp_resolved *r, const tp_ossl_settings *s, const tp_floors *fl,
-                 scan_result *res)
+/* The two handshakes every scan makes first: the wide reference and the
+ * policy's own settings. */
+static void plan_first(scan_result *res)
 {
-    char what[160], name[64];
-    scan_attempt *a;
+    new_attempt(res, "reference", 0, "reference", "a wide client (any version, every suite)");
+    new_attempt(res, "allowed", 0, "allowed", "a client with the policy's settings");
+}
 
-    a = new_attempt(res, "reference", 0, "reference",
-                    "a wide client (any version, every suite)");
-    a = new_attempt(res, "allowed", 0, "allowed", "a client with the policy's settings");
-
+/* Each version below the floor. */
+static void plan_versions(const tp_floors *fl, scan_result *res)
+{
     static const struct { int v; const char *n; } vers[] = {
         {TLS1_VERSION, "TLSv1"}, {TLS1_1_VERSION, "TLSv1.1"}, {TLS1_2_VERSION, "TLSv1.2"},
     };
+    char what[160], name[64];
+    scan_attempt *a;
+
     for (size_t i = 0; i < sizeof(vers) / sizeof(vers[0]); i++) {
         if (vers[i].v >= fl->min_tls)
             continue;
@@ -624,27 +660,33 @@ static void plan(const tp_resolved *r, const tp_ossl_settings *s, const tp_floor
         if ((a = new_attempt(res, "version", 1, name, what)))
             snprintf(a->offered, sizeof(a->offered), "%s", vers[i].n);
     }
+}
 
-    plan_ciphers(r, s, res);
-
-    char l13[sizeof(a->offered)] = "";
+/* The TLS 1.3 suites outside the policy's list, in one attempt. */
+static void plan_ciphers13(const tp_resolved *r, scan_result *res)
+{
+    char l13[sizeof(((scan_attempt *)0)->offered)] = "";
     tp_name_info n;
+    scan_attempt *a;
+
     for (size_t i = 0; tp_name_info_at(TP_N_CIPHERSUITE, i, &n) == 0; i++)
         if (!in_list(r, TP_K_TLS_CIPHERSUITES, n.name))
             list_join(l13, sizeof(l13), n.name);
     if (l13[0] && (a = new_attempt(res, "cipher13", 1, "ciphersuites",
                                    "TLS 1.3 suites outside the policy's list")))
         snprintf(a->offered, sizeof(a->offered), "%s", l13);
+}
 
-    if (fl->forbidden_hashes & TP_H_SHA1)
-        if ((a = new_attempt(res, "sigalgs", 1, "sha1_signatures",
-                             "TLS 1.2 with only SHA-1 signature algorithms")))
-            snprintf(a->offered, sizeof(a->offered), "RSA+SHA1:ECDSA+SHA1:DSA+SHA1");
-
+/* Each group outside the policy's list that this OpenSSL can offer. */
+static void plan_groups(const tp_resolved *r, scan_result *res)
+{
     /* Groups: the library's table, plus curves it has no name for (a policy
      * cannot allow them, the provider withholds them). */
     static const char *const extra[] = {"secp224r1", "secp256k1", "secp192r1"};
     size_t ngroups = tp_name_count(TP_N_GROUP);
+    char what[160], name[64];
+    scan_attempt *a;
+
     for (size_t i = 0; i < ngroups + sizeof(extra) / sizeof(extra[0]); i++) {
         tp_name_info g = {.name = i < ngroups ? NULL : extra[i - ngroups]};
         if (i < ngroups)
@@ -667,78 +709,129 @@ static void plan(const tp_resolved *r, const tp_ossl_settings *s, const tp_floor
     }
 }
 
+/* Every attempt of a full scan, in the order they run. */
+static void plan(const tp_resolved *r, const tp_ossl_settings *s, const tp_floors *fl,
+                 scan_result *res)
+{
+    scan_attempt *a;
+
+    plan_first(res);
+    plan_versions(fl, res);
+    plan_ciphers(r, s, res);
+    plan_ciphers13(r, res);
+    if (fl->forbidden_hashes & TP_H_SHA1)
+        if ((a = new_attempt(res, "sigalgs", 1, "sha1_signatures",
+                             "TLS 1.2 with only SHA-1 signature algorithms")))
+            snprintf(a->offered, sizeof(a->offered), "RSA+SHA1:ECDSA+SHA1:DSA+SHA1");
+    plan_groups(r, res);
+}
+
+/* The policy's own rendered commands on ctx, as the module applies them.
+ * 1, or 0 (a->error says which command OpenSSL refused, if one did). */
+static int ctx_allowed(SSL_CTX *ctx, scan_attempt *a, const tp_ossl_settings *s)
+{
+    SSL_CONF_CTX *cc = SSL_CONF_CTX_new();
+    int ok = cc != NULL;
+    if (ok) {
+        SSL_CONF_CTX_set_flags(cc, SSL_CONF_FLAG_FILE | SSL_CONF_FLAG_CLIENT);
+        SSL_CONF_CTX_set_ssl_ctx(cc, ctx);
+    }
+    for (size_t i = 0; ok && i < s->ncmds; i++) {
+        const char *cmd = s->cmds[i].cmd;
+        if (!s->cmds[i].value || strncmp(cmd, "DTLS.", 5) == 0 || strcmp(cmd, "VerifyMode") == 0)
+            continue;
+        /* As OpenSSL's ssl_conf module reads "TLS.MinProtocol". */
+        const char *dot = strchr(cmd, '.');
+        if (SSL_CONF_cmd(cc, dot ? dot + 1 : cmd, s->cmds[i].value) <= 0) {
+            char why[128];
+            ssl_error(why, sizeof(why), "unknown");
+            snprintf(a->error, sizeof(a->error), "OpenSSL refuses the policy's %s = %.80s (%s)",
+                     cmd, s->cmds[i].value, why);
+            ok = 0;
+        }
+    }
+    if (ok)
+        SSL_CONF_CTX_finish(cc);
+    SSL_CONF_CTX_free(cc);
+    return ok;
+}
+
+/* Only the version a->offered names. 1, or 0. */
+static int ctx_version(SSL_CTX *ctx, const scan_attempt *a)
+{
+    int v = strcmp(a->offered, "TLSv1") == 0 ? TLS1_VERSION
+            : strcmp(a->offered, "TLSv1.1") == 0 ? TLS1_1_VERSION : TLS1_2_VERSION;
+    return SSL_CTX_set_min_proto_version(ctx, v) && SSL_CTX_set_max_proto_version(ctx, v)
+           && SSL_CTX_set_cipher_list(ctx, "ALL:@SECLEVEL=0");
+}
+
+/* Only the TLS 1.3 suites of a->offered this OpenSSL has (a->offered is
+ * cut to them). 1, or 0. */
+static int ctx_ciphers13(SSL_CTX *ctx, scan_attempt *a)
+{
+    /* One by one: a name this OpenSSL lacks must not spoil the rest. */
+    char l[sizeof(a->offered)] = "";
+    char one[128];
+    for (const char *p = a->offered; p && *p;) {
+        const char *e = strchr(p, ':');
+        snprintf(one, sizeof(one), "%.*s", e ? (int)(e - p) : (int)strlen(p), p);
+        if (SSL_CTX_set_ciphersuites(ctx, one))
+            list_join(l, sizeof(l), one);
+        p = e ? e + 1 : NULL;
+    }
+    int ok = l[0] && SSL_CTX_set_min_proto_version(ctx, TLS1_3_VERSION)
+             && SSL_CTX_set_ciphersuites(ctx, l);
+    if (l[0])
+        snprintf(a->offered, sizeof(a->offered), "%s", l);
+    return ok;
+}
+
+/* Only the group a->offered names. 1, or 0. */
+static int ctx_group(SSL_CTX *ctx, const scan_attempt *a)
+{
+    /* TLS 1.2-only curves (RFC 8446 4.2.7 leaves them out of TLS 1.3):
+     * a TLS 1.3 client would refuse to offer them alone. */
+    tp_name_info g;
+    int tls12 = tp_name_info_find(TP_N_GROUP, a->name + 6, &g) != 0 || g.tls12_only;
+    return SSL_CTX_set_cipher_list(ctx, tls12 ? "ECDHE:@SECLEVEL=0" : "ALL:@SECLEVEL=0")
+           && (!tls12 || SSL_CTX_set_max_proto_version(ctx, TLS1_2_VERSION))
+           && SSL_CTX_set1_groups_list(ctx, a->offered);
+}
+
+/* Set ctx up to offer what attempt a is about. 1, or 0. */
+static int ctx_offer(SSL_CTX *ctx, scan_attempt *a, const tp_ossl_settings *s)
+{
+    const char *k = a->kind;
+
+    if (strcmp(k, "reference") == 0)
+        return SSL_CTX_set_cipher_list(ctx, "ALL:@SECLEVEL=0");
+    if (strcmp(k, "allowed") == 0)
+        return ctx_allowed(ctx, a, s);
+    if (strcmp(k, "version") == 0)
+        return ctx_version(ctx, a);
+    if (strcmp(k, "cipher") == 0) {
+        char list[1100];
+        snprintf(list, sizeof(list), "%s:@SECLEVEL=0", a->offered);
+        return SSL_CTX_set_max_proto_version(ctx, TLS1_2_VERSION)
+               && SSL_CTX_set_cipher_list(ctx, list);
+    }
+    if (strcmp(k, "cipher13") == 0)
+        return ctx_ciphers13(ctx, a);
+    if (strcmp(k, "sigalgs") == 0)
+        return SSL_CTX_set_max_proto_version(ctx, TLS1_2_VERSION)
+               && SSL_CTX_set_cipher_list(ctx, "ALL:!kRSA:!aNULL:!PSK:!SRP:@SECLEVEL=0")
+               && SSL_CTX_set1_sigalgs_list(ctx, a->offered);
+    if (strcmp(k, "group") == 0)
+        return ctx_group(ctx, a);
+    return 1;
+}
+
 /* The client context of an attempt; NULL with a->error set. */
 static SSL_CTX *attempt_ctx(scan_attempt *a, const tp_ossl_settings *s)
 {
     SSL_CTX *ctx = client_ctx();
-    int ok = ctx != NULL;
-    const char *k = a->kind;
+    int ok = ctx != NULL && ctx_offer(ctx, a, s);
 
-    if (ok && strcmp(k, "reference") == 0) {
-        ok = SSL_CTX_set_cipher_list(ctx, "ALL:@SECLEVEL=0");
-    } else if (ok && strcmp(k, "allowed") == 0) {
-        /* The policy's own rendered commands, as the module applies them. */
-        SSL_CONF_CTX *cc = SSL_CONF_CTX_new();
-        ok = cc != NULL;
-        if (ok) {
-            SSL_CONF_CTX_set_flags(cc, SSL_CONF_FLAG_FILE | SSL_CONF_FLAG_CLIENT);
-            SSL_CONF_CTX_set_ssl_ctx(cc, ctx);
-        }
-        for (size_t i = 0; ok && i < s->ncmds; i++) {
-            const char *cmd = s->cmds[i].cmd;
-            if (!s->cmds[i].value || strncmp(cmd, "DTLS.", 5) == 0 || strcmp(cmd, "VerifyMode") == 0)
-                continue;
-            /* As OpenSSL's ssl_conf module reads "TLS.MinProtocol". */
-            const char *dot = strchr(cmd, '.');
-            if (SSL_CONF_cmd(cc, dot ? dot + 1 : cmd, s->cmds[i].value) <= 0) {
-                char why[128];
-                ssl_error(why, sizeof(why), "unknown");
-                snprintf(a->error, sizeof(a->error), "OpenSSL refuses the policy's %s = %.80s (%s)",
-                         cmd, s->cmds[i].value, why);
-                ok = 0;
-            }
-        }
-        if (ok)
-            SSL_CONF_CTX_finish(cc);
-        SSL_CONF_CTX_free(cc);
-    } else if (ok && strcmp(k, "version") == 0) {
-        int v = strcmp(a->offered, "TLSv1") == 0 ? TLS1_VERSION
-                : strcmp(a->offered, "TLSv1.1") == 0 ? TLS1_1_VERSION : TLS1_2_VERSION;
-        ok = SSL_CTX_set_min_proto_version(ctx, v) && SSL_CTX_set_max_proto_version(ctx, v)
-             && SSL_CTX_set_cipher_list(ctx, "ALL:@SECLEVEL=0");
-    } else if (ok && strcmp(k, "cipher") == 0) {
-        char list[1100];
-        snprintf(list, sizeof(list), "%s:@SECLEVEL=0", a->offered);
-        ok = SSL_CTX_set_max_proto_version(ctx, TLS1_2_VERSION)
-             && SSL_CTX_set_cipher_list(ctx, list);
-    } else if (ok && strcmp(k, "cipher13") == 0) {
-        /* One by one: a name this OpenSSL lacks must not spoil the rest. */
-        char l[sizeof(a->offered)] = "";
-        char one[128];
-        for (const char *p = a->offered; p && *p;) {
-            const char *e = strchr(p, ':');
-            snprintf(one, sizeof(one), "%.*s", e ? (int)(e - p) : (int)strlen(p), p);
-            if (SSL_CTX_set_ciphersuites(ctx, one))
-                list_join(l, sizeof(l), one);
-            p = e ? e + 1 : NULL;
-        }
-        ok = l[0] && SSL_CTX_set_min_proto_version(ctx, TLS1_3_VERSION)
-             && SSL_CTX_set_ciphersuites(ctx, l);
-        if (l[0])
-            snprintf(a->offered, sizeof(a->offered), "%s", l);
-    } else if (ok && strcmp(k, "sigalgs") == 0) {
-        ok = SSL_CTX_set_max_proto_version(ctx, TLS1_2_VERSION)
-             && SSL_CTX_set_cipher_list(ctx, "ALL:!kRSA:!aNULL:!PSK:!SRP:@SECLEVEL=0")
-             && SSL_CTX_set1_sigalgs_list(ctx, a->offered);
-    } else if (ok && strcmp(k, "group") == 0) {
-        /* TLS 1.2-only curves (RFC 8446 4.2.7 leaves them out of TLS 1.3):
-         * a TLS 1.3 client would refuse to offer them alone. */
-        tp_name_info g;
-        int tls12 = tp_name_info_find(TP_N_GROUP, a->name + 6, &g) != 0 || g.tls12_only;
-        ok = SSL_CTX_set_cipher_list(ctx, tls12 ? "ECDHE:@SECLEVEL=0" : "ALL:@SECLEVEL=0")
-             && (!tls12 || SSL_CTX_set_max_proto_version(ctx, TLS1_2_VERSION))
-             && SSL_CTX_set1_groups_list(ctx, a->offered);
-    }
     if (!ok) {
         if (!a->error[0])
             ssl_error(a->error, sizeof(a->error), "this OpenSSL cannot offer it");
@@ -779,87 +872,115 @@ static void check_got(scan_attempt *a)
     }
 }
 
-int scan_run(const scan_opts *o, const tp_resolved *r, scan_result *res)
-{
-    tp_ossl_settings s;
-    tp_floors fl;
-    struct addrinfo hints, *ai = NULL;
-    target t;
-    int rc = -1;
+/* One scan: the policy rendered for the client, the server, the result. */
+typedef struct scan_state {
+    tp_ossl_settings s; /* the policy's rendered settings */
+    tp_floors fl;       /* and its floors */
+    target t;           /* the server */
+    scan_result *res;
+} scan_state;
 
-    memset(res, 0, sizeof(*res));
-    memset(&s, 0, sizeof(s));
-    memset(&t, 0, sizeof(t));
-    if (tp_render_ossl(r, OpenSSL_version_num(), &s) != TP_OK || tp_render_floors(r, &fl) != TP_OK) {
-        snprintf(res->error, sizeof(res->error), "cannot render the policy");
-        tp_ossl_settings_clear(&s);
-        return -1;
-    }
+/* The server's addresses into st->t. 0, or -1 with res->error set. */
+static int find_target(const scan_opts *o, scan_state *st)
+{
+    struct addrinfo hints;
+    unsigned char buf[16];
+
     memset(&hints, 0, sizeof(hints));
     hints.ai_socktype = SOCK_STREAM;
-    int gai = getaddrinfo(o->host, o->port, &hints, &ai);
+    int gai = getaddrinfo(o->host, o->port, &hints, &st->t.ai);
     if (gai != 0) {
-        snprintf(res->error, sizeof(res->error), "cannot resolve %s port %s: %s", o->host, o->port,
-                 gai_strerror(gai));
-        goto out;
+        snprintf(st->res->error, sizeof(st->res->error), "cannot resolve %s port %s: %s", o->host,
+                 o->port, gai_strerror(gai));
+        return -1;
     }
-    unsigned char buf[16];
-    t.o = o;
-    t.ai = ai;
-    t.is_ip = inet_pton(AF_INET, o->host, buf) == 1 || inet_pton(AF_INET6, o->host, buf) == 1;
+    st->t.o = o;
+    st->t.is_ip = inet_pton(AF_INET, o->host, buf) == 1 || inet_pton(AF_INET6, o->host, buf) == 1;
+    return 0;
+}
 
-    if (o->listener_only) {
-        new_attempt(res, "reference", 0, "reference", "a wide client (any version, every suite)");
-        new_attempt(res, "allowed", 0, "allowed", "a client with the policy's settings");
-    } else {
-        plan(r, &s, &fl, res);
+/* After the reference handshake a: whether there is a TLS server at all.
+ * 0 if there is, -1 with res->error set. */
+static int judge_reference(const scan_state *st, const scan_attempt *a)
+{
+    scan_result *res = st->res;
+
+    if (!st->t.good) {
+        snprintf(res->error, sizeof(res->error), "%s", a->error);
+        return -1;
     }
+    res->reachable = 1;
+    if (!a->tls_seen && !a->accepted && strncmp(a->error, "STARTTLS", 8) == 0) {
+        snprintf(res->error, sizeof(res->error), "%s", a->error);
+        return -1;
+    }
+    if (!a->tls_seen && !a->accepted) {
+        if (strcmp(a->error, "no answer within the timeout") == 0)
+            snprintf(res->error, sizeof(res->error),
+                     "no TLS: no answer to a ClientHello within %g s",
+                     st->t.o->timeout_ms / 1000.0);
+        else
+            snprintf(res->error, sizeof(res->error), "no TLS: the server's answer is not TLS (%s)",
+                     a->error[0] ? a->error : "?");
+        return -1;
+    }
+    res->tls = 1;
+    return 0;
+}
+
+/* Run the planned attempts in order and count the verdicts. 0, or -1 if
+ * the reference found no TLS server (res->error says why). */
+static int run_attempts(scan_state *st)
+{
+    scan_result *res = st->res;
+
     for (int i = 0; i < res->n; i++) {
         scan_attempt *a = &res->a[i];
-        if (t.timeouts >= 3) {
+        if (st->t.timeouts >= 3) {
             snprintf(a->error, sizeof(a->error), "not tried: the server stopped answering");
             continue;
         }
-        SSL_CTX *ctx = attempt_ctx(a, &s);
+        SSL_CTX *ctx = attempt_ctx(a, &st->s);
         if (ctx == NULL)
             continue;
-        hs h = {ctx, a, &fl, res};
-        handshake(&t, &h);
+        hs h = {.ctx = ctx, .a = a, .fl = &st->fl, .res = res};
+        handshake(&st->t, &h);
         SSL_CTX_free(ctx);
         check_got(a);
-        if (i == 0) {
-            /* The reference decides whether there is a TLS server at all. */
-            if (!t.good) {
-                snprintf(res->error, sizeof(res->error), "%s", a->error);
-                goto out;
-            }
-            res->reachable = 1;
-            if (!a->tls_seen && !a->accepted && strncmp(a->error, "STARTTLS", 8) == 0) {
-                snprintf(res->error, sizeof(res->error), "%s", a->error);
-                goto out;
-            }
-            if (!a->tls_seen && !a->accepted) {
-                if (strcmp(a->error, "no answer within the timeout") == 0)
-                    snprintf(res->error, sizeof(res->error),
-                             "no TLS: no answer to a ClientHello within %g s",
-                             o->timeout_ms / 1000.0);
-                else
-                    snprintf(res->error, sizeof(res->error),
-                             "no TLS: the server's answer is not TLS (%s)",
-                             a->error[0] ? a->error : "?");
-                goto out;
-            }
-            res->tls = 1;
-        }
+        /* The reference decides whether there is a TLS server at all. */
+        if (i == 0 && judge_reference(st, a) != 0)
+            return -1;
         if (a->forbidden && a->accepted)
             res->accepted_forbidden++;
         if (strcmp(a->kind, "allowed") == 0)
             res->allowed_ok = a->accepted;
     }
-    rc = 0;
+    return 0;
+}
+
+int scan_run(const scan_opts *o, const tp_resolved *r, scan_result *res)
+{
+    scan_state st;
+    int rc = -1;
+
+    memset(res, 0, sizeof(*res));
+    memset(&st, 0, sizeof(st));
+    st.res = res;
+    if (tp_render_ossl(r, OpenSSL_version_num(), &st.s) != TP_OK
+        || tp_render_floors(r, &st.fl) != TP_OK) {
+        snprintf(res->error, sizeof(res->error), "cannot render the policy");
+        goto out;
+    }
+    if (find_target(o, &st) != 0)
+        goto out;
+    if (o->listener_only)
+        plan_first(res);
+    else
+        plan(r, &st.s, &st.fl, res);
+    rc = run_attempts(&st);
 out:
-    if (ai)
-        freeaddrinfo(ai);
-    tp_ossl_settings_clear(&s);
+    if (st.t.ai)
+        freeaddrinfo(st.t.ai);
+    tp_ossl_settings_clear(&st.s);
     return rc;
 }
