@@ -56,6 +56,43 @@ static int have(const scan_listener *l, int n, const char *host, const char *por
     return 0;
 }
 
+/* Where to reach a listening socket, and how people read it. */
+typedef struct reach {
+    char host[64];  /* what to connect to */
+    char shown[80]; /* 127.0.0.1:443, [::1]:443 */
+    char port[8];
+} reach;
+
+/* The address to contact for a socket bound to local (hex, as the table
+ * has it) into rc->host and rc->shown; rc->port is set. 0, or -1 if
+ * loopback does not reach it. */
+static int loopback_addr(const char *local, int v6, reach *rc)
+{
+    if (!v6) {
+        unsigned char a[4];
+        parse_v4(local, a);
+        if (!(a[0] == 127 || (a[0] | a[1] | a[2] | a[3]) == 0))
+            return -1;
+        snprintf(rc->host, sizeof(rc->host), "%u.%u.%u.%u", a[0] ? a[0] : 127, a[1], a[2],
+                 a[0] ? a[3] : 1);
+        snprintf(rc->shown, sizeof(rc->shown), "%s:%s", rc->host, rc->port);
+        return 0;
+    }
+    unsigned char a[16], any[16] = {0}, lo[16] = {0};
+    lo[15] = 1;
+    parse_v6(local, a);
+    int mapped_lo = memcmp(a, "\0\0\0\0\0\0\0\0\0\0\xff\xff", 12) == 0 && a[12] == 127;
+    if (memcmp(a, any, 16) == 0 || memcmp(a, lo, 16) == 0)
+        snprintf(rc->host, sizeof(rc->host), "::1");
+    else if (mapped_lo)
+        snprintf(rc->host, sizeof(rc->host), "%u.%u.%u.%u", a[12], a[13], a[14], a[15]);
+    else
+        return -1;
+    snprintf(rc->shown, sizeof(rc->shown), strchr(rc->host, ':') ? "[%s]:%s" : "%s:%s", rc->host,
+             rc->port);
+    return 0;
+}
+
 /* Listening sockets of one table; *skipped counts the unreachable ones. */
 static void read_table(const char *file, int v6, scan_listener *l, int max, int *n, int *skipped)
 {
@@ -78,40 +115,19 @@ static void read_table(const char *file, int v6, scan_listener *l, int max, int 
             continue;
         *colon = '\0';
         unsigned port = (unsigned)strtoul(colon + 1, NULL, 16);
-        char host[64], shown[80], ps[8];
-        snprintf(ps, sizeof(ps), "%u", port);
-        if (!v6) {
-            unsigned char a[4];
-            parse_v4(local, a);
-            if (!(a[0] == 127 || (a[0] | a[1] | a[2] | a[3]) == 0)) {
-                (*skipped)++;
-                continue;
-            }
-            snprintf(host, sizeof(host), "%u.%u.%u.%u", a[0] ? a[0] : 127, a[1], a[2],
-                     a[0] ? a[3] : 1);
-            snprintf(shown, sizeof(shown), "%s:%s", host, ps);
-        } else {
-            unsigned char a[16], any[16] = {0}, lo[16] = {0};
-            lo[15] = 1;
-            parse_v6(local, a);
-            int mapped_lo = memcmp(a, "\0\0\0\0\0\0\0\0\0\0\xff\xff", 12) == 0 && a[12] == 127;
-            if (memcmp(a, any, 16) == 0 || memcmp(a, lo, 16) == 0)
-                snprintf(host, sizeof(host), "::1");
-            else if (mapped_lo)
-                snprintf(host, sizeof(host), "%u.%u.%u.%u", a[12], a[13], a[14], a[15]);
-            else {
-                (*skipped)++;
-                continue;
-            }
-            snprintf(shown, sizeof(shown), strchr(host, ':') ? "[%s]:%s" : "%s:%s", host, ps);
+        reach rc;
+        snprintf(rc.port, sizeof(rc.port), "%u", port);
+        if (loopback_addr(local, v6, &rc) != 0) {
+            (*skipped)++;
+            continue;
         }
-        if (have(l, *n, host, ps))
+        if (have(l, *n, rc.host, rc.port))
             continue;
         scan_listener *x = &l[(*n)++];
         memset(x, 0, sizeof(*x));
-        snprintf(x->host, sizeof(x->host), "%s", host);
-        snprintf(x->shown, sizeof(x->shown), "%s", shown);
-        snprintf(x->port, sizeof(x->port), "%s", ps);
+        snprintf(x->host, sizeof(x->host), "%s", rc.host);
+        snprintf(x->shown, sizeof(x->shown), "%s", rc.shown);
+        snprintf(x->port, sizeof(x->port), "%s", rc.port);
         x->inode = inode;
     }
     fclose(f);
@@ -263,106 +279,148 @@ static void dropped(const tp_resolved *r, const scan_attempt *ref, char *buf, si
     tp_ossl_settings_clear(&s);
 }
 
-int impact_report(const tp_policy *p, const char *label, FILE *out, char *err, size_t errlen)
+/* One impact report: the listeners, the system's wiring, the counts. */
+typedef struct impact {
+    scan_listener *l;                 /* the listening sockets loopback reaches */
+    int n, skipped;                   /* how many, and how many bound elsewhere */
+    scan_result *res;                 /* the scan of one listener */
+    char *cnf;                        /* the openssl.cnf programs read */
+    conf_scan cs;                     /* what it says */
+    tp_policy_where where;            /* the policy file it makes them read */
+    int other, tls, breaks, affected; /* the counts of the summary */
+} impact;
+
+/* What the scan of one listener found, for its line. */
+typedef struct judged {
+    char why[1536]; /* the line's text, "" if nothing changes */
+    char drop[256]; /* what it negotiates today that the policy drops */
+    int broke;      /* it would break */
+} judged;
+
+/* The listeners and the room for a scan. 0, or -1 with err set. */
+static int impact_listeners(impact *im, char *err, size_t errlen)
 {
-    scan_listener *l = calloc(SCAN_MAX_LISTEN, sizeof(*l));
-    scan_result *res = calloc(1, sizeof(*res));
-    int n = 0, skipped = 0, tls = 0, breaks = 0, affected = 0;
-
-    if (l == NULL || res == NULL) {
+    im->l = calloc(SCAN_MAX_LISTEN, sizeof(*im->l));
+    im->res = calloc(1, sizeof(*im->res));
+    if (im->l == NULL || im->res == NULL) {
         snprintf(err, errlen, "%s", tp_strerror(TP_ERR_NOMEM));
-        free(l);
-        free(res);
         return -1;
     }
-    n = scan_listeners(l, SCAN_MAX_LISTEN, 1, &skipped);
-    if (n < 0) {
+    im->n = scan_listeners(im->l, SCAN_MAX_LISTEN, 1, &im->skipped);
+    if (im->n < 0) {
         snprintf(err, errlen, "cannot read /proc/net/tcp: %s", strerror(errno));
-        free(l);
-        free(res);
         return -1;
     }
+    return 0;
+}
 
-    /* Whom a change of the system policy reaches: processes that read the
-     * openssl.cnf programs read (as this command finds it) and its policy. */
-    char *cnf = conf_default_file();
-    conf_scan cs;
-    memset(&cs, 0, sizeof(cs));
-    conf_scan_load(&cs, cnf);
-    const tp_policy_rules rules = { .key = cs.policy }; /* not our TLSPOLICY_CONF */
-    tp_policy_where where;
-    cli_locate(&rules, &where);
-    const char *policy = where.path;
-    int other = 0;
+/* Whom a change of the system policy reaches: processes that read the
+ * openssl.cnf programs read (as this command finds it) and its policy. */
+static void impact_wiring(impact *im)
+{
+    im->cnf = conf_default_file();
+    conf_scan_load(&im->cs, im->cnf);
+    const tp_policy_rules rules = { .key = im->cs.policy }; /* not our TLSPOLICY_CONF */
+    cli_locate(&rules, &im->where);
+}
 
-    fprintf(out, "Impact of %s on the TLS servers listening on this machine:\n", label);
-    for (int i = 0; i < n; i++) {
-        char whynot[300];
-        if (reads_other(&l[i], cnf, policy, whynot, sizeof(whynot))) {
-            other++;
+/* Why the scan res of a server breaks it or changes what it negotiates
+ * under r, into j. */
+static void judge_listener(const scan_result *res, const tp_resolved *r, judged *j)
+{
+    const scan_attempt *ref = scan_find(res, "reference");
+    const scan_attempt *ok = scan_find(res, "allowed");
+#define WHY(...) snprintf(j->why + strlen(j->why), sizeof(j->why) - strlen(j->why), __VA_ARGS__)
+    for (int k = 0; k < res->nchain; k++) {
+        if (!res->chain[k].problem[0])
             continue;
-        }
-        scan_opts o = {.host = l[i].host, .port = l[i].port, .timeout_ms = 2000,
-                       .listener_only = 1};
-        char who[400];
-        if (l[i].pid)
-            snprintf(who, sizeof(who), "%s (pid %d, %s)", l[i].shown, l[i].pid,
-                     l[i].prog[0] ? l[i].prog : "?");
-        else
-            snprintf(who, sizeof(who), "%s (owner not readable)", l[i].shown);
-        tp_err e = TP_OK;
-        tp_resolved *r = tp_policy_resolve(p, l[i].prog[0] ? l[i].prog : NULL,
-                                           l[i].exe[0] ? l[i].exe : NULL, &e);
-        if (r == NULL)
-            continue;
-        if (scan_run(&o, r, res) != 0) {
-            tp_resolved_free(r);
-            continue; /* not TLS, or gone */
-        }
-        tls++;
-        const scan_attempt *ref = scan_find(res, "reference");
-        const scan_attempt *ok = scan_find(res, "allowed");
-        int broke = 0;
-        char why[1536] = "";
-#define WHY(...) snprintf(why + strlen(why), sizeof(why) - strlen(why), __VA_ARGS__)
-        for (int k = 0; k < res->nchain; k++) {
-            if (!res->chain[k].problem[0])
-                continue;
-            WHY("%s%s: %s", why[0] ? "; " : "",
-                res->chain[k].leaf_key_low ? "will not start after its next restart"
-                                           : "clients under the new policy will refuse its chain",
-                res->chain[k].problem);
-            broke = 1;
-        }
-        if (ok && !ok->accepted) {
-            WHY("%sclients under the new policy cannot connect: %s", why[0] ? "; " : "",
-                ok->error[0] ? ok->error : "?");
-            broke = 1;
-        }
-        char drop[256] = "";
-        if (ref && ref->accepted)
-            dropped(r, ref, drop, sizeof(drop));
-        if (drop[0])
-            WHY("%snegotiates %s today, which the new policy drops%s", why[0] ? "; " : "", drop,
-                broke ? "" : " (clients will use something it allows)");
-#undef WHY
-        if (why[0])
-            fprintf(out, "  %s: %s\n", esc(who), esc(why));
-        affected += !broke && drop[0];
-        breaks += broke;
-        tp_resolved_free(r);
+        WHY("%s%s: %s", j->why[0] ? "; " : "",
+            res->chain[k].leaf_key_low ? "will not start after its next restart"
+                                       : "clients under the new policy will refuse its chain",
+            res->chain[k].problem);
+        j->broke = 1;
     }
+    if (ok && !ok->accepted) {
+        WHY("%sclients under the new policy cannot connect: %s", j->why[0] ? "; " : "",
+            ok->error[0] ? ok->error : "?");
+        j->broke = 1;
+    }
+    if (ref && ref->accepted)
+        dropped(r, ref, j->drop, sizeof(j->drop));
+    if (j->drop[0])
+        WHY("%snegotiates %s today, which the new policy drops%s", j->why[0] ? "; " : "", j->drop,
+            j->broke ? "" : " (clients will use something it allows)");
+#undef WHY
+}
+
+/* Scan listener l with the rule of its program and print its line if p
+ * changes something for it. */
+static void impact_one(impact *im, const tp_policy *p, const scan_listener *l, FILE *out)
+{
+    scan_opts o = {.host = l->host, .port = l->port, .timeout_ms = 2000, .listener_only = 1};
+    char who[400];
+    if (l->pid)
+        snprintf(who, sizeof(who), "%s (pid %d, %s)", l->shown, l->pid, l->prog[0] ? l->prog : "?");
+    else
+        snprintf(who, sizeof(who), "%s (owner not readable)", l->shown);
+    tp_err e = TP_OK;
+    tp_resolved *r =
+        tp_policy_resolve(p, l->prog[0] ? l->prog : NULL, l->exe[0] ? l->exe : NULL, &e);
+    if (r == NULL)
+        return;
+    if (scan_run(&o, r, im->res) != 0) {
+        tp_resolved_free(r);
+        return; /* not TLS, or gone */
+    }
+    im->tls++;
+    judged j = {.why = "", .drop = "", .broke = 0};
+    judge_listener(im->res, r, &j);
+    if (j.why[0])
+        fprintf(out, "  %s: %s\n", esc(who), esc(j.why));
+    im->affected += !j.broke && j.drop[0];
+    im->breaks += j.broke;
+    tp_resolved_free(r);
+}
+
+/* The last line: what was found, contacted and judged. */
+static void impact_summary(const impact *im, FILE *out)
+{
+    int n = im->n;
     fprintf(out, "%d listening socket%s reachable on loopback (%d more bound elsewhere, not"
                  " contacted; %d whose server has its own root, OPENSSL_CONF or"
                  " TLSPOLICY_CONF, not judged); %d speak%s TLS; %d would break",
-            n, n == 1 ? "" : "s", skipped, other, tls, tls == 1 ? "s" : "", breaks);
-    if (affected)
-        fprintf(out, ", %d more change what they negotiate", affected);
+            n, n == 1 ? "" : "s", im->skipped, im->other, im->tls, im->tls == 1 ? "s" : "",
+            im->breaks);
+    if (im->affected)
+        fprintf(out, ", %d more change what they negotiate", im->affected);
     fprintf(out, ".\n");
-    tp_policy_where_free(&where);
-    conf_scan_free(&cs);
-    free(cnf);
-    free(l);
-    free(res);
-    return breaks;
+}
+
+int impact_report(const tp_policy *p, const char *label, FILE *out, char *err, size_t errlen)
+{
+    impact im;
+    int rc = -1;
+
+    memset(&im, 0, sizeof(im));
+    if (impact_listeners(&im, err, errlen) != 0)
+        goto out;
+    impact_wiring(&im);
+    fprintf(out, "Impact of %s on the TLS servers listening on this machine:\n", label);
+    for (int i = 0; i < im.n; i++) {
+        char whynot[300];
+        if (reads_other(&im.l[i], im.cnf, im.where.path, whynot, sizeof(whynot))) {
+            im.other++;
+            continue;
+        }
+        impact_one(&im, p, &im.l[i], out);
+    }
+    impact_summary(&im, out);
+    rc = im.breaks;
+out:
+    tp_policy_where_free(&im.where);
+    conf_scan_free(&im.cs);
+    free(im.cnf);
+    free(im.l);
+    free(im.res);
+    return rc;
 }
