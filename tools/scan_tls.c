@@ -529,14 +529,6 @@ static scan_attempt *new_attempt(scan_result *res, const char *kind, int forbidd
     return a;
 }
 
-static int in_list(const tp_resolved *r, tp_key k, const char *name)
-{
-    for (size_t i = 0; i < tp_resolved_list_len(r, k); i++)
-        if (strcasecmp(tp_resolved_list_item(r, k, i), name) == 0)
-            return 1;
-    return 0;
-}
-
 int scan_in_list(const char *list, const char *name)
 {
     size_t n = strlen(name);
@@ -567,11 +559,11 @@ static void suite_family(const tp_resolved *r, const SSL_CIPHER *c, char *buf, s
     const tp_suite12_info *su = tp_suite12_by_id(id, &info) == 0 ? &info : NULL;
     if (SSL_CIPHER_get_auth_nid(c) == NID_auth_null) {
         snprintf(buf, len, "anonymous");
-    } else if (su && !in_list(r, TP_K_TLS_CIPHERS, su->cipher)) {
+    } else if (su && !tp_resolved_list_has(r, TP_K_TLS_CIPHERS, su->cipher)) {
         snprintf(buf, len, "%s", su->cipher);
-    } else if (su && !in_list(r, TP_K_TLS_KEX, su->kex)) {
+    } else if (su && !tp_resolved_list_has(r, TP_K_TLS_KEX, su->kex)) {
         snprintf(buf, len, "key exchange %s", su->kex);
-    } else if (su && !in_list(r, TP_K_TLS_MACS, su->mac)) {
+    } else if (su && !tp_resolved_list_has(r, TP_K_TLS_MACS, su->mac)) {
         snprintf(buf, len, "%s", su->mac);
     } else if (su) {
         snprintf(buf, len, "%s authentication", su->auth);
@@ -670,7 +662,7 @@ static void plan_ciphers13(const tp_resolved *r, scan_result *res)
     scan_attempt *a;
 
     for (size_t i = 0; tp_name_info_at(TP_N_CIPHERSUITE, i, &n) == 0; i++)
-        if (!in_list(r, TP_K_TLS_CIPHERSUITES, n.name))
+        if (!tp_resolved_list_has(r, TP_K_TLS_CIPHERSUITES, n.name))
             list_join(l13, sizeof(l13), n.name);
     if (l13[0] && (a = new_attempt(res, "cipher13", 1, "ciphersuites",
                                    "TLS 1.3 suites outside the policy's list")))
@@ -693,7 +685,7 @@ static void plan_groups(const tp_resolved *r, scan_result *res)
             tp_name_info_at(TP_N_GROUP, i, &g);
         const char *iana = g.name;
         const char *ossl = i < ngroups ? g.openssl : iana;
-        if (i < ngroups && (in_list(r, TP_K_TLS_GROUPS, iana)
+        if (i < ngroups && (tp_resolved_list_has(r, TP_K_TLS_GROUPS, iana)
                             || g.min_openssl > OpenSSL_version_num()))
             continue;
         SSL_CTX *ctx = client_ctx();
