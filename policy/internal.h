@@ -110,6 +110,8 @@ size_t tp_render_suites12(const tp_resolved *r, const tp_suite12 **out, size_t m
 int tp_security_level(const tp_resolved *r);
 /* The TP_H_* bits of signatures.forbidden_hashes. */
 uint32_t tp_forbidden_hash_bits(const tp_resolved *r);
+/* 1 if the key floors (keys.min_dh_bits, keys.min_ec_bits) allow group g. */
+int tp_group_meets_floors(const tp_resolved *r, const tp_group *g);
 
 
 #endif

@@ -82,11 +82,8 @@ size_t tp_render_suites12(const tp_resolved *r, const tp_suite12 **out, size_t m
     return n;
 }
 
-/* The lowest group size the key floors allow for this group. */
-static int group_allowed(const tp_resolved *r, const tp_group *g, unsigned long ossl)
+int tp_group_meets_floors(const tp_resolved *r, const tp_group *g)
 {
-    if (ossl && g->min_openssl > ossl)
-        return 0;
     switch (g->kind) {
     case TP_G_FFDHE:
         return g->bits >= tp_resolved_get_int(r, TP_K_KEYS_DH);
@@ -97,6 +94,14 @@ static int group_allowed(const tp_resolved *r, const tp_group *g, unsigned long 
     default:
         return 1;
     }
+}
+
+/* A group this OpenSSL knows and the key floors allow. */
+static int group_allowed(const tp_resolved *r, const tp_group *g, unsigned long ossl)
+{
+    if (ossl && g->min_openssl > ossl)
+        return 0;
+    return tp_group_meets_floors(r, g);
 }
 
 static int sigalg_allowed(const tp_resolved *r, const tp_sigalg *sa, uint32_t forbidden,

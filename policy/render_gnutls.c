@@ -287,16 +287,7 @@ static int group_allowed(const tp_resolved *r, const char *ours)
     const tp_group *g = tp_group_find(ours);
     if (g == NULL || !tp_resolved_list_has(r, TP_K_TLS_GROUPS, g->iana))
         return 0;
-    switch (g->kind) {
-    case TP_G_FFDHE:
-        return g->bits >= tp_resolved_get_int(r, TP_K_KEYS_DH);
-    case TP_G_EC:
-    case TP_G_ECX:
-    case TP_G_HYBRID:
-        return g->bits >= tp_resolved_get_int(r, TP_K_KEYS_EC);
-    default:
-        return 1;
-    }
+    return tp_group_meets_floors(r, g);
 }
 
 static int sigalg_allowed(const tp_resolved *r, const char *ours, uint32_t forbidden)

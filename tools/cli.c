@@ -26,6 +26,27 @@ static void verror(const cli *c, const char *fmt, va_list ap)
     fputc('\n', stderr);
 }
 
+int cli_opts_app_json(cli *c, int argc, char **argv, void (*help)(FILE *), const char **app,
+                      int *json)
+{
+    static const struct option longopts[] = {
+        {"app", required_argument, NULL, 'a'},
+        {"json", no_argument, NULL, 'j'},
+        CLI_COMMON_LONGOPTS,
+        {NULL, 0, NULL, 0},
+    };
+    int ch;
+
+    while ((ch = cli_getopt(c, argc, argv, "a:j", longopts, help)) != -1) {
+        switch (ch) {
+        case 'a': *app = optarg; break;
+        case 'j': *json = 1; break;
+        default: return TP_EXIT_USAGE;
+        }
+    }
+    return 0;
+}
+
 void cli_json_begin(json_w *w)
 {
     json_init(w, stdout, 1);

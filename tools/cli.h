@@ -59,6 +59,12 @@ typedef struct cli {
 int cli_getopt(cli *c, int argc, char **argv, const char *shortopts,
                const struct option *longopts, void (*help)(FILE *));
 
+/* The options of a command that takes --app NAME and --json besides the
+ * common ones (explain, export): 0, or TP_EXIT_USAGE after the message.
+ * Operands are left at optind. */
+int cli_opts_app_json(cli *c, int argc, char **argv, void (*help)(FILE *), const char **app,
+                      int *json);
+
 /* Resolve where the policy, profiles and modifiers are (one place for the
  * rules: --policy, TLSPOLICY_CONF, --root, TLSPOLICY_DATADIR). Returns 0;
  * out of memory ends the command in cli_join (message, exit status 3). */

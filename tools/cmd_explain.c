@@ -67,21 +67,8 @@ static int selection_known(cli *c, const char *sel)
 /* The command line into a; TP_EXIT_OK, or the exit status of a usage error. */
 static int explain_options(cli *c, int argc, char **argv, explain_args *a)
 {
-    static const struct option longopts[] = {
-        {"app", required_argument, NULL, 'a'},
-        {"json", no_argument, NULL, 'j'},
-        CLI_COMMON_LONGOPTS,
-        {NULL, 0, NULL, 0},
-    };
-    int ch;
-
-    while ((ch = cli_getopt(c, argc, argv, "a:j", longopts, explain_help)) != -1) {
-        switch (ch) {
-        case 'a': a->app = optarg; break;
-        case 'j': a->json = 1; break;
-        default: return TP_EXIT_USAGE;
-        }
-    }
+    if (cli_opts_app_json(c, argc, argv, explain_help, &a->app, &a->json) != 0)
+        return TP_EXIT_USAGE;
     if (optind < argc)
         a->sel = argv[optind++];
     if (optind < argc)
@@ -174,13 +161,7 @@ static int explain_json(const view *v, const explain_args *a)
         if (key_selected(a->sel, (tp_key)k))
             print_key_json(&w, v, (tp_key)k);
     json_obj_end(&w);
-    json_key(&w, "diagnostics");
-    json_arr_begin(&w);
-    for (size_t i = 0; i < tp_policy_ndiags(v->p); i++) {
-        const tp_diag *d = tp_policy_diag(v->p, i);
-        rep_diag_json(&w, d->severity, d->file, d->line, d->message);
-    }
-    json_arr_end(&w);
+    rep_policy_diags_json(&w, v->p);
     json_obj_end(&w);
     return json_finish(&w) != 0;
 }

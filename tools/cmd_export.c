@@ -100,21 +100,8 @@ typedef struct export_run {
 /* The options and the library. -1 to go on, else the exit status. */
 static int export_args(cli *c, int argc, char **argv, export_run *x)
 {
-    static const struct option longopts[] = {
-        {"app", required_argument, NULL, 'a'},
-        {"json", no_argument, NULL, 'j'},
-        CLI_COMMON_LONGOPTS,
-        {NULL, 0, NULL, 0},
-    };
-    int ch;
-
-    while ((ch = cli_getopt(c, argc, argv, "a:j", longopts, export_help)) != -1) {
-        switch (ch) {
-        case 'a': x->app = optarg; break;
-        case 'j': x->json = 1; break;
-        default: return TP_EXIT_USAGE;
-        }
-    }
+    if (cli_opts_app_json(c, argc, argv, export_help, &x->app, &x->json) != 0)
+        return TP_EXIT_USAGE;
     if (optind >= argc)
         return cli_usage(c, "which library? (gnutls)");
     if (strcmp(argv[optind], "gnutls") != 0)

@@ -269,13 +269,7 @@ static int show_json(const view *v, const tp_ossl_settings *s, const tp_floors *
     show_json_settings(&w, s);
     show_json_floors(&w, fl);
 
-    json_key(&w, "diagnostics");
-    json_arr_begin(&w);
-    for (size_t i = 0; i < tp_policy_ndiags(v->p); i++) {
-        const tp_diag *d = tp_policy_diag(v->p, i);
-        rep_diag_json(&w, d->severity, d->file, d->line, d->message);
-    }
-    json_arr_end(&w);
+    rep_policy_diags_json(&w, v->p);
     json_obj_end(&w);
     return json_finish(&w);
 }

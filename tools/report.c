@@ -37,6 +37,17 @@ void rep_diag_json(json_w *w, tp_severity sev, const char *file, int line,
     json_obj_end(w);
 }
 
+void rep_policy_diags_json(json_w *w, const tp_policy *p)
+{
+    json_key(w, "diagnostics");
+    json_arr_begin(w);
+    for (size_t i = 0; i < tp_policy_ndiags(p); i++) {
+        const tp_diag *d = tp_policy_diag(p, i);
+        rep_diag_json(w, d->severity, d->file, d->line, d->message);
+    }
+    json_arr_end(w);
+}
+
 void rep_policy_diags_text(FILE *f, const tp_policy *p)
 {
     for (size_t i = 0; i < tp_policy_ndiags(p); i++) {

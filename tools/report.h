@@ -17,6 +17,8 @@ void rep_diag_text(FILE *f, tp_severity sev, const char *file, int line,
 void rep_diag_json(json_w *w, tp_severity sev, const char *file, int line,
                    const char *message);
 void rep_policy_diags_text(FILE *f, const tp_policy *p);
+/* "diagnostics": [rep_diag_json of each of p's diagnostics] */
+void rep_policy_diags_json(json_w *w, const tp_policy *p);
 
 /* "profile DEFAULT (/usr/share/tlspolicy/profiles/DEFAULT.conf:12)" ... */
 void rep_origin_text(const tp_origin *o, char *buf, size_t len);
