@@ -112,6 +112,9 @@ int tp_security_level(const tp_resolved *r);
 uint32_t tp_forbidden_hash_bits(const tp_resolved *r);
 /* 1 if the key floors (keys.min_dh_bits, keys.min_ec_bits) allow group g. */
 int tp_group_meets_floors(const tp_resolved *r, const tp_group *g);
+/* 1 if signature scheme sa's hash is not in forbidden (TP_H_* bits) and
+ * its curve meets keys.min_ec_bits. */
+int tp_sigalg_meets_floors(const tp_resolved *r, const tp_sigalg *sa, uint32_t forbidden);
 
 
 #endif

@@ -104,16 +104,22 @@ static int group_allowed(const tp_resolved *r, const tp_group *g, unsigned long 
     return tp_group_meets_floors(r, g);
 }
 
-static int sigalg_allowed(const tp_resolved *r, const tp_sigalg *sa, uint32_t forbidden,
-                          unsigned long ossl)
+int tp_sigalg_meets_floors(const tp_resolved *r, const tp_sigalg *sa, uint32_t forbidden)
 {
-    if (ossl && sa->min_openssl > ossl)
-        return 0;
     if (sa->hash & forbidden)
         return 0;
     if (sa->curve_bits && sa->curve_bits < tp_resolved_get_int(r, TP_K_KEYS_EC))
         return 0;
     return 1;
+}
+
+/* A signature scheme this OpenSSL knows and the floors allow. */
+static int sigalg_allowed(const tp_resolved *r, const tp_sigalg *sa, uint32_t forbidden,
+                          unsigned long ossl)
+{
+    if (ossl && sa->min_openssl > ossl)
+        return 0;
+    return tp_sigalg_meets_floors(r, sa, forbidden);
 }
 
 int tp_security_level(const tp_resolved *r)

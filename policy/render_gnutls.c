@@ -295,11 +295,7 @@ static int sigalg_allowed(const tp_resolved *r, const char *ours, uint32_t forbi
     const tp_sigalg *sa = tp_sigalg_find(ours);
     if (sa == NULL || !tp_resolved_list_has(r, TP_K_TLS_SIGALGS, sa->iana))
         return 0;
-    if (sa->hash & forbidden)
-        return 0;
-    if (sa->curve_bits && sa->curve_bits < tp_resolved_get_int(r, TP_K_KEYS_EC))
-        return 0;
-    return 1;
+    return tp_sigalg_meets_floors(r, sa, forbidden);
 }
 
 /* Whether the GnuTLS name e stands for something the policy allows. */
