@@ -485,13 +485,10 @@ static int judge_providers(probe_ctx *pc, const char *mod)
         add(rp, "provider_active", 0, "provider tlspolicy not active: %s", why);
     } else if (others[0]) {
         add(rp, "provider_active", 0,
-            "provider tlspolicy active, but so is %s: what %s offers escapes the floors%s%s",
+            "provider tlspolicy active, but so is %s: what %s offers escapes the floors%s%s%s",
             others, strchr(others, ',') ? "they" : "it",
             pc->cs.nother_providers ? " (activated by the providers section of " : "",
-            pc->cs.nother_providers ? pc->cs.file : "");
-        if (pc->cs.nother_providers)
-            strncat(rp->f[rp->n - 1].text, ")",
-                    sizeof(rp->f[0].text) - strlen(rp->f[rp->n - 1].text) - 1);
+            pc->cs.nother_providers ? pc->cs.file : "", pc->cs.nother_providers ? ")" : "");
     } else {
         add(rp, "provider_active", 1, "provider tlspolicy active, and the only one");
     }

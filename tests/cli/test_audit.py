@@ -232,8 +232,10 @@ def test_probe_broken():
                     extra="[prov_sect]\ndefault = default_sect\n[default_sect]\nactivate = 1\n")
         r, d = probe(cnf)
         rc(r, 1, "probe, default provider also active")
-        check("but so is default" in checks(d)["provider_active"]["message"], "says default",
-              checks(d))
+        check(checks(d)["provider_active"]["message"]
+              == "provider tlspolicy active, but so is default: what it offers escapes the"
+              " floors (activated by the providers section of %s)" % cnf,
+              "says default, and where it is activated", checks(d))
 
         # a weaker ssl_conf listed after ours
         cnf = c.cnf("later.cnf", after="ssl_conf = weak_ssl\n", policy=pol,
