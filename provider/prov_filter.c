@@ -416,6 +416,10 @@ static OSSL_ALGORITHM *build(tpp_prov *p, int op, const OSSL_ALGORITHM *src,
         }
         j++;
     }
+    /* out[j] still holds the last entry left out, when it was the table's
+     * last: the terminator goes there, or that algorithm would be offered
+     * unwrapped. */
+    memset(&out[j], 0, sizeof(out[j]));
     if (changed)
         return out;
     free(out);
