@@ -291,16 +291,24 @@ char *gw_path(const cli *c, const char *override)
     return rooted(c, override ? override : GW_CONFIG);
 }
 
-/* The whole file, or NULL (errno set; ENOENT when absent). */
+/* The whole file, or NULL (errno set; ENOENT when absent, EISDIR for a
+ * directory, EINVAL for another file that is not regular or too large). */
 char *gw_slurp(const char *path, size_t *len)
 {
     int fd = open(path, O_RDONLY | O_CLOEXEC);
     if (fd < 0)
         return NULL;
     struct stat st;
-    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) || st.st_size > MAX_FILE) {
+    int e = 0;
+    if (fstat(fd, &st) != 0)
+        e = errno;
+    else if (S_ISDIR(st.st_mode))
+        e = EISDIR;
+    else if (!S_ISREG(st.st_mode) || st.st_size > MAX_FILE)
+        e = EINVAL;
+    if (e != 0) {
         close(fd);
-        errno = EINVAL;
+        errno = e;
         return NULL;
     }
     char *p = malloc((size_t)st.st_size + 1);
@@ -414,6 +422,7 @@ typedef struct gw_run {
     char *bak;      /* target's backup (BAK_SUFFIX) */
     char *old;      /* target's text; NULL if it could not be read */
     size_t olen;    /* its length */
+    int old_errno;  /* why old is NULL (ENOENT: absent), else 0 */
     char *text;     /* the new text (enable) */
     char err[1024]; /* what went wrong */
 } gw_run;
@@ -437,10 +446,8 @@ static void gw_run_free(gw_run *r)
 
 /* Whether enable leaves the file alone: crypto-policies owns it, it cannot
  * be read, or it is a symbolic link or a file tlspolicy did not write and
- * replacing was not asked for. -1 to go on, else the exit status. absent:
- * the file does not exist (errno still tells why it could not be read). */
-static int enable_kept(cli *c, const gw_run *r, const char *override, int replace_foreign,
-                       int absent)
+ * replacing was not asked for. -1 to go on, else the exit status. */
+static int enable_kept(cli *c, const gw_run *r, const char *override, int replace_foreign)
 {
     struct stat lst;
 
@@ -451,8 +458,8 @@ static int enable_kept(cli *c, const gw_run *r, const char *override, int replac
                GW_CRYPTO_POLICIES);
         return TP_EXIT_OK;
     }
-    if (!absent && r->old == NULL) {
-        cli_error(c, "GnuTLS: %s: %s; not changed", r->target, strerror(errno));
+    if (r->old == NULL && r->old_errno != ENOENT) {
+        cli_error(c, "GnuTLS: %s: %s; not changed", r->target, strerror(r->old_errno));
         return TP_EXIT_PROBLEMS;
     }
     if (lstat(r->target, &lst) == 0 && S_ISLNK(lst.st_mode) && !replace_foreign) {
@@ -524,9 +531,9 @@ int gw_enable(cli *c, const char *override, int replace_foreign)
     gw_run_init(&r, c, override);
     gw_lib_load(&g);
     r.old = gw_slurp(r.target, &r.olen);
-    int absent = r.old == NULL && errno == ENOENT;
+    r.old_errno = r.old ? 0 : errno;
 
-    int rc = enable_kept(c, &r, override, replace_foreign, absent);
+    int rc = enable_kept(c, &r, override, replace_foreign);
     if (rc != -1)
         goto out;
     rc = TP_EXIT_PROBLEMS;

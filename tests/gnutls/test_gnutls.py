@@ -13,7 +13,8 @@ the exported file (it must be refused, or for modern servers still work).
     test_gnutls.py TLSPOLICY DATADIR CASE   (exit 0 pass, 1 fail, 77 skip)
 
 Cases: strict_load, json, handshakes_DEFAULT, handshakes_NO-CBC,
-handshakes_FUTURE, handshakes_TLS13-ONLY, enable_roundtrip, enable_foreign.
+handshakes_FUTURE, handshakes_TLS13-ONLY, enable_roundtrip, enable_foreign,
+enable_unreadable.
 """
 import json
 import os
@@ -517,6 +518,22 @@ def case_enable_foreign(tmp):
     r = wire(root, "enable")
     check(r.returncode == 0 and "crypto-policies" in r.stdout and not os.path.exists(cfg),
           "crypto-policies' configuration is left alone", r.stdout)
+
+
+def case_enable_unreadable(tmp):
+    """A configuration file that cannot be read (here a directory): enable
+    says why, with or without --gnutls-conf, and changes nothing."""
+    root = make_root(tmp)
+    cfg = os.path.join(root, "etc", "gnutls", "config")
+    os.makedirs(cfg)
+    before = tree(root)
+    for extra in ((), ("--gnutls-conf", "/etc/gnutls/config")):
+        r = wire(root, "enable", *extra)
+        check(r.returncode == 1, "enable %s exits 1" % (extra or "(default path)",), r.stdout, r.stderr)
+        check(r.stderr == "tlspolicy enable: GnuTLS: %s: Is a directory; not changed\n" % cfg,
+              "enable %s says why the file cannot be read" % (extra or "(default path)",), r.stderr)
+        check(r.stdout == "", "nothing else said", r.stdout)
+        check(tree(root) == before and os.listdir(cfg) == [], "nothing changed")
 
 
 def case_coverage(tmp):
