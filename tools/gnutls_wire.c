@@ -602,6 +602,14 @@ static int disable_remove(cli *c, const gw_run *r)
     return TP_EXIT_OK;
 }
 
+/* The backup exists but cannot be read (error): removing tlspolicy's file
+ * would lose what it replaced. Nothing changed; the exit status. */
+static int disable_unreadable(cli *c, const gw_run *r, int error)
+{
+    cli_error(c, "GnuTLS: %s: %s; %s not changed", r->bak, strerror(error), r->target);
+    return TP_EXIT_PROBLEMS;
+}
+
 int gw_disable(cli *c, const char *override)
 {
     gw_run r;
@@ -620,7 +628,12 @@ int gw_disable(cli *c, const char *override)
             rc = disable_relink(c, &r);
         } else {
             char *saved = gw_slurp(r.bak, &blen);
-            rc = saved ? disable_restore(c, &r, saved, blen) : disable_remove(c, &r);
+            if (saved)
+                rc = disable_restore(c, &r, saved, blen);
+            else if (errno == ENOENT)
+                rc = disable_remove(c, &r);
+            else
+                rc = disable_unreadable(c, &r, errno);
             free(saved);
         }
     }

@@ -14,7 +14,7 @@ the exported file (it must be refused, or for modern servers still work).
 
 Cases: strict_load, json, handshakes_DEFAULT, handshakes_NO-CBC,
 handshakes_FUTURE, handshakes_TLS13-ONLY, enable_roundtrip, enable_foreign,
-enable_unreadable.
+enable_unreadable, disable_unreadable_backup.
 """
 import json
 import os
@@ -534,6 +534,25 @@ def case_enable_unreadable(tmp):
               "enable %s says why the file cannot be read" % (extra or "(default path)",), r.stderr)
         check(r.stdout == "", "nothing else said", r.stdout)
         check(tree(root) == before and os.listdir(cfg) == [], "nothing changed")
+
+
+def case_disable_unreadable_backup(tmp):
+    """The backup of the file enable replaced cannot be read (here a
+    directory): disable keeps tlspolicy's file and the backup, and says so."""
+    root = make_root(tmp)
+    r = wire(root, "enable")
+    check(r.returncode == 0, "enable exits 0", r.stdout, r.stderr)
+    cfg = os.path.join(root, "etc", "gnutls", "config")
+    bak = cfg + ".tlspolicy-bak"
+    os.makedirs(bak)
+    before = tree(root)
+    r = wire(root, "disable")
+    check(r.returncode == 1, "disable exits 1", r.stdout, r.stderr)
+    check(r.stderr == "tlspolicy disable: GnuTLS: %s: Is a directory; %s not changed\n"
+          % (bak, cfg), "disable names the unreadable backup", r.stderr)
+    check(r.stdout == "", "nothing else said", r.stdout)
+    check(tree(root) == before and os.listdir(bak) == [], "nothing changed",
+          sorted(set(tree(root)) ^ set(before)))
 
 
 def case_coverage(tmp):
