@@ -5,11 +5,13 @@
  * probe's measuring process depend on these helpers, not on the command
  * table that dispatches to them.
  */
+#include <errno.h>
 #include <getopt.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include <openssl/crypto.h>
 
@@ -238,4 +240,18 @@ tp_policy *cli_load(cli *c, tp_err *err)
     if (p == NULL)
         cli_error(c, "%s", tp_strerror(TP_ERR_NOMEM));
     return p;
+}
+
+int cli_root_missing(const cli *c)
+{
+    struct stat st;
+    if (!has_root(c))
+        return 0;
+    if (stat(c->root, &st) == 0) {
+        if (S_ISDIR(st.st_mode))
+            return 0;
+        errno = ENOTDIR;
+    }
+    cli_error(c, "--root %s: %s", c->root, strerror(errno));
+    return 1;
 }

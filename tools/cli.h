@@ -71,6 +71,12 @@ int cli_opts_app_json(cli *c, int argc, char **argv, void (*help)(FILE *), const
 int cli_resolve_opts(cli *c);
 void cli_free(cli *c);
 
+/* The commands that write under --root (enable, disable, set) refuse a
+ * root that does not exist or is not a directory: nothing would be found
+ * in it, and creating it would write an image where none was meant.
+ * 1 after the message ("--root DIR: why"), else 0. */
+int cli_root_missing(const cli *c);
+
 /* Load the policy as the module would, with the diagnostics' severity
  * counts. Never NULL except out of memory (message printed). */
 tp_policy *cli_load(cli *c, tp_err *err);

@@ -711,13 +711,10 @@ out:
     return rc;
 }
 
-static int run(cli *c, int argc, char **argv, int enable)
+/* The openssl.cnf part of enable (or disable), on cnf (NULL: the default). */
+static int run(cli *c, const char *cnf, int enable)
 {
-    const char *cnf = NULL;
-    int rc = parse_opts(c, argc, argv, enable, &cnf);
-    if (rc != -1)
-        return rc;
-
+    int rc;
     char err[1024] = "";
     char *deflt = NULL;
     if (cnf == NULL)
@@ -748,10 +745,25 @@ static int run(cli *c, int argc, char **argv, int enable)
     return rc;
 }
 
+/* The options, then the root (cli_root_missing): -1 to go on with
+ * openssl.cnf (*cnf), TP_EXIT_OK for the GnuTLS part only, else the exit
+ * status, with nothing to do. */
+static int start(cli *c, int argc, char **argv, int enable, const char **cnf)
+{
+    *cnf = NULL;
+    int rc = parse_opts(c, argc, argv, enable, cnf);
+    if (rc != TP_EXIT_USAGE && cli_root_missing(c))
+        return TP_EXIT_PROBLEMS;
+    return rc;
+}
+
 /* OpenSSL first; GnuTLS after a successful enable, and on every disable. */
 int cmd_enable(cli *c, int argc, char **argv)
 {
-    int rc = run(c, argc, argv, 1);
+    const char *cnf;
+    int rc = start(c, argc, argv, 1, &cnf);
+    if (rc == -1)
+        rc = run(c, cnf, 1);
     if (rc == TP_EXIT_OK && gnutls_opt.only != -1)
         rc = gw_enable(c, gnutls_opt.conf, gnutls_opt.replace);
     return rc;
@@ -759,8 +771,13 @@ int cmd_enable(cli *c, int argc, char **argv)
 
 int cmd_disable(cli *c, int argc, char **argv)
 {
-    int rc = run(c, argc, argv, 0);
-    if (rc != TP_EXIT_USAGE && gnutls_opt.only != -1) {
+    const char *cnf;
+    int rc = start(c, argc, argv, 0, &cnf);
+    if (rc != -1 && rc != TP_EXIT_OK)
+        return rc;
+    if (rc == -1)
+        rc = run(c, cnf, 0);
+    if (gnutls_opt.only != -1) {
         int g = gw_disable(c, gnutls_opt.conf);
         if (rc == TP_EXIT_OK)
             rc = g;

@@ -410,6 +410,8 @@ static int set_args(cli *c, int argc, char **argv, set_run *r)
         return cli_usage(c, "unexpected argument '%s'", argv[optind]);
     if (!valid_spec(r->spec))
         return cli_usage(c, "'%s' is not PROFILE[:MODIFIER...]", r->spec);
+    if (cli_root_missing(c))
+        return TP_EXIT_PROBLEMS;
     if (cli_resolve_opts(c) != 0)
         return TP_EXIT_LOAD;
     return -1;

@@ -277,7 +277,8 @@ static char *rooted(const cli *c, const char *abs)
         }
     }
     free(dir);
-    /* nothing resolves: the root itself is missing; callers report it */
+    /* nothing resolves: the root itself is missing (enable and disable
+     * refuse such a root first, cli_root_missing; readers find nothing) */
     size_t n = strlen(c->root);
     while (n > 1 && c->root[n - 1] == '/')
         n--;

@@ -493,6 +493,30 @@ def case_root_escape(r):
         shutil.rmtree(root2, ignore_errors=True)
 
 
+def case_root_missing(r):
+    """A --root that does not exist, or is not a directory: enable, disable
+    and set refuse it by name (exit 1) and create nothing."""
+    missing = r.host("/missing/image")
+    notdir = r.host("/a-file")
+    r.write("/a-file", "not a directory\n")
+    before = sorted(os.walk(r.dir))
+    e = dict(os.environ)
+    e.pop("OPENSSL_CONF", None)
+    for root, why in ((missing, "No such file or directory"), (notdir, "Not a directory")):
+        for args in (["enable"], ["enable", "--gnutls-only"], ["enable", "--no-gnutls"],
+                     ["disable"], ["disable", "--gnutls-only"], ["set", "FUTURE"]):
+            for argv in ([CLI, "--root", root] + args, [CLI] + args + ["--root", root]):
+                res = subprocess.run(argv, capture_output=True, text=True, env=e, timeout=60)
+                what = " ".join(argv[1:])
+                check(res.returncode == 1, what + ": exit 1", res.returncode, res.stdout,
+                      res.stderr)
+                check(res.stderr == "tlspolicy %s: --root %s: %s\n" % (args[0], root, why),
+                      what + ": names the root", res.stderr)
+                check(res.stdout == "", what + ": nothing else said", res.stdout)
+                check(sorted(os.walk(r.dir)) == before, what + ": nothing created",
+                      os.path.exists(r.host("/missing")))
+
+
 CASES = {
     "idempotent": (case_idempotent, {}),
     "restore": (case_restore, {}),
@@ -511,6 +535,7 @@ CASES = {
     "default_location": (case_default_location, {}),
     "usage": (case_usage, {}),
     "root_escape": (case_root_escape, {}),
+    "root_missing": (case_root_missing, {}),
     "nodejs": (case_nodejs, {}),
     "nodejs_set": (case_nodejs_set, {}),
     "nodejs_old_enable": (case_nodejs_old_enable, {}),
