@@ -119,7 +119,7 @@ static char *resolve(const cli *c, const char *path, char *err, size_t errlen)
 
 static int read_file(const char *path, buf *b, char *err, size_t errlen)
 {
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
     struct stat st;
     memset(b, 0, sizeof(*b));
     if (fd < 0 || fstat(fd, &st) != 0) {

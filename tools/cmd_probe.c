@@ -877,6 +877,13 @@ int cmd_probe(cli *c, int argc, char **argv)
     conf_scan_load(&pr.pc.cs, pr.cnf);
 
     rc = TP_EXIT_PROBLEMS;
+    struct stat st;
+    if (stat(pr.cnf, &st) == 0 && !S_ISREG(st.st_mode)) {
+        /* a FIFO: every child would block reading it */
+        cli_error(c, "%s is not a regular file (a program reading it would wait for ever): "
+                  "not probed", pr.cnf);
+        goto out;
+    }
     if (find_self(c, &pr) != 0)
         goto out;
     rc = load_policy(c, &pr);

@@ -45,6 +45,10 @@ int conf_scan_load(conf_scan *cs, const char *file)
         snprintf(cs->error, sizeof(cs->error), "%s does not exist", file);
         return -1;
     }
+    if (!S_ISREG(st.st_mode)) { /* a FIFO would block the read for ever */
+        snprintf(cs->error, sizeof(cs->error), "%s is not a regular file", file);
+        return -1;
+    }
     c = NCONF_new(NULL);
     if (c == NULL || NCONF_load(c, file, &eline) <= 0) {
         char e[256];

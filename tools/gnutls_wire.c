@@ -296,7 +296,7 @@ char *gw_path(const cli *c, const char *override)
  * directory, EINVAL for another file that is not regular or too large). */
 char *gw_slurp(const char *path, size_t *len)
 {
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
     if (fd < 0)
         return NULL;
     struct stat st;

@@ -10,6 +10,7 @@ module at those paths, and an openssl.cnf; nothing outside the temporary
 directory is read or written. Exit 0 pass, 1 fail.
 """
 import os
+import stat
 import shutil
 import subprocess
 import sys
@@ -224,6 +225,19 @@ def case_parse_failure(r):
     st1 = os.stat(r.host(r.cnf_path))
     check(st0.st_ino == st1.st_ino, "not even replaced by a copy")
     check(r.leftovers() == [], "no temporary files", r.leftovers())
+
+
+def case_fifo_cnf(r):
+    # A FIFO where openssl.cnf should be: refused at once, never opened for
+    # a blocking read (nobody will ever write to it).
+    path = r.host(r.cnf_path)
+    os.unlink(path)
+    os.mkfifo(path)
+    res = r.run("enable", "--no-gnutls")
+    check(res.returncode == 1, "refused: exit %d" % res.returncode, res.stdout, res.stderr)
+    check(res.stderr == "tlspolicy enable: %s: not a regular file of at most 4194304 bytes\n"
+          % path, "says why", res.stderr)
+    check(stat.S_ISFIFO(os.lstat(path).st_mode), "the FIFO is left as it is")
 
 
 def case_unparseable_original(r):
@@ -527,6 +541,7 @@ CASES = {
     "snippet_missing": (case_snippet_missing, {}),
     "parse_failure": (case_parse_failure, {}),
     "unparseable_original": (case_unparseable_original, {}),
+    "fifo_cnf": (case_fifo_cnf, {}),
     "hijack_detected": (case_hijack_detected, {}),
     "other_section": (case_other_section, {}),
     "no_openssl_conf": (case_no_openssl_conf, {}),

@@ -18,6 +18,7 @@ enable_unreadable, disable_unreadable_backup.
 """
 import json
 import os
+import stat
 import shutil
 import socket
 import subprocess
@@ -406,6 +407,10 @@ def tree(root):
     for base, _, files in os.walk(root):
         for f in files:
             p = os.path.join(base, f)
+            mode = os.lstat(p).st_mode
+            if stat.S_ISFIFO(mode):  # never opened: nobody writes to it
+                out[os.path.relpath(p, root)] = "fifo"
+                continue
             with open(p, "rb") as fh:
                 out[os.path.relpath(p, root)] = fh.read()
     return out
@@ -534,6 +539,15 @@ def case_enable_unreadable(tmp):
               "enable %s says why the file cannot be read" % (extra or "(default path)",), r.stderr)
         check(r.stdout == "", "nothing else said", r.stdout)
         check(tree(root) == before and os.listdir(cfg) == [], "nothing changed")
+    # a FIFO planted there: refused at once (it used to block in open())
+    os.rmdir(cfg)
+    os.mkfifo(cfg)
+    before = tree(root)
+    r = wire(root, "enable")
+    check(r.returncode == 1, "enable on a FIFO exits 1", r.stdout, r.stderr)
+    check(r.stderr == "tlspolicy enable: GnuTLS: %s: Invalid argument; not changed\n" % cfg,
+          "enable on a FIFO says it cannot be read", r.stderr)
+    check(tree(root) == before, "nothing changed")
 
 
 def case_disable_unreadable_backup(tmp):
