@@ -427,6 +427,12 @@ typedef struct tp_name_info {
 int tp_name_info_at(tp_name_kind kind, size_t i, tp_name_info *out);
 /* The row of any spelling of a name (as tp_name_canonical): 0, or -1. */
 int tp_name_info_find(tp_name_kind kind, const char *name, tp_name_info *out);
+/* The code points of the rows whose name (canonical, or OpenSSL's with
+ * by_openssl) is an item of the ':'-separated list, any case, in the
+ * list's order (the module reads its rendered Groups, SignatureAlgorithms
+ * and Ciphersuites so). Writes at most max, returns how many matched. */
+size_t tp_name_ids(tp_name_kind kind, int by_openssl, const char *list, uint16_t *ids,
+                   size_t max);
 /* Canonical name of code point `id` (versions, TLS 1.3 suites, groups,
  * signature schemes), or NULL. */
 const char *tp_name_by_id(tp_name_kind kind, unsigned id);

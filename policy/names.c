@@ -681,6 +681,38 @@ int tp_name_info_find(tp_name_kind kind, const char *name, tp_name_info *out)
     return 0;
 }
 
+size_t tp_name_ids(tp_name_kind kind, int by_openssl, const char *list, uint16_t *ids,
+                   size_t max)
+{
+    const kind_desc *d = kind_get(kind);
+    char tok[128];
+    size_t n = 0;
+
+    if (d == NULL)
+        return 0;
+    for (const char *p = list; p != NULL && *p != '\0';) {
+        size_t len = strcspn(p, ":");
+
+        if (len < sizeof(tok)) {
+            memcpy(tok, p, len);
+            tok[len] = '\0';
+            for (size_t i = 0; i < *d->count; i++) {
+                const char *name = by_openssl ? row_openssl(d, i) : row_name(d, i);
+
+                if (name == NULL || strcasecmp(name, tok) != 0)
+                    continue;
+                if (n < max)
+                    ids[n] = (uint16_t)row_id(kind, i);
+                n++;
+            }
+        }
+        p += len;
+        if (*p == ':')
+            p++;
+    }
+    return n;
+}
+
 const char *tp_name_by_id(tp_name_kind kind, unsigned id)
 {
     const kind_desc *d = kind_get(kind);

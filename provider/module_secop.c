@@ -158,28 +158,18 @@ static int wire_version(const char *name)
     return name != NULL && tp_name_info_find(TP_N_VERSION, name, &v) == 0 ? (int)v.id : 0;
 }
 
-/* Each ':'-separated token of s, in a bounded copy. */
-#define FOR_TOKENS(s, tok)                                                              \
-    for (const char *p_ = (s), *e_; p_ != NULL && *p_ != '\0'; p_ = *e_ ? e_ + 1 : e_) \
-        if ((e_ = p_ + strcspn(p_, ":")), (size_t)(e_ - p_) < sizeof(tok)               \
-            && (memcpy(tok, p_, (size_t)(e_ - p_)), tok[e_ - p_] = '\0', 1))
-
-/* Every code point of kind's table whose name (the canonical one, or
- * OpenSSL's with by_openssl) is a token of the list v, case-insensitive;
- * with fl, only the groups the floors allow. */
+/* The code points of a rendered list (kind's names, or OpenSSL's with
+ * by_openssl) into set; with fl, only the groups the floors allow. */
 static void names_add(unsigned char *set, tp_name_kind kind, int by_openssl, const char *v,
                       const tp_floors *fl)
 {
-    char tok[128];
-    tp_name_info n;
+    uint16_t ids[256];
+    size_t n = tp_name_ids(kind, by_openssl, v, ids, sizeof(ids) / sizeof(ids[0]));
 
-    FOR_TOKENS(v, tok) {
-        for (size_t i = 0; tp_name_info_at(kind, i, &n) == 0; i++)
-            if (strcasecmp(by_openssl ? n.openssl : n.name, tok) == 0
-                /* a hybrid only with its classical half (the provider's rule) */
-                && (fl == NULL || tpp_group_allowed(fl, (uint16_t)n.id)))
-                set_add(set, n.id);
-    }
+    for (size_t i = 0; i < n && i < sizeof(ids) / sizeof(ids[0]); i++)
+        /* a hybrid only with its classical half (the provider's rule) */
+        if (fl == NULL || tpp_group_allowed(fl, ids[i]))
+            set_add(set, ids[i]);
 }
 
 /* The lookup sets, from the rendered settings: the same strings

@@ -818,6 +818,20 @@ static void test_names_public_rows(void **state)
     assert_string_equal(n.name, "secp256r1");
     assert_int_equal(n.tls12_only, 0);
     assert_int_equal(tp_name_info_find(TP_N_GROUP, "secp224r1", &n), -1);
+    /* lists as the module reads them: OpenSSL's spellings, any case, in order */
+    uint16_t ids[4] = {0};
+    assert_int_equal(tp_name_ids(TP_N_GROUP, 1, "X25519:P-256:SECP384R1:nope:ffdhe2048", ids, 3),
+                     3);
+    assert_int_equal(ids[0], 29);
+    assert_int_equal(ids[1], 24); /* "P-256" skipped: an alias, not OpenSSL's spelling */
+    assert_int_equal(ids[2], 256);
+    assert_int_equal(tp_name_ids(TP_N_SIGALG, 1, "ECDSA+SHA224:rsa_pss_rsae_sha256", ids, 4), 2);
+    assert_int_equal(ids[0], 0x0303);
+    assert_int_equal(ids[1], 0x0804);
+    assert_int_equal(tp_name_ids(TP_N_CIPHERSUITE, 0, "tls_aes_128_gcm_sha256", ids, 4), 1);
+    assert_int_equal(ids[0], 0x1301);
+    assert_int_equal(tp_name_ids(TP_N_GROUP, 0, "", ids, 4), 0);
+    assert_int_equal(tp_name_ids((tp_name_kind)99, 0, "X25519", ids, 4), 0);
     assert_int_equal(tp_name_info_find(TP_N_CIPHER, "AES-128-GCM", &n), 0);
     assert_null(n.openssl);
     assert_int_equal(n.id, 0);
