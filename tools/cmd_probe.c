@@ -878,10 +878,10 @@ int cmd_probe(cli *c, int argc, char **argv)
 
     rc = TP_EXIT_PROBLEMS;
     struct stat st;
-    if (stat(pr.cnf, &st) == 0 && !S_ISREG(st.st_mode)) {
-        /* a FIFO: every child would block reading it */
-        cli_error(c, "%s is not a regular file (a program reading it would wait for ever): "
-                  "not probed", pr.cnf);
+    if (stat(pr.cnf, &st) == 0 && S_ISFIFO(st.st_mode)) {
+        /* every child would block reading it (/dev/null, empty, is fine) */
+        cli_error(c, "%s is a FIFO (a program reading it would wait for ever): not probed",
+                  pr.cnf);
         goto out;
     }
     if (find_self(c, &pr) != 0)

@@ -45,8 +45,8 @@ int conf_scan_load(conf_scan *cs, const char *file)
         snprintf(cs->error, sizeof(cs->error), "%s does not exist", file);
         return -1;
     }
-    if (!S_ISREG(st.st_mode)) { /* a FIFO would block the read for ever */
-        snprintf(cs->error, sizeof(cs->error), "%s is not a regular file", file);
+    if (S_ISFIFO(st.st_mode)) { /* the read would wait for a writer for ever */
+        snprintf(cs->error, sizeof(cs->error), "%s is a FIFO", file);
         return -1;
     }
     c = NCONF_new(NULL);

@@ -213,12 +213,12 @@ def test_probe_broken():
         for extra in ((), ("--json",)):
             r = tp("probe", "--openssl-conf", fifo, *extra)
             rc(r, 1, "probe %s through a FIFO" % " ".join(extra))
-            check(r.stderr == "tlspolicy probe: %s is not a regular file (a program reading it "
-                  "would wait for ever): not probed\n" % fifo, "says why", r.stderr)
+            check(r.stderr == "tlspolicy probe: %s is a FIFO (a program reading it would wait "
+                  "for ever): not probed\n" % fifo, "says why", r.stderr)
             check(r.stdout == "", "no report", r.stdout)
         r, d = status(fifo)
         rc(r, 1, "status through a FIFO")
-        check("problem: %s is not a regular file" % fifo in r.stdout, "status says why", r.stdout)
+        check("problem: %s is a FIFO" % fifo in r.stdout, "status says why", r.stdout)
 
         # provider not active: someone copied the settings into ssl_conf
         # without the module; the defaults look right, the floors are gone
