@@ -877,8 +877,7 @@ int cmd_probe(cli *c, int argc, char **argv)
     conf_scan_load(&pr.pc.cs, pr.cnf);
 
     rc = TP_EXIT_PROBLEMS;
-    struct stat st;
-    if (stat(pr.cnf, &st) == 0 && S_ISFIFO(st.st_mode)) {
+    if (pr.pc.cs.fifo) {
         /* every child would block reading it (/dev/null, empty, is fine) */
         cli_error(c, "%s is a FIFO (a program reading it would wait for ever): not probed",
                   pr.cnf);

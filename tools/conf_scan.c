@@ -47,6 +47,7 @@ int conf_scan_load(conf_scan *cs, const char *file)
     }
     if (S_ISFIFO(st.st_mode)) { /* the read would wait for a writer for ever */
         snprintf(cs->error, sizeof(cs->error), "%s is a FIFO", file);
+        cs->fifo = 1;
         return -1;
     }
     c = NCONF_new(NULL);

@@ -29,6 +29,7 @@ typedef struct conf_scan {
     int nother_providers;
     int config_diagnostics;
     int fips_props;         /* alg_section sets fips=yes as the default */
+    int fifo;               /* the file is a FIFO: not read (a reader would wait) */
     char *nodejs_conf;      /* [default] nodejs_conf: the init section Node.js
                              * reads instead of openssl_conf, or NULL */
 } conf_scan;
